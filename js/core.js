@@ -1,0 +1,35 @@
+// The public calculator API over the wasm-bindgen glue, shared by the browser and Node entries:
+// it refuses use before the wasm is loaded and maps every thrown value to a ClvkitError.
+import { ClvkitError, toClvkitError } from "./errors.js";
+
+let glue = null;
+
+/** Called by an entry point once the wasm instance is ready. */
+export function attach(loaded) {
+  glue = loaded;
+}
+
+export function isReady() {
+  return glue !== null;
+}
+
+function call(name, input) {
+  if (glue === null) {
+    throw new ClvkitError("NOT_INITIALIZED", `clvkit is not initialised: call \`await init()\` before ${name}()`);
+  }
+  try {
+    return glue[name](input);
+  } catch (e) {
+    throw toClvkitError(e);
+  }
+}
+
+export const simpleClv = (input) => call("simpleClv", input);
+export const profitClv = (input) => call("profitClv", input);
+export const retentionClv = (input) => call("retentionClv", input);
+export const cac = (input) => call("cac", input);
+export const clvCacRatio = (input) => call("clvCacRatio", input);
+export const whatIf = (input) => call("whatIf", input);
+export const version = () => call("version");
+
+export { ClvkitError };

@@ -1,0 +1,300 @@
+// clvkit: customer lifetime value, acquisition cost and CLV:CAC, computed locally in WebAssembly.
+// Money crosses as decimal strings (exact, never binary floats); rates and ratios as numbers.
+
+/** A money amount as clvkit returns it: a decimal string with exactly `decimals` places, e.g. "900.00". */
+export type Money = string;
+/** A money amount as input: a decimal string ("1234.50", "1,234.50") or a finite number. */
+export type MoneyInput = string | number;
+/** An exact decimal quantity (frequency, years, multiplier, percent): a decimal string or a finite number. */
+export type DecimalInput = string | number;
+/** A non-negative whole number, as a number or a string of digits. */
+export type CountInput = number | string;
+
+/** Stable error codes; see README "Errors". */
+export type ErrorCode =
+  | "INVALID_INPUT" // the input is not an object of the documented shape
+  | "INVALID_TYPE" // a field has the wrong JS type (e.g. boolean where a number is expected)
+  | "UNKNOWN_FIELD" // a field name that the calculator does not know (typo guard)
+  | "MISSING_FIELD" // a required field is absent, null or undefined
+  | "CONFLICTING_FIELDS" // two alternatives given at once (e.g. lifespanYears and annualChurnRate)
+  | "INVALID_NUMBER" // a string that is not a plain decimal number ("1,2.3", "abc", too long)
+  | "NOT_FINITE" // NaN or ±Infinity
+  | "NEGATIVE" // a negative amount where only ≥ 0 makes sense
+  | "OUT_OF_RANGE" // outside the documented range (churn ≤ 0 or > 1, margin > 100, ...)
+  | "NOT_INTEGER" // a count or horizon that is not a whole number
+  | "OVERFLOW" // a value or result beyond the exact decimal range (about ±7.9e28)
+  | "ZERO_NEW_CUSTOMERS" // CAC with no new customers: cost per customer is undefined
+  | "ZERO_CAC" // CLV:CAC with CAC = 0: the ratio is undefined
+  | "NOT_CONVERGENT" // retention ≥ 1 + discount rate: the discounted sum has no finite value
+  | "NOT_INITIALIZED" // the wasm module was used before `await init()` (browser entry only)
+  | "INTERNAL"; // a bug in clvkit; please report it
+
+/** Every error clvkit throws. `field` names the offending input (dotted path, e.g. "channels[1].spend"). */
+export class ClvkitError extends Error {
+  readonly name: "ClvkitError";
+  readonly code: ErrorCode;
+  readonly field: string | null;
+  /** 1-based line of a file input; null for calculator inputs. */
+  readonly line: number | null;
+  /** 1-based column of a file input; null for calculator inputs. */
+  readonly column: number | null;
+  constructor(code: ErrorCode, message: string, field?: string | null, line?: number | null, column?: number | null);
+}
+
+/** A non-fatal remark attached to a result (never printed to the console). */
+export interface Warning {
+  code: string;
+  field: string | null;
+  message: string;
+}
+
+/** Options shared by every calculator. */
+export interface OutputOptions {
+  /** Decimal places of every Money output, 0–10; rounding half away from zero. Default 2. */
+  decimals?: number;
+}
+
+/** How purchases per year and customer lifespan may be given (exactly one of each pair). */
+export interface PurchasePattern {
+  /** Average order value (revenue per purchase). */
+  averageOrderValue: MoneyInput;
+  /** Purchases per customer per year. Give this or `purchaseIntervalMonths`. */
+  purchaseFrequency?: DecimalInput;
+  /** One purchase every N months (frequency = 12 / N). Give this or `purchaseFrequency`. */
+  purchaseIntervalMonths?: DecimalInput;
+  /** Customer lifespan in years. Give this or `annualChurnRate`. */
+  lifespanYears?: DecimalInput;
+  /** Share of customers lost per year, in (0, 1]; lifespan = 1 / churn. Give this or `lifespanYears`. */
+  annualChurnRate?: DecimalInput;
+  /** Units per customer multiplying the value (e.g. vehicles per customer). Default 1. */
+  multiplier?: DecimalInput;
+}
+
+/** Inputs echoed back normalised: every value as an exact decimal string. */
+export interface PurchasePatternEcho {
+  averageOrderValue: string;
+  purchaseFrequency: string;
+  lifespanYears: string;
+  multiplier: string;
+  purchaseIntervalMonths: string | null;
+  annualChurnRate: string | null;
+}
+
+export interface SimpleClvInput extends PurchasePattern, OutputOptions {}
+
+export interface SimpleClvResult {
+  kind: "simple";
+  /** averageOrderValue × purchaseFrequency × lifespanYears × multiplier */
+  clv: Money;
+  /** Revenue per customer per year: averageOrderValue × purchaseFrequency × multiplier. */
+  annualValue: Money;
+  inputs: PurchasePatternEcho & { decimals: number };
+  formula: string;
+}
+
+export interface ProfitClvInput extends PurchasePattern, OutputOptions {
+  /** Gross margin in percent, 0–100. Give this or `costOfGoodsPerOrder`. */
+  grossMarginPercent?: DecimalInput;
+  /** Cost of goods sold per order. Give this or `grossMarginPercent`. */
+  costOfGoodsPerOrder?: MoneyInput;
+  /** Cost to serve one customer for a year (support, shipping not in COGS...). Default 0. */
+  yearlyServiceCost?: MoneyInput;
+  /** Customer acquisition cost, subtracted once. Default 0. */
+  cac?: MoneyInput;
+}
+
+export interface ProfitClvResult {
+  kind: "profit";
+  /** Revenue CLV, as simpleClv. */
+  revenueClv: Money;
+  /** averageOrderValue × margin, or averageOrderValue − costOfGoodsPerOrder. */
+  grossProfitPerOrder: Money;
+  /** The margin used, in percent (derived from costOfGoodsPerOrder when that was given). */
+  grossMarginPercent: string;
+  /** grossProfitPerOrder × purchaseFrequency × lifespanYears × multiplier */
+  grossProfitClv: Money;
+  /** yearlyServiceCost × lifespanYears */
+  serviceCost: Money;
+  /** grossProfitClv − serviceCost */
+  profitClv: Money;
+  /** profitClv − cac (may be negative: the customer costs more than they bring). */
+  netClv: Money;
+  inputs: PurchasePatternEcho & {
+    grossMarginPercent: string | null;
+    costOfGoodsPerOrder: string | null;
+    yearlyServiceCost: string;
+    cac: string;
+    decimals: number;
+  };
+  formula: string;
+}
+
+export interface RetentionClvInput extends OutputOptions {
+  /** Margin (or revenue) per customer per period. */
+  marginPerPeriod: MoneyInput;
+  /** Share of customers kept from one period to the next, in [0, 1]. Give this or `churnRate`. */
+  retentionRate?: DecimalInput;
+  /** Share lost per period, in (0, 1]; retention = 1 − churn. Give this or `retentionRate`. */
+  churnRate?: DecimalInput;
+  /** Discount rate per period, ≥ 0. Default 0. */
+  discountRate?: DecimalInput;
+  /** Also compute the discounted sum over this many periods (whole number, 1–10000). */
+  horizonPeriods?: CountInput;
+}
+
+export interface RetentionClvResult {
+  kind: "retention";
+  retentionRate: number;
+  churnRate: number;
+  discountRate: number;
+  /** 1 / churn; null when churn is 0 (retention = 1). */
+  expectedLifetimePeriods: number | null;
+  /** marginPerPeriod / churn (no discounting); null when churn is 0. */
+  undiscountedClv: Money | null;
+  /** m·(1+d)/(1+d−r): the first payment is made now, at acquisition, and counted. */
+  clvFirstPaymentNow: Money;
+  /** m·r/(1+d−r): only payments at the end of each later period the customer survives to. */
+  clvFuturePaymentsOnly: Money;
+  /** Σ_{t=0}^{N−1} m·r^t/(1+d)^t (first payment now), when horizonPeriods was given. */
+  horizon: { periods: number; clv: Money } | null;
+  inputs: {
+    marginPerPeriod: string;
+    retentionRate: string | null;
+    churnRate: string | null;
+    discountRate: string;
+    horizonPeriods: number | null;
+    decimals: number;
+  };
+  formulas: {
+    undiscountedClv: string;
+    clvFirstPaymentNow: string;
+    clvFuturePaymentsOnly: string;
+    horizon: string;
+  };
+}
+
+export interface ChannelSpendInput {
+  /** Channel name (1–200 characters), e.g. "paid search". */
+  channel: string;
+  spend: MoneyInput;
+  newCustomers: CountInput;
+}
+
+/** Either one total (`spend` + `newCustomers`) or a list of `channels`, not both. */
+export interface CacInput extends OutputOptions {
+  spend?: MoneyInput;
+  newCustomers?: CountInput;
+  channels?: ChannelSpendInput[];
+}
+
+export interface ChannelCac {
+  channel: string;
+  spend: Money;
+  newCustomers: number;
+  /** spend / newCustomers; null when the channel brought no customers (a warning says so). */
+  cac: Money | null;
+  /** This channel's share of total spend, 0–1. */
+  spendShare: number;
+  /** This channel's share of new customers, 0–1. */
+  customerShare: number;
+}
+
+export interface CacResult {
+  kind: "cac";
+  /** Total spend / total new customers. */
+  blended: { spend: Money; newCustomers: number; cac: Money };
+  /** One entry per input channel, in input order (empty for a single total). */
+  channels: ChannelCac[];
+  warnings: Warning[];
+  formula: string;
+}
+
+export type RatioBand = "losing" | "weak" | "healthy" | "underInvesting";
+
+export interface ClvCacRatioInput extends OutputOptions {
+  clv: MoneyInput;
+  cac: MoneyInput;
+  /** For the payback period: revenue per customer per month. */
+  monthlyRevenuePerCustomer?: MoneyInput;
+  /** For the payback period: gross margin in percent, 0–100 (default 100). */
+  grossMarginPercent?: DecimalInput;
+}
+
+export interface ClvCacRatioResult {
+  kind: "clvCacRatio";
+  /** clv / cac */
+  ratio: number;
+  /** < 1 losing; 1 to < 3 weak; 3 to 5 healthy; > 5 underInvesting. */
+  band: RatioBand;
+  verdict: string;
+  /** Months to earn back CAC from gross profit; null without monthlyRevenuePerCustomer. */
+  payback: {
+    months: number;
+    monthlyGrossProfit: Money;
+    /** Under 12 months is the common health threshold. */
+    withinTwelveMonths: boolean;
+  } | null;
+  inputs: {
+    clv: string;
+    cac: string;
+    monthlyRevenuePerCustomer: string | null;
+    grossMarginPercent: string;
+    decimals: number;
+  };
+  formula: string;
+}
+
+export type Lever = "averageOrderValue" | "purchaseFrequency" | "lifespan" | "grossMargin" | "cac";
+
+export interface WhatIfInput extends ProfitClvInput {
+  /** The improvement tried on each lever, in percent (> 0, ≤ 1000). Default 10. CAC is lowered by it. */
+  changePercent?: DecimalInput;
+}
+
+export interface LeverEffect {
+  lever: Lever;
+  /** Human-readable, e.g. "Average order value +10%". */
+  label: string;
+  /** The lever's value before and after the change, as exact decimal strings. */
+  from: string;
+  to: string;
+  /** Net CLV (profit CLV − CAC) with this one lever changed. */
+  netClv: Money;
+  /** netClv − base netClv */
+  delta: Money;
+  /** delta / |base netClv| × 100; null when the base is 0. */
+  deltaPercent: number | null;
+  /** profitClv / cac after the change; null when cac is 0. */
+  clvCacRatio: number | null;
+}
+
+export interface WhatIfResult {
+  kind: "whatIf";
+  changePercent: number;
+  base: ProfitClvResult & { clvCacRatio: number | null };
+  /** Every lever, largest gain first (ties keep the order of the Lever type). */
+  levers: LeverEffect[];
+}
+
+export type CalculatorKind = "simple" | "profit" | "retention" | "cac" | "ratio" | "whatIf";
+
+export function simpleClv(input: SimpleClvInput): SimpleClvResult;
+export function profitClv(input: ProfitClvInput): ProfitClvResult;
+export function retentionClv(input: RetentionClvInput): RetentionClvResult;
+export function cac(input: CacInput): CacResult;
+export function clvCacRatio(input: ClvCacRatioInput): ClvCacRatioResult;
+export function whatIf(input: WhatIfInput): WhatIfResult;
+
+/** The crate version of the loaded wasm module. */
+export function version(): string;
+
+/**
+ * Browser and bundler entry: loads the wasm once (later calls return the same promise).
+ * `source` may be a URL, a Response, bytes or a WebAssembly.Module; by default the
+ * `clvkit_bg.wasm` next to the package's JS. The Node entry is ready at import and its init is a no-op.
+ */
+export function init(source?: string | URL | Response | BufferSource | WebAssembly.Module): Promise<void>;
+/** True once the wasm module is loaded. */
+export function isReady(): boolean;
+
+export default init;

@@ -1,0 +1,14 @@
+// Node entry (>= 20, ESM): compiles the packaged clvkit_bg.wasm synchronously at import,
+// so every calculator is ready at once; init() exists for code shared with browsers.
+import { readFileSync } from "node:fs";
+import * as glue from "../dist/wasm/clvkit.js";
+import { attach } from "./core.js";
+
+glue.initSync({ module: readFileSync(new URL("../dist/wasm/clvkit_bg.wasm", import.meta.url)) });
+attach(glue);
+
+export * from "./core.js";
+
+export async function init() {}
+
+export default init;

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Every suite, in order, against the one release build in dist/ (run by `npm test` after setup and build).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+step() { printf '\n== %s\n' "$*"; }
+
+step "native Rust tests (cargo test) and lints (cargo clippy)"
+cargo test --quiet
+cargo clippy --quiet --all-targets -- -D warnings
+
+step "bindings in headless Chromium (wasm-bindgen-test)"
+wasm-pack --quiet test --headless --chrome --chromedriver "$(command -v chromedriver)"
+
+step "Node tests of the built package and the CLI"
+node --test tests/js/*.test.mjs
+
+step "packaging: npm pack into Node ESM, TypeScript, Vite and a plain page"
+node --test tests/pack/*.test.mjs
+
+step "the www/ page in headless Chromium"
+node --test tests/e2e/*.test.mjs
+
+printf '\nAll suites passed.\n'

@@ -1,0 +1,79 @@
+//! The only module that knows wasm-bindgen: it converts JS values to the core's inputs and back,
+//! and turns every core error into a JS `Error` carrying `code`, `field`, `line` and `column`.
+
+use serde::{de::DeserializeOwned, Serialize};
+use wasm_bindgen::prelude::*;
+
+use crate::calc;
+use crate::error::{Error, ErrorCode};
+
+/// Deserialises `input`, runs `f` and serialises its result (plain objects, `null` for `None`).
+fn run<I, O>(input: JsValue, f: impl FnOnce(I) -> crate::error::Result<O>) -> Result<JsValue, JsValue>
+where
+    I: DeserializeOwned,
+    O: Serialize,
+{
+    let parsed: I = serde_wasm_bindgen::from_value(input).map_err(|e| to_js(&shape_error(&e.to_string())))?;
+    let out = f(parsed).map_err(|e| to_js(&e))?;
+    out.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| to_js(&Error::new(ErrorCode::Internal, format!("could not convert the result: {e}"))))
+}
+
+/// Maps a serde shape error to a typed error; an unknown field keeps its name as `field`.
+fn shape_error(message: &str) -> Error {
+    if let Some(rest) = message.strip_prefix("unknown field `") {
+        let name = rest.split('`').next().unwrap_or_default();
+        return Error::new(ErrorCode::UnknownField, format!("{name} is not an input of this calculator ({message})"))
+            .with_field(name);
+    }
+    Error::new(ErrorCode::InvalidInput, format!("the input must be an object of the documented shape: {message}"))
+}
+
+fn to_js(e: &Error) -> JsValue {
+    let err = js_sys::Error::new(&e.message);
+    err.set_name("ClvkitError");
+    let set = |key: &str, value: JsValue| {
+        // Setting a property on a fresh Error object cannot fail; ignore the impossible error.
+        let _ = js_sys::Reflect::set(&err, &JsValue::from_str(key), &value);
+    };
+    set("code", JsValue::from_str(e.code.as_str()));
+    set("field", e.field.as_deref().map_or(JsValue::NULL, JsValue::from_str));
+    set("line", e.line.map_or(JsValue::NULL, |n| JsValue::from_f64(n as f64)));
+    set("column", e.column.map_or(JsValue::NULL, |n| JsValue::from_f64(n as f64)));
+    err.into()
+}
+
+#[wasm_bindgen(js_name = simpleClv)]
+pub fn simple_clv(input: JsValue) -> Result<JsValue, JsValue> {
+    run(input, |i| calc::simple_clv(&i))
+}
+
+#[wasm_bindgen(js_name = profitClv)]
+pub fn profit_clv(input: JsValue) -> Result<JsValue, JsValue> {
+    run(input, |i| calc::profit_clv(&i))
+}
+
+#[wasm_bindgen(js_name = retentionClv)]
+pub fn retention_clv(input: JsValue) -> Result<JsValue, JsValue> {
+    run(input, |i| calc::retention_clv(&i))
+}
+
+#[wasm_bindgen(js_name = cac)]
+pub fn cac(input: JsValue) -> Result<JsValue, JsValue> {
+    run(input, |i| calc::cac(&i))
+}
+
+#[wasm_bindgen(js_name = clvCacRatio)]
+pub fn clv_cac_ratio(input: JsValue) -> Result<JsValue, JsValue> {
+    run(input, |i| calc::clv_cac_ratio(&i))
+}
+
+#[wasm_bindgen(js_name = whatIf)]
+pub fn what_if(input: JsValue) -> Result<JsValue, JsValue> {
+    run(input, |i| calc::what_if(&i))
+}
+
+#[wasm_bindgen]
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").to_string()
+}

@@ -1,0 +1,137 @@
+// Packaging: `npm pack`, install the tarball into a scratch project (offline), and use it the three
+// ways users do: Node ESM (+ the CLI and the TypeScript types), a Vite build, and a plain HTML page.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, writeFileSync, mkdirSync, rmSync, readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+import { startServer } from "../../scripts/serve.mjs";
+
+const repo = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const bin = (name) => join(repo, "node_modules", ".bin", name);
+const article = "{ averageOrderValue: 75, purchaseFrequency: 3, lifespanYears: 4 }";
+let scratch;
+let browser;
+
+function run(cmd, args, cwd) {
+  return execFileSync(cmd, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+}
+
+function write(path, text) {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, text);
+}
+
+before(() => {
+  scratch = mkdtempSync(join(tmpdir(), "clvkit-pack-"));
+  const out = JSON.parse(run("npm", ["pack", "--json", "--pack-destination", scratch], repo));
+  const files = out[0].files.map((f) => f.path).sort();
+  assert.ok(files.includes("dist/wasm/clvkit_bg.wasm"), "tarball has the wasm");
+  assert.ok(files.includes("js/index.d.ts"), "tarball has the types");
+  assert.ok(!files.some((f) => f.startsWith("src/") || f.startsWith("tests/") || f.startsWith("target/")), `no sources in the tarball: ${files}`);
+  write(join(scratch, "app", "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));
+  run("npm", ["install", "--offline", "--no-audit", "--no-fund", join(scratch, out[0].filename)], join(scratch, "app"));
+});
+
+after(async () => {
+  await browser?.close();
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
+});
+
+async function page() {
+  browser ??= await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+  return browser.newPage();
+}
+
+/** Serves `root` on an ephemeral port, opens it, and returns the text of #out once it is filled. */
+async function renderedResult(root) {
+  const server = await startServer({ port: 0, host: "127.0.0.1", root });
+  try {
+    const p = await page();
+    const errors = [];
+    p.on("pageerror", (e) => errors.push(e.message));
+    p.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+    await p.goto(`http://127.0.0.1:${server.address().port}/`);
+    await p.waitForFunction(() => document.querySelector("#out")?.textContent, null, { timeout: 15000 });
+    const text = await p.textContent("#out");
+    assert.deepEqual(errors, []);
+    await p.close();
+    return text;
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
+}
+
+const browserMain = `import init, { simpleClv, ClvkitError } from "clvkit";
+await init();
+let code = "";
+try { simpleClv({ averageOrderValue: "1,2.3", purchaseFrequency: 1, lifespanYears: 1 }); }
+catch (e) { code = e instanceof ClvkitError ? e.code : "wrong class"; }
+document.querySelector("#out").textContent = simpleClv(${article}).clv + " " + code;
+`;
+const html = (src) =>
+  `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>consumer</title></head>` +
+  `<body><p id="out"></p><script type="module" src="${src}"></script></body></html>`;
+
+test("Node ESM consumer imports the package", () => {
+  const app = join(scratch, "app");
+  write(join(app, "node.mjs"), `import { simpleClv, cac, ClvkitError } from "clvkit";
+console.log(simpleClv(${article}).clv);
+try { cac({ spend: 1, newCustomers: 0 }); } catch (e) { console.log(e instanceof ClvkitError, e.code, e.field); }
+`);
+  assert.equal(run("node", ["node.mjs"], app), "900.00\ntrue ZERO_NEW_CUSTOMERS newCustomers\n");
+});
+
+test("the CLI runs from the installed package", () => {
+  const app = join(scratch, "app");
+  const out = run(join(app, "node_modules", ".bin", "clvkit"), ["calc", "simple", "--average-order-value", "75", "--purchase-frequency", "3", "--lifespan-years", "4", "--json"], app);
+  assert.equal(JSON.parse(out).clv, "900.00");
+});
+
+test("TypeScript sees precise types through the exports map", () => {
+  const app = join(scratch, "app");
+  write(join(app, "typed.ts"), `import init, { simpleClv, cac, ClvkitError, type SimpleClvResult, type ErrorCode } from "clvkit";
+await init();
+const r: SimpleClvResult = simpleClv(${article});
+const clv: string = r.clv;
+const band: "losing" | "weak" | "healthy" | "underInvesting" = cac({ spend: 1, newCustomers: 1 }).kind === "cac" ? "weak" : "healthy";
+const code: ErrorCode = new ClvkitError("OVERFLOW", "x").code;
+// @ts-expect-error money must be a string or a number
+simpleClv({ averageOrderValue: true, purchaseFrequency: 3, lifespanYears: 4 });
+// @ts-expect-error averageOrderValue is required
+simpleClv({ purchaseFrequency: 3, lifespanYears: 4 });
+// @ts-expect-error results are typed, not any
+const n: number = r.clv;
+// @ts-expect-error unknown error codes are rejected
+const bad: ErrorCode = "NOPE";
+export { clv, band, code, n, bad };
+`);
+  write(join(app, "tsconfig.json"), JSON.stringify({
+    compilerOptions: { strict: true, noEmit: true, target: "es2022", module: "nodenext", moduleResolution: "nodenext", lib: ["es2022", "dom"], types: [] },
+    files: ["typed.ts"],
+  }));
+  run(bin("tsc"), ["-p", "tsconfig.json"], app);
+});
+
+test("Vite build of an app that imports the package", async () => {
+  const app = join(scratch, "app");
+  write(join(app, "vite", "index.html"), html("./main.js"));
+  write(join(app, "vite", "main.js"), browserMain);
+  run(bin("vite"), ["build", "--logLevel", "error", "--outDir", join(app, "vite-dist"), join(app, "vite")], app);
+  assert.ok(readdirSync(join(app, "vite-dist", "assets")).some((f) => f.endsWith(".wasm")), "wasm emitted as an asset");
+  assert.equal(await renderedResult(join(app, "vite-dist")), "900.00 INVALID_NUMBER");
+});
+
+test("plain HTML page imports the ES module without a bundler", async () => {
+  const app = join(scratch, "app");
+  write(join(app, "index.html"), html("./main.js"));
+  write(join(app, "main.js"), browserMain.replace('from "clvkit"', 'from "./node_modules/clvkit/js/index.js"'));
+  assert.ok(readFileSync(join(app, "node_modules", "clvkit", "js", "index.js"), "utf8").includes("init"));
+  assert.equal(await renderedResult(app), "900.00 INVALID_NUMBER");
+});

@@ -1,0 +1,82 @@
+//! The bindings inside a real browser (wasm-bindgen-test in headless Chromium, run by `npm test`):
+//! JS values in, plain objects out, errors as JS `Error`s with `code` and `field`.
+#![cfg(target_arch = "wasm32")]
+
+use clvkit::wasm;
+use js_sys::{Object, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn object(fields: &[(&str, JsValue)]) -> JsValue {
+    let o = Object::new();
+    for (k, v) in fields {
+        Reflect::set(&o, &JsValue::from_str(k), v).expect("set on a fresh object");
+    }
+    o.into()
+}
+
+fn get(v: &JsValue, key: &str) -> JsValue {
+    Reflect::get(v, &JsValue::from_str(key)).expect("get")
+}
+
+fn article(aov: JsValue) -> JsValue {
+    object(&[
+        ("averageOrderValue", aov),
+        ("purchaseFrequency", JsValue::from_f64(3.0)),
+        ("lifespanYears", JsValue::from_str("4")),
+    ])
+}
+
+fn error_code(result: Result<JsValue, JsValue>) -> String {
+    let err = result.expect_err("expected an error");
+    let e: &js_sys::Error = err.dyn_ref().expect("a JS Error");
+    assert_eq!(e.name(), "ClvkitError");
+    get(&err, "code").as_string().expect("code is a string")
+}
+
+#[wasm_bindgen_test]
+fn simple_clv_from_js_numbers_and_strings() {
+    let r = wasm::simple_clv(article(JsValue::from_f64(75.0))).expect("result");
+    assert_eq!(get(&r, "clv").as_string().as_deref(), Some("900.00"));
+    assert_eq!(get(&r, "kind").as_string().as_deref(), Some("simple"));
+    // Option::None crosses as null, not undefined.
+    assert!(get(&get(&r, "inputs"), "annualChurnRate").is_null());
+}
+
+#[wasm_bindgen_test]
+fn ratio_is_a_number() {
+    let r = wasm::clv_cac_ratio(object(&[("clv", JsValue::from_str("2500")), ("cac", JsValue::from_f64(800.0))]))
+        .expect("result");
+    assert_eq!(get(&r, "ratio").as_f64(), Some(3.125));
+    assert_eq!(get(&r, "band").as_string().as_deref(), Some("healthy"));
+}
+
+#[wasm_bindgen_test]
+fn errors_carry_code_and_field() {
+    let err = wasm::simple_clv(article(JsValue::from_str("1,2.3"))).expect_err("error");
+    assert_eq!(get(&err, "code").as_string().as_deref(), Some("INVALID_NUMBER"));
+    assert_eq!(get(&err, "field").as_string().as_deref(), Some("averageOrderValue"));
+    assert!(get(&err, "line").is_null());
+}
+
+#[wasm_bindgen_test]
+fn hostile_values_are_errors_and_the_instance_survives() {
+    let cases: Vec<(JsValue, &str)> = vec![
+        (JsValue::from_f64(f64::NAN), "NOT_FINITE"),
+        (JsValue::from_f64(f64::INFINITY), "NOT_FINITE"),
+        (JsValue::from_f64(1e300), "OVERFLOW"),
+        (JsValue::NULL, "MISSING_FIELD"),
+        (JsValue::TRUE, "INVALID_TYPE"),
+        (JsValue::from_str(&"7".repeat(1 << 20)), "INVALID_NUMBER"),
+    ];
+    for (value, code) in cases {
+        assert_eq!(error_code(wasm::simple_clv(article(value))), code);
+    }
+    for input in [JsValue::NULL, JsValue::UNDEFINED, JsValue::from_f64(1.0), js_sys::Array::new().into()] {
+        assert_eq!(error_code(wasm::cac(input)), "INVALID_INPUT");
+    }
+    let r = wasm::simple_clv(article(JsValue::from_f64(75.0))).expect("still answers");
+    assert_eq!(get(&r, "clv").as_string().as_deref(), Some("900.00"));
+}
