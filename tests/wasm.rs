@@ -47,8 +47,11 @@ fn simple_clv_from_js_numbers_and_strings() {
 
 #[wasm_bindgen_test]
 fn ratio_is_a_number() {
-    let r = wasm::clv_cac_ratio(object(&[("clv", JsValue::from_str("2500")), ("cac", JsValue::from_f64(800.0))]))
-        .expect("result");
+    let r = wasm::clv_cac_ratio(object(&[
+        ("clv", JsValue::from_str("2500")),
+        ("cac", JsValue::from_f64(800.0)),
+    ]))
+    .expect("result");
     assert_eq!(get(&r, "ratio").as_f64(), Some(3.125));
     assert_eq!(get(&r, "band").as_string().as_deref(), Some("healthy"));
 }
@@ -56,8 +59,14 @@ fn ratio_is_a_number() {
 #[wasm_bindgen_test]
 fn errors_carry_code_and_field() {
     let err = wasm::simple_clv(article(JsValue::from_str("1,2.3"))).expect_err("error");
-    assert_eq!(get(&err, "code").as_string().as_deref(), Some("INVALID_NUMBER"));
-    assert_eq!(get(&err, "field").as_string().as_deref(), Some("averageOrderValue"));
+    assert_eq!(
+        get(&err, "code").as_string().as_deref(),
+        Some("INVALID_NUMBER")
+    );
+    assert_eq!(
+        get(&err, "field").as_string().as_deref(),
+        Some("averageOrderValue")
+    );
     assert!(get(&err, "line").is_null());
 }
 
@@ -74,7 +83,12 @@ fn hostile_values_are_errors_and_the_instance_survives() {
     for (value, code) in cases {
         assert_eq!(error_code(wasm::simple_clv(article(value))), code);
     }
-    for input in [JsValue::NULL, JsValue::UNDEFINED, JsValue::from_f64(1.0), js_sys::Array::new().into()] {
+    for input in [
+        JsValue::NULL,
+        JsValue::UNDEFINED,
+        JsValue::from_f64(1.0),
+        js_sys::Array::new().into(),
+    ] {
         assert_eq!(error_code(wasm::cac(input)), "INVALID_INPUT");
     }
     let r = wasm::simple_clv(article(JsValue::from_f64(75.0))).expect("still answers");

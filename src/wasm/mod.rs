@@ -8,25 +8,49 @@ use crate::calc;
 use crate::error::{Error, ErrorCode};
 
 /// Deserialises `input`, runs `f` and serialises its result (plain objects, `null` for `None`).
-fn run<I, O>(input: JsValue, f: impl FnOnce(I) -> crate::error::Result<O>) -> Result<JsValue, JsValue>
+fn run<I, O>(
+    input: JsValue,
+    f: impl FnOnce(I) -> crate::error::Result<O>,
+) -> Result<JsValue, JsValue>
 where
     I: DeserializeOwned,
     O: Serialize,
 {
-    let parsed: I = serde_wasm_bindgen::from_value(input).map_err(|e| to_js(&shape_error(&e.to_string())))?;
+    if !input.is_object() || js_sys::Array::is_array(&input) {
+        let got = describe(&input);
+        return Err(to_js(&shape_error(&format!(
+            "expected an object of inputs, got {got}"
+        ))));
+    }
+    let parsed: I =
+        serde_wasm_bindgen::from_value(input).map_err(|e| to_js(&shape_error(&e.to_string())))?;
     let out = f(parsed).map_err(|e| to_js(&e))?;
     out.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| to_js(&Error::new(ErrorCode::Internal, format!("could not convert the result: {e}"))))
+        .map_err(|e| {
+            to_js(&Error::new(
+                ErrorCode::Internal,
+                format!("could not convert the result: {e}"),
+            ))
+        })
 }
 
-/// Maps a serde shape error to a typed error; an unknown field keeps its name as `field`.
+/// A value that is not an object of the calculator's shape (unknown keys are the core's to report).
 fn shape_error(message: &str) -> Error {
-    if let Some(rest) = message.strip_prefix("unknown field `") {
-        let name = rest.split('`').next().unwrap_or_default();
-        return Error::new(ErrorCode::UnknownField, format!("{name} is not an input of this calculator ({message})"))
-            .with_field(name);
+    Error::new(
+        ErrorCode::InvalidInput,
+        format!("the input must be an object of the documented shape: {message}"),
+    )
+}
+
+/// "null", "an array" or the `typeof` of a value, for messages.
+fn describe(value: &JsValue) -> String {
+    if value.is_null() {
+        "null".into()
+    } else if js_sys::Array::is_array(value) {
+        "an array".into()
+    } else {
+        value.js_typeof().as_string().unwrap_or_default()
     }
-    Error::new(ErrorCode::InvalidInput, format!("the input must be an object of the documented shape: {message}"))
 }
 
 fn to_js(e: &Error) -> JsValue {
@@ -37,9 +61,20 @@ fn to_js(e: &Error) -> JsValue {
         let _ = js_sys::Reflect::set(&err, &JsValue::from_str(key), &value);
     };
     set("code", JsValue::from_str(e.code.as_str()));
-    set("field", e.field.as_deref().map_or(JsValue::NULL, JsValue::from_str));
-    set("line", e.line.map_or(JsValue::NULL, |n| JsValue::from_f64(n as f64)));
-    set("column", e.column.map_or(JsValue::NULL, |n| JsValue::from_f64(n as f64)));
+    set(
+        "field",
+        e.field.as_deref().map_or(JsValue::NULL, JsValue::from_str),
+    );
+    set(
+        "line",
+        e.line
+            .map_or(JsValue::NULL, |n| JsValue::from_f64(n as f64)),
+    );
+    set(
+        "column",
+        e.column
+            .map_or(JsValue::NULL, |n| JsValue::from_f64(n as f64)),
+    );
     err.into()
 }
 

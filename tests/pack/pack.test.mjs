@@ -14,6 +14,7 @@ const repo = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const bin = (name) => join(repo, "node_modules", ".bin", name);
 const article = "{ averageOrderValue: 75, purchaseFrequency: 3, lifespanYears: 4 }";
 let scratch;
+let app; // the consumer project; it lives in <scratch>/site/www so the demo server can serve it as a site
 let browser;
 
 function run(cmd, args, cwd) {
@@ -32,8 +33,9 @@ before(() => {
   assert.ok(files.includes("dist/wasm/clvkit_bg.wasm"), "tarball has the wasm");
   assert.ok(files.includes("js/index.d.ts"), "tarball has the types");
   assert.ok(!files.some((f) => f.startsWith("src/") || f.startsWith("tests/") || f.startsWith("target/")), `no sources in the tarball: ${files}`);
-  write(join(scratch, "app", "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));
-  run("npm", ["install", "--offline", "--no-audit", "--no-fund", join(scratch, out[0].filename)], join(scratch, "app"));
+  app = join(scratch, "site", "www");
+  write(join(app, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));
+  run("npm", ["install", "--offline", "--no-audit", "--no-fund", join(scratch, out[0].filename)], app);
 });
 
 after(async () => {
@@ -49,7 +51,7 @@ async function page() {
   return browser.newPage();
 }
 
-/** Serves `root` on an ephemeral port, opens it, and returns the text of #out once it is filled. */
+/** Serves `<root>/www` (with the demo's strict CSP) on an ephemeral port, opens it, and returns #out's text. */
 async function renderedResult(root) {
   const server = await startServer({ port: 0, host: "127.0.0.1", root });
   try {
@@ -76,11 +78,10 @@ catch (e) { code = e instanceof ClvkitError ? e.code : "wrong class"; }
 document.querySelector("#out").textContent = simpleClv(${article}).clv + " " + code;
 `;
 const html = (src) =>
-  `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>consumer</title></head>` +
+  `<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>consumer</title></head>` +
   `<body><p id="out"></p><script type="module" src="${src}"></script></body></html>`;
 
 test("Node ESM consumer imports the package", () => {
-  const app = join(scratch, "app");
   write(join(app, "node.mjs"), `import { simpleClv, cac, ClvkitError } from "clvkit";
 console.log(simpleClv(${article}).clv);
 try { cac({ spend: 1, newCustomers: 0 }); } catch (e) { console.log(e instanceof ClvkitError, e.code, e.field); }
@@ -89,13 +90,11 @@ try { cac({ spend: 1, newCustomers: 0 }); } catch (e) { console.log(e instanceof
 });
 
 test("the CLI runs from the installed package", () => {
-  const app = join(scratch, "app");
   const out = run(join(app, "node_modules", ".bin", "clvkit"), ["calc", "simple", "--average-order-value", "75", "--purchase-frequency", "3", "--lifespan-years", "4", "--json"], app);
   assert.equal(JSON.parse(out).clv, "900.00");
 });
 
 test("TypeScript sees precise types through the exports map", () => {
-  const app = join(scratch, "app");
   write(join(app, "typed.ts"), `import init, { simpleClv, cac, ClvkitError, type SimpleClvResult, type ErrorCode } from "clvkit";
 await init();
 const r: SimpleClvResult = simpleClv(${article});
@@ -120,18 +119,17 @@ export { clv, band, code, n, bad };
 });
 
 test("Vite build of an app that imports the package", async () => {
-  const app = join(scratch, "app");
   write(join(app, "vite", "index.html"), html("./main.js"));
   write(join(app, "vite", "main.js"), browserMain);
-  run(bin("vite"), ["build", "--logLevel", "error", "--outDir", join(app, "vite-dist"), join(app, "vite")], app);
-  assert.ok(readdirSync(join(app, "vite-dist", "assets")).some((f) => f.endsWith(".wasm")), "wasm emitted as an asset");
-  assert.equal(await renderedResult(join(app, "vite-dist")), "900.00 INVALID_NUMBER");
+  const dist = join(scratch, "vite-out", "www");
+  run(bin("vite"), ["build", "--logLevel", "error", "--outDir", dist, join(app, "vite")], app);
+  assert.ok(readdirSync(join(dist, "assets")).some((f) => f.endsWith(".wasm")), "wasm emitted as an asset");
+  assert.equal(await renderedResult(join(scratch, "vite-out")), "900.00 INVALID_NUMBER");
 });
 
 test("plain HTML page imports the ES module without a bundler", async () => {
-  const app = join(scratch, "app");
   write(join(app, "index.html"), html("./main.js"));
   write(join(app, "main.js"), browserMain.replace('from "clvkit"', 'from "./node_modules/clvkit/js/index.js"'));
   assert.ok(readFileSync(join(app, "node_modules", "clvkit", "js", "index.js"), "utf8").includes("init"));
-  assert.equal(await renderedResult(app), "900.00 INVALID_NUMBER");
+  assert.equal(await renderedResult(join(scratch, "site")), "900.00 INVALID_NUMBER");
 });

@@ -1,0 +1,563 @@
+#!/usr/bin/env node
+// clvkit command-line interface.
+//
+//   clvkit calc <kind> --<option> <value> ... [--json]
+//
+// Everything the CLI knows is in three tables below:
+//   FIELDS       every calculator input: its type and meaning (options are the kebab-case names)
+//   CALCULATORS  every `calc` kind: the library function, its fields and its table output
+//   COMMANDS     every subcommand (add `summary`, `kpis`, `fit`, ... here)
+// Help text is generated from these tables; nothing is written twice.
+//
+// Exit codes: 0 ok, 1 a ClvkitError (bad input) or other failure, 2 a usage error.
+
+import { readFileSync, realpathSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+const PROG = "clvkit";
+
+// ---------------------------------------------------------------------------
+// Inputs
+
+/**
+ * Value types: how an option's text becomes the library's input.
+ * Money and decimals stay strings (exact); the library parses and validates them.
+ */
+const TYPES = {
+  money: { meta: "<amount>", convert: (s) => s },
+  decimal: { meta: "<number>", convert: (s) => s },
+  count: { meta: "<whole>", convert: (s) => s },
+  // OutputOptions.decimals is a JS number in the API.
+  int: { meta: "<0-10>", convert: (s) => (/^[+-]?\d+$/.test(s.trim()) ? Number(s) : s) },
+  channel: { meta: "<name:spend:customers>", convert: parseChannel },
+};
+
+/** Every input field of every calculator, by its API (camelCase) name. */
+const FIELDS = {
+  averageOrderValue: { type: "money", help: "Average order value (revenue per purchase)." },
+  purchaseFrequency: { type: "decimal", help: "Purchases per customer per year (or --purchase-interval-months)." },
+  purchaseIntervalMonths: { type: "decimal", help: "One purchase every N months; frequency = 12 / N (or --purchase-frequency)." },
+  lifespanYears: { type: "decimal", help: "Customer lifespan in years (or --annual-churn-rate)." },
+  annualChurnRate: { type: "decimal", help: "Share of customers lost per year, in (0, 1]; lifespan = 1 / churn (or --lifespan-years)." },
+  multiplier: { type: "decimal", help: "Units per customer multiplying the value (e.g. vehicles). Default 1." },
+  grossMarginPercent: { type: "decimal", help: "Gross margin in percent, 0-100 (or --cost-of-goods-per-order)." },
+  costOfGoodsPerOrder: { type: "money", help: "Cost of goods sold per order (or --gross-margin-percent)." },
+  yearlyServiceCost: { type: "money", help: "Cost to serve one customer for a year. Default 0." },
+  cac: { type: "money", help: "Customer acquisition cost, subtracted once. Default 0." },
+  changePercent: { type: "decimal", help: "Improvement tried on each lever, in percent (> 0, <= 1000); CAC is lowered by it. Default 10." },
+  marginPerPeriod: { type: "money", help: "Margin (or revenue) per customer per period." },
+  retentionRate: { type: "decimal", help: "Share of customers kept from one period to the next, in [0, 1] (or --churn-rate)." },
+  churnRate: { type: "decimal", help: "Share of customers lost per period, in (0, 1] (or --retention-rate)." },
+  discountRate: { type: "decimal", help: "Discount rate per period, >= 0. Default 0." },
+  horizonPeriods: { type: "count", help: "Also compute the discounted sum over this many periods (1-10000)." },
+  spend: { type: "money", help: "Total acquisition spend (with --new-customers; or use --channel)." },
+  newCustomers: { type: "count", help: "New customers acquired with that spend." },
+  channels: {
+    type: "channel",
+    option: "channel",
+    repeatable: true,
+    help: "One acquisition channel as name:spend:newCustomers; repeat for each channel.",
+  },
+  clv: { type: "money", help: "Customer lifetime value." },
+  monthlyRevenuePerCustomer: { type: "money", help: "Revenue per customer per month, for the payback period." },
+  decimals: { type: "int", help: "Decimal places of money outputs, 0-10. Default 2." },
+};
+
+/** Per-calculator wording where a field means something slightly different. */
+const RATIO_OVERRIDES = {
+  cac: "Customer acquisition cost.",
+  grossMarginPercent: "Gross margin in percent, 0-100, for the payback period. Default 100.",
+};
+
+const PURCHASE_PATTERN = [
+  "averageOrderValue",
+  "purchaseFrequency",
+  "purchaseIntervalMonths",
+  "lifespanYears",
+  "annualChurnRate",
+  "multiplier",
+];
+const PROFIT_FIELDS = [...PURCHASE_PATTERN, "grossMarginPercent", "costOfGoodsPerOrder", "yearlyServiceCost", "cac"];
+
+/** camelCase -> kebab-case: averageOrderValue -> average-order-value. */
+export function kebab(name) {
+  return name.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase());
+}
+function optionName(field) {
+  return FIELDS[field].option ?? kebab(field);
+}
+
+function parseChannel(text) {
+  // name:spend:newCustomers, split from the right so the name may contain ':'.
+  const parts = text.split(":");
+  if (parts.length < 3) {
+    throw new UsageError(`--channel expects name:spend:newCustomers, got '${text}'`, "e.g. --channel 'paid search:4000:50'");
+  }
+  const newCustomers = parts.pop();
+  const spend = parts.pop();
+  return { channel: parts.join(":"), spend, newCustomers };
+}
+
+// ---------------------------------------------------------------------------
+// Output helpers
+
+const pct = (x) => (x == null ? "-" : `${Number((x * 100).toFixed(1))}%`);
+const num = (x) => (x == null ? "-" : trimNum(x));
+/** A float for people: at most 4 decimals, no trailing zeros. */
+function trimNum(x) {
+  if (typeof x !== "number") return String(x);
+  if (!Number.isFinite(x)) return String(x);
+  return String(Number(x.toFixed(4)));
+}
+const orDash = (x) => (x == null ? "-" : String(x));
+
+/** Align rows of cells into columns. `right` lists the column indexes to right-align. */
+export function formatTable(rows, { header, right = [] } = {}) {
+  const all = header ? [header, ...rows] : rows;
+  const widths = [];
+  for (const row of all) row.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, String(c).length)));
+  const line = (row) =>
+    row
+      .map((c, i) => {
+        const s = String(c);
+        if (i === row.length - 1 && !right.includes(i)) return s;
+        return right.includes(i) ? s.padStart(widths[i]) : s.padEnd(widths[i]);
+      })
+      .join("  ")
+      .trimEnd();
+  const out = [];
+  if (header) {
+    out.push(line(header));
+    out.push(widths.map((w) => "-".repeat(w)).join("  "));
+  }
+  for (const r of rows) out.push(line(r));
+  return out.join("\n");
+}
+/** A two-column (label, value) table. */
+const pairs = (rows) => formatTable(rows.filter(Boolean));
+
+/** "a = x; b = y" -> one formula per line. */
+function formulaBlock(formula, label = "Formula") {
+  const parts = String(formula).split(/;\s+/);
+  return parts.length === 1 ? `\n\n${label}: ${parts[0]}` : `\n\n${label}s:\n` + parts.map((p) => `  ${p}`).join("\n");
+}
+
+function warningsBlock(warnings) {
+  if (!warnings || warnings.length === 0) return "";
+  return "\n\nWarnings:\n" + warnings.map((w) => `  [${w.code}]${w.field ? " " + w.field + ":" : ""} ${w.message}`).join("\n");
+}
+
+// ---------------------------------------------------------------------------
+// Calculators
+
+/**
+ * Each `calc` kind: the library function it calls, the fields it accepts (in help order)
+ * and how its result is shown as text.
+ */
+const CALCULATORS = {
+  simple: {
+    fn: "simpleClv",
+    summary: "Revenue CLV = average order value x purchases per year x lifespan.",
+    fields: [...PURCHASE_PATTERN, "decimals"],
+    example: "--average-order-value 75 --purchase-frequency 3 --lifespan-years 4",
+    text: (r) =>
+      pairs([
+        ["CLV", r.clv],
+        ["Annual value", r.annualValue],
+        ["Purchase frequency", r.inputs.purchaseFrequency + " / year"],
+        ["Lifespan", r.inputs.lifespanYears + " years"],
+      ]) + formulaBlock(r.formula),
+  },
+  profit: {
+    fn: "profitClv",
+    summary: "Profit CLV: gross margin, cost to serve and CAC taken off revenue CLV.",
+    fields: [...PROFIT_FIELDS, "decimals"],
+    example: "--average-order-value 75 --purchase-frequency 3 --lifespan-years 4 --gross-margin-percent 40 --cac 120",
+    text: (r) =>
+      pairs([
+        ["Revenue CLV", r.revenueClv],
+        ["Gross margin", r.grossMarginPercent + "%"],
+        ["Gross profit per order", r.grossProfitPerOrder],
+        ["Gross profit CLV", r.grossProfitClv],
+        ["Service cost", r.serviceCost],
+        ["Profit CLV", r.profitClv],
+        ["Net CLV (after CAC)", r.netClv],
+      ]) + formulaBlock(r.formula),
+  },
+  retention: {
+    fn: "retentionClv",
+    summary: "Retention CLV: margin per period with retention (or churn) and an optional discount rate.",
+    fields: ["marginPerPeriod", "retentionRate", "churnRate", "discountRate", "horizonPeriods", "decimals"],
+    example: "--margin-per-period 100 --retention-rate 0.8 --discount-rate 0.1 --horizon-periods 10",
+    text: (r) =>
+      pairs([
+        ["Retention rate", num(r.retentionRate)],
+        ["Churn rate", num(r.churnRate)],
+        ["Discount rate", num(r.discountRate)],
+        ["Expected lifetime", r.expectedLifetimePeriods == null ? "unbounded" : num(r.expectedLifetimePeriods) + " periods"],
+        ["Undiscounted CLV", orDash(r.undiscountedClv)],
+        ["CLV, first payment now", r.clvFirstPaymentNow],
+        ["CLV, future payments only", r.clvFuturePaymentsOnly],
+        r.horizon && [`CLV over ${r.horizon.periods} periods`, r.horizon.clv],
+      ]) +
+      "\n\nFormulas:\n" +
+      formatTable(
+        [
+          ["undiscounted", r.formulas.undiscountedClv],
+          ["first payment now", r.formulas.clvFirstPaymentNow],
+          ["future payments only", r.formulas.clvFuturePaymentsOnly],
+          r.horizon && ["horizon", r.formulas.horizon],
+        ]
+          .filter(Boolean)
+          .map(([a, b]) => ["  " + a, b]),
+      ),
+  },
+  cac: {
+    fn: "cac",
+    summary: "Customer acquisition cost, per channel and blended.",
+    fields: ["spend", "newCustomers", "channels", "decimals"],
+    example: "--channel 'paid search:4000:50' --channel social:2500:40 --channel referral:500:25",
+    text: (r) => {
+      let out = pairs([
+        ["Blended CAC", r.blended.cac],
+        ["Total spend", r.blended.spend],
+        ["New customers", String(r.blended.newCustomers)],
+      ]);
+      if (r.channels.length > 0) {
+        out +=
+          "\n\n" +
+          formatTable(
+            r.channels.map((c) => [c.channel, c.spend, String(c.newCustomers), orDash(c.cac), pct(c.spendShare), pct(c.customerShare)]),
+            { header: ["Channel", "Spend", "Customers", "CAC", "Spend share", "Customer share"], right: [1, 2, 3, 4, 5] },
+          );
+      }
+      return out + formulaBlock(r.formula) + warningsBlock(r.warnings);
+    },
+  },
+  ratio: {
+    fn: "clvCacRatio",
+    summary: "CLV:CAC ratio with its health band and, given monthly revenue, the CAC payback period.",
+    fields: ["clv", "cac", "monthlyRevenuePerCustomer", "grossMarginPercent", "decimals"],
+    overrides: RATIO_OVERRIDES,
+    example: "--clv 2500 --cac 800 --monthly-revenue-per-customer 100 --gross-margin-percent 60",
+    text: (r) =>
+      pairs([
+        ["CLV:CAC", num(r.ratio)],
+        ["Band", r.band],
+        ["Verdict", r.verdict],
+        r.payback && ["Payback", num(r.payback.months) + " months"],
+        r.payback && ["Monthly gross profit", r.payback.monthlyGrossProfit],
+        r.payback && ["Within 12 months", r.payback.withinTwelveMonths ? "yes" : "no"],
+      ]) + formulaBlock(r.formula),
+  },
+  "what-if": {
+    fn: "whatIf",
+    aliases: ["whatif", "whatIf"],
+    summary: "What-if levers: the net CLV gained by improving each lever by a percentage.",
+    fields: [...PROFIT_FIELDS, "changePercent", "decimals"],
+    example: "--average-order-value 75 --purchase-frequency 3 --lifespan-years 4 --gross-margin-percent 40 --cac 120",
+    text: (r) =>
+      pairs([
+        ["Base net CLV", r.base.netClv],
+        ["Base profit CLV", r.base.profitClv],
+        ["Base CLV:CAC", num(r.base.clvCacRatio)],
+        ["Change tried", num(r.changePercent) + "%"],
+      ]) +
+      "\n\n" +
+      formatTable(
+        r.levers.map((l) => [
+          l.label,
+          `${l.from} -> ${l.to}`,
+          l.netClv,
+          l.delta,
+          l.deltaPercent == null ? "-" : num(l.deltaPercent) + "%",
+          num(l.clvCacRatio),
+        ]),
+        { header: ["Lever", "Change", "Net CLV", "Gain", "Gain %", "CLV:CAC"], right: [2, 3, 4, 5] },
+      ) +
+      formulaBlock(r.base.formula),
+  },
+};
+
+function findCalculator(name) {
+  if (Object.hasOwn(CALCULATORS, name)) return [name, CALCULATORS[name]];
+  for (const [k, c] of Object.entries(CALCULATORS)) if (c.aliases?.includes(name)) return [k, c];
+  return [null, null];
+}
+
+// ---------------------------------------------------------------------------
+// Argument parsing
+
+class UsageError extends Error {
+  constructor(message, hint) {
+    super(message);
+    this.hint = hint;
+  }
+}
+
+/** Levenshtein distance, for "did you mean". */
+function distance(a, b) {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0][j] = j;
+  for (let i = 1; i <= a.length; i++)
+    for (let j = 1; j <= b.length; j++)
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+  return d[a.length][b.length];
+}
+function suggest(word, candidates) {
+  let best = null;
+  let bestD = Infinity;
+  for (const c of candidates) {
+    const dd = distance(word, c);
+    if (dd < bestD) [best, bestD] = [c, dd];
+  }
+  return best !== null && bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : null;
+}
+
+/**
+ * Parse `--name value`, `--name=value` and flags.
+ * spec: { options: Map(optionName -> {field, repeatable}), flags: Set(flagName) }
+ */
+function parseOptions(argv, spec, context) {
+  const values = {};
+  const flags = new Set();
+  const positionals = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === "-h") {
+      flags.add("help");
+      continue;
+    }
+    if (!arg.startsWith("--") || arg === "--") {
+      positionals.push(arg);
+      continue;
+    }
+    let name = arg.slice(2);
+    let value;
+    const eq = name.indexOf("=");
+    if (eq >= 0) [name, value] = [name.slice(0, eq), name.slice(eq + 1)];
+    if (spec.flags.has(name)) {
+      if (value !== undefined) throw new UsageError(`--${name} takes no value`, `Try '${context} --help'.`);
+      flags.add(name);
+      continue;
+    }
+    const opt = spec.options.get(name);
+    if (!opt) {
+      const guess = suggest(name, [...spec.options.keys(), ...spec.flags]);
+      throw new UsageError(
+        `unknown option --${name} for '${context}'`,
+        (guess ? `Did you mean --${guess}? ` : "") + `Try '${context} --help'.`,
+      );
+    }
+    if (value === undefined) {
+      const next = argv[i + 1];
+      if (next === undefined || (next.startsWith("--") && next.length > 2)) {
+        throw new UsageError(`missing value for --${name}`, `e.g. --${name} ${TYPES[FIELDS[opt.field].type].meta}`);
+      }
+      value = next;
+      i++;
+    }
+    if (opt.repeatable) (values[opt.field] ??= []).push(value);
+    else if (Object.hasOwn(values, opt.field)) throw new UsageError(`--${name} given more than once`, `Give --${name} once.`);
+    else values[opt.field] = value;
+  }
+  return { values, flags, positionals };
+}
+
+function calculatorSpec(calc) {
+  const options = new Map();
+  for (const field of calc.fields) options.set(optionName(field), { field, repeatable: !!FIELDS[field].repeatable });
+  return { options, flags: new Set(["json", "help"]) };
+}
+
+/** Option text -> library input object. */
+function buildInput(calc, values) {
+  const input = {};
+  for (const field of calc.fields) {
+    if (!Object.hasOwn(values, field)) continue;
+    const { convert } = TYPES[FIELDS[field].type];
+    const v = values[field];
+    input[field] = Array.isArray(v) ? v.map(convert) : convert(v);
+  }
+  return input;
+}
+
+// ---------------------------------------------------------------------------
+// Help
+
+function optionRows(calc) {
+  return calc.fields.map((f) => {
+    const def = FIELDS[f];
+    return [`  --${optionName(f)} ${TYPES[def.type].meta}`, calc.overrides?.[f] ?? def.help];
+  });
+}
+const optionLines = (calc) => formatTable(optionRows(calc));
+
+function kindHelp(kind, calc) {
+  const rows = [
+    ...optionRows(calc),
+    ["  --json", "Print the result object as JSON instead of a table."],
+    ["  -h, --help", "Show this help."],
+  ];
+  return (
+    `${kind}: ${calc.summary}\n\n` +
+    `Usage: ${PROG} calc ${kind} [options] [--json]\n\n` +
+    `Options:\n${formatTable(rows)}\n\n` +
+    `Example:\n  ${PROG} calc ${kind} ${calc.example}\n`
+  );
+}
+
+function calcHelp() {
+  const kinds = Object.keys(CALCULATORS);
+  let out =
+    `Usage: ${PROG} calc <kind> --<option> <value> ... [--json]\n\n` +
+    `Run one calculator. Amounts are exact decimal strings ("1234.50" or "1,234.50").\n\n` +
+    `Kinds:\n` +
+    formatTable(kinds.map((k) => [`  ${k}`, CALCULATORS[k].summary])) +
+    "\n";
+  for (const k of kinds) out += `\nOptions for '${k}':\n${optionLines(CALCULATORS[k])}\n`;
+  out += `\nEvery kind also takes --json (print JSON) and --help.\nMore: ${PROG} calc <kind> --help\n`;
+  return out;
+}
+
+function mainHelp(version) {
+  return (
+    `${PROG} ${version}: customer lifetime value, CAC and CLV:CAC, computed locally with exact decimals.\n\n` +
+    `Usage: ${PROG} <command> [options]\n\n` +
+    `Commands:\n` +
+    formatTable(Object.entries(COMMANDS).map(([name, c]) => [`  ${name} ${c.args ?? ""}`.trimEnd(), c.summary])) +
+    `\n\nGlobal options:\n` +
+    formatTable([
+      ["  -h, --help", "Show help (also: clvkit <command> --help)."],
+      ["  -V, --version", "Print the version."],
+    ]) +
+    "\n\n" +
+    Object.values(COMMANDS)
+      .map((c) => c.help())
+      .join("\n")
+  );
+}
+
+// ---------------------------------------------------------------------------
+// Commands
+
+let api;
+/** The Node entry, loaded only when a command needs the wasm (help works without a build). */
+async function loadApi() {
+  api ??= await import("./node.js");
+  return api;
+}
+
+async function runCalc(argv, io) {
+  if (argv.length === 0 || argv[0] === "--help" || argv[0] === "-h" || argv[0] === "help") {
+    if (argv.length === 0) throw new UsageError("missing calculator kind", `Kinds: ${Object.keys(CALCULATORS).join(", ")}. Try '${PROG} calc --help'.`);
+    io.out(calcHelp());
+    return 0;
+  }
+  const [kindArg, ...rest] = argv;
+  const [kind, calc] = findCalculator(kindArg);
+  if (!calc) {
+    const guess = suggest(kindArg, Object.keys(CALCULATORS));
+    throw new UsageError(
+      `unknown calculator kind '${kindArg}'`,
+      (guess ? `Did you mean '${guess}'? ` : "") + `Kinds: ${Object.keys(CALCULATORS).join(", ")}.`,
+    );
+  }
+  const context = `${PROG} calc ${kind}`;
+  const { values, flags, positionals } = parseOptions(rest, calculatorSpec(calc), context);
+  if (flags.has("help")) {
+    io.out(kindHelp(kind, calc));
+    return 0;
+  }
+  if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`, `Options start with --. Try '${context} --help'.`);
+  const input = buildInput(calc, values);
+  const lib = await loadApi();
+  const result = lib[calc.fn](input);
+  io.out(flags.has("json") ? JSON.stringify(result, null, 2) + "\n" : calc.text(result) + "\n");
+  return 0;
+}
+
+/**
+ * Subcommands. Each: summary, args (shown in help), help() -> text, run(argv, io) -> exit code.
+ * Add new ones (summary, kpis, fit, ...) here.
+ */
+const COMMANDS = {
+  calc: {
+    args: "<kind>",
+    summary: `Run a calculator: ${Object.keys(CALCULATORS).join(", ")}.`,
+    help: calcHelp,
+    run: runCalc,
+  },
+};
+
+function packageVersion() {
+  try {
+    return JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).version;
+  } catch {
+    return "unknown";
+  }
+}
+
+function isClvkitError(e) {
+  return e != null && typeof e === "object" && (e.name === "ClvkitError" || (api?.ClvkitError && e instanceof api.ClvkitError));
+}
+
+/** Run the CLI with these arguments; returns the exit code. */
+export async function main(argv, io = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) }) {
+  try {
+    const [first, ...rest] = argv;
+    if (first === undefined) {
+      io.err(mainHelp(packageVersion()));
+      return 2;
+    }
+    if (first === "--help" || first === "-h" || first === "help") {
+      if (first === "help" && rest[0] && Object.hasOwn(COMMANDS, rest[0])) io.out(COMMANDS[rest[0]].help());
+      else io.out(mainHelp(packageVersion()));
+      return 0;
+    }
+    if (first === "--version" || first === "-V") {
+      io.out(`${PROG} ${packageVersion()}\n`);
+      return 0;
+    }
+    if (!Object.hasOwn(COMMANDS, first)) {
+      const guess = first.startsWith("-") ? null : suggest(first, Object.keys(COMMANDS));
+      throw new UsageError(
+        first.startsWith("-") ? `unknown option ${first}` : `unknown command '${first}'`,
+        (guess ? `Did you mean '${guess}'? ` : "") + `Try '${PROG} --help'.`,
+      );
+    }
+    return await COMMANDS[first].run(rest, io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(`${PROG}: ${e.message}\n${e.hint ? `hint: ${e.hint}\n` : ""}`);
+      return 2;
+    }
+    if (isClvkitError(e)) {
+      io.err(`${PROG}: error [${e.code}] ${e.field ? e.field + ": " : ""}${e.message}\n`);
+      const opt = e.field && fieldOption(e.field);
+      if (opt) io.err(`hint: check --${opt}\n`);
+      return 1;
+    }
+    io.err(`${PROG}: ${e?.stack ?? e}\n`);
+    return 1;
+  }
+}
+
+/** "channels[1].spend" -> "channel", "averageOrderValue" -> "average-order-value". */
+function fieldOption(field) {
+  const root = String(field).split(/[.[]/)[0];
+  return Object.hasOwn(FIELDS, root) ? optionName(root) : null;
+}
+
+const invokedDirectly = (() => {
+  try {
+    // npm installs the bin as a symlink: compare real paths.
+    return !!process.argv[1] && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+})();
+
+if (invokedDirectly) {
+  process.exitCode = await main(process.argv.slice(2));
+}

@@ -1,0 +1,14 @@
+//! clvkit: customer lifetime value (CLV), customer acquisition cost (CAC), CLV:CAC and what-if
+//! calculators, computed exactly in decimal arithmetic and compiled to WebAssembly for the browser.
+//!
+//! Money crosses the API as decimal strings (never binary floats); every calculator takes one input
+//! struct (deserialized from JSON or a JS object) and returns one result struct (serialized back).
+//! See `js/index.d.ts` for the shapes and [`error::ErrorCode`] for the stable error codes.
+
+pub mod calc;
+pub mod error;
+pub mod input;
+pub mod money;
+
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;

@@ -1,0 +1,300 @@
+// Tests of the clvkit CLI (js/cli.js), run as a child process exactly as users run it.
+// Needs the built package (dist/wasm) for the calculator cases; help/usage cases do not.
+//   node --test tests/js/cli.test.mjs
+
+import { test, describe } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+const CLI = fileURLToPath(new URL("../../js/cli.js", import.meta.url));
+const PKG = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8"));
+
+function run(...args) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: "utf8", timeout: 30_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+function json(...args) {
+  const r = run(...args, "--json");
+  assert.equal(r.code, 0, `exit ${r.code}; stderr: ${r.stderr}`);
+  assert.equal(r.stderr, "");
+  return JSON.parse(r.stdout);
+}
+
+const KINDS = ["simple", "profit", "retention", "cac", "ratio", "what-if"];
+const ARTICLE = ["--average-order-value", "75", "--purchase-frequency", "3", "--lifespan-years", "4"];
+const PROFIT = [...ARTICLE, "--gross-margin-percent", "40", "--yearly-service-cost", "10", "--cac", "120"];
+const CHANNELS = ["--channel", "paid search:4000:50", "--channel", "social:2500:40", "--channel", "referral:500:25"];
+
+describe("calc --json", () => {
+  test("simple: the article case 75 x 3/yr x 4 yrs = 900.00", () => {
+    const r = json("calc", "simple", ...ARTICLE);
+    assert.equal(r.kind, "simple");
+    assert.equal(r.clv, "900.00");
+    assert.equal(r.annualValue, "225.00");
+    assert.equal(typeof r.formula, "string");
+  });
+
+  test("simple: amounts stay exact strings (thousands separators, 10 decimals, interval, churn)", () => {
+    assert.equal(json("calc", "simple", "--average-order-value", "1,234.50", "--purchase-frequency", "1", "--lifespan-years", "1").clv, "1234.50");
+    assert.equal(
+      json("calc", "simple", "--average-order-value", "0.1", "--purchase-frequency", "3", "--lifespan-years", "1", "--decimals", "10").clv,
+      "0.3000000000",
+    );
+    assert.equal(json("calc", "simple", ...ARTICLE, "--decimals", "0").clv, "900");
+    const alt = json("calc", "simple", "--average-order-value", "75", "--purchase-interval-months", "4", "--annual-churn-rate", "0.25");
+    assert.equal(alt.clv, "900.00");
+    assert.equal(json("calc", "simple", ...ARTICLE, "--multiplier", "2").clv, "1800.00");
+    // --opt=value works too
+    assert.equal(json("calc", "simple", "--average-order-value=75", "--purchase-frequency=3", "--lifespan-years=4").clv, "900.00");
+  });
+
+  test("profit", () => {
+    const r = json("calc", "profit", ...PROFIT);
+    assert.equal(r.kind, "profit");
+    assert.equal(r.revenueClv, "900.00");
+    assert.equal(r.grossProfitPerOrder, "30.00");
+    assert.equal(r.grossProfitClv, "360.00");
+    assert.equal(r.serviceCost, "40.00");
+    assert.equal(r.profitClv, "320.00");
+    assert.equal(r.netClv, "200.00");
+  });
+
+  test("retention", () => {
+    const r = json("calc", "retention", "--margin-per-period", "100", "--retention-rate", "0.8", "--discount-rate", "0.1", "--horizon-periods", "1");
+    assert.equal(r.kind, "retention");
+    assert.equal(r.clvFirstPaymentNow, "366.67"); // 100 x 1.1 / 0.3
+    assert.equal(r.clvFuturePaymentsOnly, "266.67"); // 100 x 0.8 / 0.3
+    assert.equal(r.undiscountedClv, "500.00"); // 100 / 0.2
+    assert.deepEqual(r.horizon, { periods: 1, clv: "100.00" });
+    const c = json("calc", "retention", "--margin-per-period", "100", "--churn-rate", "0.2");
+    assert.equal(c.clvFirstPaymentNow, "500.00");
+  });
+
+  test("cac: channels and blended", () => {
+    const r = json("calc", "cac", ...CHANNELS);
+    assert.equal(r.kind, "cac");
+    assert.deepEqual(
+      r.channels.map((c) => [c.channel, c.spend, c.newCustomers, c.cac]),
+      [
+        ["paid search", "4000.00", 50, "80.00"],
+        ["social", "2500.00", 40, "62.50"],
+        ["referral", "500.00", 25, "20.00"],
+      ],
+    );
+    assert.deepEqual(r.blended, { spend: "7000.00", newCustomers: 115, cac: "60.87" });
+  });
+
+  test("cac: a channel name may contain ':' (split from the right); single total", () => {
+    const r = json("calc", "cac", "--channel", "web:organic:1,000:8");
+    assert.equal(r.channels[0].channel, "web:organic");
+    assert.equal(r.channels[0].cac, "125.00");
+    const t = json("calc", "cac", "--spend", "1000", "--new-customers", "8");
+    assert.equal(t.blended.cac, "125.00");
+    assert.deepEqual(t.channels, []);
+  });
+
+  test("ratio: clv 2500 / cac 800 = 3.125, healthy, with payback", () => {
+    const r = json("calc", "ratio", "--clv", "2500", "--cac", "800");
+    assert.equal(r.kind, "clvCacRatio");
+    assert.equal(r.ratio, 3.125);
+    assert.equal(r.band, "healthy");
+    assert.equal(r.payback, null);
+    const p = json("calc", "ratio", "--clv", "2500", "--cac", "800", "--monthly-revenue-per-customer", "100", "--gross-margin-percent", "80");
+    assert.equal(p.payback.months, 10);
+    assert.equal(p.payback.monthlyGrossProfit, "80.00");
+    assert.equal(p.payback.withinTwelveMonths, true);
+  });
+
+  test("what-if", () => {
+    const r = json("calc", "what-if", ...PROFIT);
+    assert.equal(r.kind, "whatIf");
+    assert.equal(r.base.netClv, "200.00");
+    assert.equal(r.levers.length, 5);
+    const byLever = Object.fromEntries(r.levers.map((l) => [l.lever, l]));
+    assert.equal(byLever.averageOrderValue.delta, "36.00");
+    assert.equal(byLever.cac.delta, "12.00");
+    assert.equal(r.levers[0].lever, "averageOrderValue"); // ties keep Lever order
+    // the alias works and --change-percent is passed through
+    assert.equal(json("calc", "whatif", ...PROFIT, "--change-percent", "20").changePercent, 20);
+  });
+});
+
+describe("calc table output", () => {
+  test("simple prints aligned label/value rows and the formula", () => {
+    const r = run("calc", "simple", ...ARTICLE);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.split("\n");
+    const clvLine = lines.find((l) => l.startsWith("CLV "));
+    const annualLine = lines.find((l) => l.startsWith("Annual value"));
+    assert.match(clvLine, /^CLV\s+900\.00$/);
+    assert.match(annualLine, /^Annual value\s+225\.00$/);
+    assert.equal(clvLine.indexOf("900.00"), annualLine.indexOf("225.00"), "values are aligned in one column");
+    assert.match(r.stdout, /^Formulas?:/m);
+    assert.doesNotMatch(r.stdout, /[{}]/, "not JSON");
+  });
+
+  test("cac prints the channel table and blended CAC", () => {
+    const r = run("calc", "cac", ...CHANNELS);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^Blended CAC\s+60\.87$/m);
+    assert.match(r.stdout, /^Channel\s+Spend\s+Customers\s+CAC/m);
+    assert.match(r.stdout, /^paid search\s+4000\.00\s+50\s+80\.00\s/m);
+    assert.match(r.stdout, /^social\s+2500\.00\s+40\s+62\.50\s/m);
+    assert.match(r.stdout, /^referral\s+500\.00\s+25\s+20\.00\s/m);
+  });
+
+  test("every kind prints a table", () => {
+    const args = {
+      simple: ARTICLE,
+      profit: PROFIT,
+      retention: ["--margin-per-period", "100", "--retention-rate", "0.8", "--horizon-periods", "12"],
+      cac: CHANNELS,
+      ratio: ["--clv", "2500", "--cac", "800", "--monthly-revenue-per-customer", "100"],
+      "what-if": PROFIT,
+    };
+    const expect = { simple: "900.00", profit: "200.00", retention: "500.00", cac: "60.87", ratio: "healthy", "what-if": "36.00" };
+    for (const kind of KINDS) {
+      const r = run("calc", kind, ...args[kind]);
+      assert.equal(r.code, 0, `${kind}: ${r.stderr}`);
+      assert.ok(r.stdout.includes(expect[kind]), `${kind} output has ${expect[kind]}:\n${r.stdout}`);
+      assert.match(r.stdout, /Formula/, kind);
+    }
+  });
+});
+
+describe("help and version", () => {
+  test("--help lists every command and kind", () => {
+    const r = run("--help");
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /Usage: clvkit <command>/);
+    assert.match(r.stdout, /^\s+calc <kind>/m);
+    for (const k of KINDS) assert.match(r.stdout, new RegExp(`^\\s+${k}\\s+\\S`, "m"), k);
+  });
+
+  test("calc --help lists every kind with all of its options", () => {
+    const r = run("calc", "--help");
+    assert.equal(r.code, 0);
+    for (const k of KINDS) assert.match(r.stdout, new RegExp(`Options for '${k}'`), k);
+    for (const opt of [
+      "--average-order-value",
+      "--purchase-frequency",
+      "--purchase-interval-months",
+      "--lifespan-years",
+      "--annual-churn-rate",
+      "--multiplier",
+      "--gross-margin-percent",
+      "--cost-of-goods-per-order",
+      "--yearly-service-cost",
+      "--cac",
+      "--change-percent",
+      "--margin-per-period",
+      "--retention-rate",
+      "--churn-rate",
+      "--discount-rate",
+      "--horizon-periods",
+      "--spend",
+      "--new-customers",
+      "--channel",
+      "--clv",
+      "--monthly-revenue-per-customer",
+      "--decimals",
+    ])
+      assert.ok(r.stdout.includes(opt), opt);
+  });
+
+  test("calc <kind> --help shows that kind's options with a meaning each", () => {
+    for (const k of KINDS) {
+      const r = run("calc", k, "--help");
+      assert.equal(r.code, 0, k);
+      assert.match(r.stdout, /--json\s+\S/);
+      assert.match(r.stdout, /--decimals <0-10>\s+\S/);
+      assert.match(r.stdout, new RegExp(`clvkit calc ${k} --`), "has an example");
+    }
+    const s = run("calc", "simple", "--help").stdout;
+    assert.match(s, /--average-order-value <amount>\s+Average order value/);
+    assert.doesNotMatch(s, /--channel/);
+  });
+
+  test("--version prints the package version", () => {
+    const r = run("--version");
+    assert.equal(r.code, 0);
+    assert.equal(r.stdout.trim(), `clvkit ${PKG.version}`);
+    assert.equal(run("-V").stdout.trim(), `clvkit ${PKG.version}`);
+  });
+});
+
+describe("errors", () => {
+  test("a ClvkitError exits 1 with [CODE] field: message on stderr", () => {
+    const r = run("calc", "simple", "--average-order-value", "-5", "--purchase-frequency", "3", "--lifespan-years", "4");
+    assert.equal(r.code, 1);
+    assert.equal(r.stdout, "");
+    assert.match(r.stderr, /^clvkit: error \[NEGATIVE\] averageOrderValue: \S/);
+
+    const bad = run("calc", "simple", "--average-order-value", "1,2.3", "--purchase-frequency", "3", "--lifespan-years", "4");
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /^clvkit: error \[INVALID_NUMBER\] averageOrderValue: \S/);
+
+    const missing = run("calc", "simple", "--purchase-frequency", "3", "--lifespan-years", "4");
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /^clvkit: error \[MISSING_FIELD\] averageOrderValue: /);
+
+    const zero = run("calc", "ratio", "--clv", "100", "--cac", "0");
+    assert.equal(zero.code, 1);
+    assert.match(zero.stderr, /^clvkit: error \[ZERO_CAC\] cac: /);
+
+    const ch = run("calc", "cac", "--channel", "a:100:2", "--channel", "b:-3:1");
+    assert.equal(ch.code, 1);
+    assert.match(ch.stderr, /^clvkit: error \[NEGATIVE\] channels\[1\]\.spend: /);
+
+    const conflict = run("calc", "simple", ...ARTICLE, "--purchase-interval-months", "4");
+    assert.equal(conflict.code, 1);
+    assert.match(conflict.stderr, /^clvkit: error \[CONFLICTING_FIELDS\] /);
+  });
+
+  test("usage errors exit 2 with a hint", () => {
+    const unknownOpt = run("calc", "simple", ...ARTICLE, "--average-ordr-value", "3");
+    assert.equal(unknownOpt.code, 2);
+    assert.match(unknownOpt.stderr, /unknown option --average-ordr-value/);
+    assert.match(unknownOpt.stderr, /hint: Did you mean --average-order-value\?/);
+
+    const wrongKindOpt = run("calc", "ratio", "--clv", "1", "--cac", "1", "--channel", "a:1:1");
+    assert.equal(wrongKindOpt.code, 2);
+
+    const unknownKind = run("calc", "simpel", ...ARTICLE);
+    assert.equal(unknownKind.code, 2);
+    assert.match(unknownKind.stderr, /unknown calculator kind 'simpel'/);
+    assert.match(unknownKind.stderr, /hint: .*simple/);
+
+    const noKind = run("calc");
+    assert.equal(noKind.code, 2);
+    assert.match(noKind.stderr, /hint:/);
+
+    const missingValue = run("calc", "simple", "--average-order-value");
+    assert.equal(missingValue.code, 2);
+    assert.match(missingValue.stderr, /missing value for --average-order-value/);
+
+    const flagAsValue = run("calc", "simple", "--average-order-value", "--json");
+    assert.equal(flagAsValue.code, 2);
+
+    const twice = run("calc", "simple", ...ARTICLE, "--lifespan-years", "5");
+    assert.equal(twice.code, 2);
+    assert.match(twice.stderr, /more than once/);
+
+    const badChannel = run("calc", "cac", "--channel", "nocolons");
+    assert.equal(badChannel.code, 2);
+    assert.match(badChannel.stderr, /name:spend:newCustomers/);
+
+    const unknownCmd = run("frobnicate");
+    assert.equal(unknownCmd.code, 2);
+    assert.match(unknownCmd.stderr, /unknown command 'frobnicate'/);
+
+    const stray = run("calc", "simple", "75");
+    assert.equal(stray.code, 2);
+
+    const none = run();
+    assert.equal(none.code, 2);
+    assert.match(none.stderr, /Usage:/);
+  });
+});
