@@ -27,6 +27,15 @@ export type ErrorCode =
   | "ZERO_CAC" // CLV:CAC with CAC = 0: the ratio is undefined
   | "NOT_CONVERGENT" // retention ≥ 1 + discount rate: the discounted sum has no finite value
   | "NOT_INITIALIZED" // the wasm module was used before `await init()` (browser entry only)
+  | "UNSUPPORTED_ENCODING" // a file that is not UTF-8 text (UTF-16, binary, a spreadsheet)
+  | "EMPTY_FILE" // no header, or no data rows
+  | "MISSING_COLUMN" // a required column is missing or a mapping names an absent column
+  | "MALFORMED_ROW" // wrong field count, unterminated quote, a field over 1 MiB, invalid UTF-8
+  | "INVALID_DATE" // not a date in a supported format, or not a real day
+  | "AMBIGUOUS_DATE" // slash dates that fit both d/m/Y and m/d/Y: set `dateFormat`
+  | "INVALID_AMOUNT" // an amount or quantity that cannot be read
+  | "CANCELLED" // the caller aborted (AbortSignal)
+  | "DATASET_FREED" // a Dataset used after free()
   | "INTERNAL"; // a bug in clvkit; please report it
 
 /** Every error clvkit throws. `field` names the offending input (dotted path, e.g. "channels[1].spend"). */

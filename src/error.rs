@@ -37,6 +37,24 @@ pub enum ErrorCode {
     NotConvergent,
     /// The wasm module was used before `init()` (raised by the JS side only).
     NotInitialized,
+    /// A file that is not UTF-8 text (UTF-16, binary); fatal for the file.
+    UnsupportedEncoding,
+    /// A file with no header or no data rows.
+    EmptyFile,
+    /// A file whose columns cannot be mapped: a required column is missing or a mapping names an absent one.
+    MissingColumn,
+    /// A row whose shape is wrong: field count, unterminated quote, field too long, bad UTF-8.
+    MalformedRow,
+    /// A date that is not a date in any supported format, or not a real day (2011-02-30).
+    InvalidDate,
+    /// Slash dates that fit both day/month and month/day: set the `dateFormat` option.
+    AmbiguousDate,
+    /// A money amount or quantity that cannot be read.
+    InvalidAmount,
+    /// The operation was cancelled by the caller.
+    Cancelled,
+    /// A dataset used after `free()` (raised by the JS side only).
+    DatasetFreed,
     /// A bug in clvkit.
     Internal,
 }
@@ -60,6 +78,15 @@ impl ErrorCode {
             ErrorCode::ZeroCac => "ZERO_CAC",
             ErrorCode::NotConvergent => "NOT_CONVERGENT",
             ErrorCode::NotInitialized => "NOT_INITIALIZED",
+            ErrorCode::UnsupportedEncoding => "UNSUPPORTED_ENCODING",
+            ErrorCode::EmptyFile => "EMPTY_FILE",
+            ErrorCode::MissingColumn => "MISSING_COLUMN",
+            ErrorCode::MalformedRow => "MALFORMED_ROW",
+            ErrorCode::InvalidDate => "INVALID_DATE",
+            ErrorCode::AmbiguousDate => "AMBIGUOUS_DATE",
+            ErrorCode::InvalidAmount => "INVALID_AMOUNT",
+            ErrorCode::Cancelled => "CANCELLED",
+            ErrorCode::DatasetFreed => "DATASET_FREED",
             ErrorCode::Internal => "INTERNAL",
         }
     }

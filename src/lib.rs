@@ -6,7 +6,9 @@
 //! See `js/index.d.ts` for the shapes and [`error::ErrorCode`] for the stable error codes.
 
 pub mod calc;
+pub mod dataset;
 pub mod error;
+pub mod ingest;
 pub mod input;
 pub mod money;
 

@@ -88,8 +88,8 @@ fn article_200_dollars_every_three_months() {
         simple(json!({"averageOrderValue": 200, "purchaseIntervalMonths": 3, "lifespanYears": 5}))
             .unwrap();
     assert_eq!(r.clv, "4000.00");
-    assert_eq!(r.inputs.purchase_frequency, "4");
-    assert_eq!(r.inputs.purchase_interval_months.as_deref(), Some("3"));
+    assert_eq!(r.inputs.pattern.purchase_frequency, "4");
+    assert_eq!(r.inputs.pattern.purchase_interval_months.as_deref(), Some("3"));
     assert!(r.formula.contains("12 / purchaseIntervalMonths"));
 }
 
@@ -98,7 +98,7 @@ fn article_800_dollars_with_multiplier() {
     let r = simple(json!({"averageOrderValue": 800, "multiplier": 1.3, "purchaseFrequency": 1.5, "lifespanYears": 10}))
         .unwrap();
     assert_eq!(r.clv, "15600.00");
-    assert_eq!(r.inputs.multiplier, "1.3");
+    assert_eq!(r.inputs.pattern.multiplier, "1.3");
 }
 
 // ---------------------------------------------------------------- exactness, rounding, shape
@@ -114,14 +114,14 @@ fn json_numbers_are_exact_decimals() {
     let r =
         simple(json!({"averageOrderValue": 0.1 + 0.2, "purchaseFrequency": 1, "lifespanYears": 1}))
             .unwrap();
-    assert_eq!(r.inputs.average_order_value, "0.30000000000000004");
+    assert_eq!(r.inputs.pattern.average_order_value, "0.30000000000000004");
 }
 
 #[test]
 fn strings_with_thousands_and_exponents() {
     let r = simple(json!({"averageOrderValue": " 1,234.50 ", "purchaseFrequency": "2", "lifespanYears": "1e0"})).unwrap();
     assert_eq!(r.clv, "2469.00");
-    assert_eq!(r.inputs.average_order_value, "1234.5");
+    assert_eq!(r.inputs.pattern.average_order_value, "1234.5");
 }
 
 #[test]
@@ -150,13 +150,13 @@ fn churn_gives_lifespan() {
         simple(json!({"averageOrderValue": 75, "purchaseFrequency": 3, "annualChurnRate": 0.25}))
             .unwrap();
     assert_eq!(r.clv, "900.00");
-    assert_eq!(r.inputs.lifespan_years, "4");
-    assert_eq!(r.inputs.annual_churn_rate.as_deref(), Some("0.25"));
+    assert_eq!(r.inputs.pattern.lifespan_years, "4");
+    assert_eq!(r.inputs.pattern.annual_churn_rate.as_deref(), Some("0.25"));
     let r =
         simple(json!({"averageOrderValue": 75, "purchaseFrequency": 3, "annualChurnRate": "0.3"}))
             .unwrap();
     assert_eq!(r.clv, "750.00");
-    assert_eq!(r.inputs.lifespan_years, "3.3333333333333333333333333333");
+    assert_eq!(r.inputs.pattern.lifespan_years, "3.3333333333333333333333333333");
 }
 
 #[test]
@@ -670,9 +670,12 @@ fn non_finite_numbers() {
     );
     for x in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
         let input = SimpleClvInput {
-            average_order_value: Some(Scalar::Num(x)),
-            purchase_frequency: Some(3.0.into()),
-            lifespan_years: Some("4".into()),
+            pattern: PatternInput {
+                average_order_value: Some(Scalar::Num(x)),
+                purchase_frequency: Some(3.0.into()),
+                lifespan_years: Some("4".into()),
+                ..Default::default()
+            },
             ..Default::default()
         };
         fails(

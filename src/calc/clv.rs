@@ -1,5 +1,5 @@
 //! Revenue and profit CLV from a purchase pattern (order value × purchases per year × years),
-//! and the validated pattern and profit inputs that the what-if calculator reuses.
+//! and the pattern and profit inputs (raw and validated) that the what-if calculator reuses.
 
 use super::{percent_of, product, quotient};
 use crate::error::Result;
@@ -12,47 +12,29 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::ops::Bound::{Excluded, Included, Unbounded};
 
-/// The borrowed [`PatternFields`] of any input struct that has the purchase-pattern fields.
-macro_rules! pattern_fields {
-    ($input:expr) => {
-        PatternFields {
-            average_order_value: $input.average_order_value.as_ref(),
-            purchase_frequency: $input.purchase_frequency.as_ref(),
-            purchase_interval_months: $input.purchase_interval_months.as_ref(),
-            lifespan_years: $input.lifespan_years.as_ref(),
-            annual_churn_rate: $input.annual_churn_rate.as_ref(),
-            multiplier: $input.multiplier.as_ref(),
-        }
-    };
-}
-
-/// The borrowed [`ProfitFields`] of any input struct that has the profit CLV fields.
-macro_rules! profit_fields {
-    ($input:expr) => {
-        ProfitFields {
-            pattern: pattern_fields!($input),
-            gross_margin_percent: $input.gross_margin_percent.as_ref(),
-            cost_of_goods_per_order: $input.cost_of_goods_per_order.as_ref(),
-            yearly_service_cost: $input.yearly_service_cost.as_ref(),
-            cac: $input.cac.as_ref(),
-            decimals: $input.decimals.as_ref(),
-        }
-    };
-}
-pub(crate) use {pattern_fields, profit_fields};
-
-/// Inputs of [`simple_clv`]; see `SimpleClvInput` in `js/index.d.ts`.
+/// The purchase-pattern inputs shared by [`simple_clv`], [`profit_clv`] and `what_if`, each of
+/// which takes them with `#[serde(flatten)]`. Alone it would ignore unknown keys: the input
+/// struct that flattens it reports them, as its `unknown` sees every key this one did not take.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct SimpleClvInput {
+pub struct PatternInput {
     pub average_order_value: Option<Scalar>,
     pub purchase_frequency: Option<Scalar>,
     pub purchase_interval_months: Option<Scalar>,
     pub lifespan_years: Option<Scalar>,
     pub annual_churn_rate: Option<Scalar>,
     pub multiplier: Option<Scalar>,
+}
+
+/// Inputs of [`simple_clv`]; see `SimpleClvInput` in `js/index.d.ts`.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SimpleClvInput {
+    #[serde(flatten)]
+    pub pattern: PatternInput,
     pub decimals: Option<Scalar>,
-    /// Keys this calculator does not know: reported as `UNKNOWN_FIELD`.
+    /// Keys this calculator does not know: reported as `UNKNOWN_FIELD`. Declared last, so it
+    /// sees only the keys that `pattern` did not take.
     #[serde(flatten)]
     pub unknown: Unknown,
 }
@@ -61,34 +43,43 @@ pub struct SimpleClvInput {
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ProfitClvInput {
-    pub average_order_value: Option<Scalar>,
-    pub purchase_frequency: Option<Scalar>,
-    pub purchase_interval_months: Option<Scalar>,
-    pub lifespan_years: Option<Scalar>,
-    pub annual_churn_rate: Option<Scalar>,
-    pub multiplier: Option<Scalar>,
+    #[serde(flatten)]
+    pub pattern: PatternInput,
     pub gross_margin_percent: Option<Scalar>,
     pub cost_of_goods_per_order: Option<Scalar>,
     pub yearly_service_cost: Option<Scalar>,
     pub cac: Option<Scalar>,
     pub decimals: Option<Scalar>,
-    /// Keys this calculator does not know: reported as `UNKNOWN_FIELD`.
+    /// Keys this calculator does not know: reported as `UNKNOWN_FIELD`. Declared last, so it
+    /// sees only the keys that `pattern` did not take. When this struct is itself flattened
+    /// (in `WhatIfInput`), it is the only catch-all, and the outer struct's own fields never
+    /// reach it.
     #[serde(flatten)]
     pub unknown: Unknown,
 }
 
+/// The purchase pattern as used, in every echo of the inputs (derived values included).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct SimpleClvInputsEcho {
+pub struct PatternEcho {
     pub average_order_value: String,
     pub purchase_frequency: String,
     pub lifespan_years: String,
     pub multiplier: String,
     pub purchase_interval_months: Option<String>,
     pub annual_churn_rate: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SimpleClvInputsEcho {
+    #[serde(flatten)]
+    pub pattern: PatternEcho,
     pub decimals: u32,
 }
 
+/// Reads of the pattern fields (`inputs.lifespan_years`) go through to the flattened
+/// [`PatternEcho`], as they did when the echo structs repeated its fields.
 /// Result of [`simple_clv`]; `kind` is `"simple"`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -103,12 +94,8 @@ pub struct SimpleClvResult {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ProfitClvInputsEcho {
-    pub average_order_value: String,
-    pub purchase_frequency: String,
-    pub lifespan_years: String,
-    pub multiplier: String,
-    pub purchase_interval_months: Option<String>,
-    pub annual_churn_rate: Option<String>,
+    #[serde(flatten)]
+    pub pattern: PatternEcho,
     pub gross_margin_percent: Option<String>,
     pub cost_of_goods_per_order: Option<String>,
     pub yearly_service_cost: String,
@@ -116,6 +103,7 @@ pub struct ProfitClvInputsEcho {
     pub decimals: u32,
 }
 
+/// As for [`SimpleClvInputsEcho`]: the pattern fields read through to [`PatternEcho`].
 /// Result of [`profit_clv`]; `kind` is `"profit"`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -139,7 +127,7 @@ pub struct ProfitClvResult {
 /// CLV from a purchase pattern: averageOrderValue × purchaseFrequency × lifespanYears × multiplier.
 pub fn simple_clv(input: &SimpleClvInput) -> Result<SimpleClvResult> {
     reject_unknown("", &input.unknown)?;
-    let pattern = Pattern::parse(pattern_fields!(input))?;
+    let pattern = Pattern::parse(&input.pattern)?;
     let decimals = input::decimals(input.decimals.as_ref())?;
     let clv = pattern.lifetime_value(pattern.average_order_value, "clv")?;
     let annual_value = pattern.annual_value(pattern.average_order_value, "annualValue")?;
@@ -148,12 +136,7 @@ pub fn simple_clv(input: &SimpleClvInput) -> Result<SimpleClvResult> {
         clv: format_money(clv, decimals),
         annual_value: format_money(annual_value, decimals),
         inputs: SimpleClvInputsEcho {
-            average_order_value: format_exact(pattern.average_order_value),
-            purchase_frequency: format_exact(pattern.purchase_frequency),
-            lifespan_years: format_exact(pattern.lifespan_years),
-            multiplier: format_exact(pattern.multiplier),
-            purchase_interval_months: pattern.purchase_interval_months.map(format_exact),
-            annual_churn_rate: pattern.annual_churn_rate.map(format_exact),
+            pattern: pattern.echo(),
             decimals,
         },
         formula: format!(
@@ -167,18 +150,7 @@ pub fn simple_clv(input: &SimpleClvInput) -> Result<SimpleClvResult> {
 /// Profit CLV: gross profit over the lifespan, less the cost to serve, less the acquisition cost.
 pub fn profit_clv(input: &ProfitClvInput) -> Result<ProfitClvResult> {
     reject_unknown("", &input.unknown)?;
-    Profit::parse(&profit_fields!(input))?.result()
-}
-
-/// The raw purchase-pattern fields of an input.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct PatternFields<'a> {
-    pub average_order_value: Option<&'a Scalar>,
-    pub purchase_frequency: Option<&'a Scalar>,
-    pub purchase_interval_months: Option<&'a Scalar>,
-    pub lifespan_years: Option<&'a Scalar>,
-    pub annual_churn_rate: Option<&'a Scalar>,
-    pub multiplier: Option<&'a Scalar>,
+    Profit::parse(input)?.result()
 }
 
 /// A validated purchase pattern, with frequency and lifespan derived when given the other way.
@@ -193,13 +165,13 @@ pub(crate) struct Pattern {
 }
 
 impl Pattern {
-    pub fn parse(fields: PatternFields<'_>) -> Result<Pattern> {
-        let average_order_value = money("averageOrderValue", fields.average_order_value)?;
+    pub fn parse(fields: &PatternInput) -> Result<Pattern> {
+        let average_order_value = money("averageOrderValue", fields.average_order_value.as_ref())?;
         let (purchase_frequency, purchase_interval_months) = match exactly_one_of(
             "purchaseFrequency",
-            fields.purchase_frequency,
+            fields.purchase_frequency.as_ref(),
             "purchaseIntervalMonths",
-            fields.purchase_interval_months,
+            fields.purchase_interval_months.as_ref(),
         )? {
             OneOf::First(v) => (money("purchaseFrequency", Some(v))?, None),
             OneOf::Second(v) => {
@@ -221,9 +193,9 @@ impl Pattern {
         };
         let (lifespan_years, annual_churn_rate) = match exactly_one_of(
             "lifespanYears",
-            fields.lifespan_years,
+            fields.lifespan_years.as_ref(),
             "annualChurnRate",
-            fields.annual_churn_rate,
+            fields.annual_churn_rate.as_ref(),
         )? {
             OneOf::First(v) => (money("lifespanYears", Some(v))?, None),
             OneOf::Second(v) => {
@@ -239,7 +211,7 @@ impl Pattern {
                 )
             }
         };
-        let multiplier = optional(fields.multiplier, |v| {
+        let multiplier = optional(fields.multiplier.as_ref(), |v| {
             decimal_in_range("multiplier", v, Excluded(Decimal::ZERO), Unbounded)
         })?
         .unwrap_or(Decimal::ONE);
@@ -251,6 +223,18 @@ impl Pattern {
             purchase_interval_months,
             annual_churn_rate,
         })
+    }
+
+    /// The pattern as used, for the echo of the inputs.
+    pub fn echo(&self) -> PatternEcho {
+        PatternEcho {
+            average_order_value: format_exact(self.average_order_value),
+            purchase_frequency: format_exact(self.purchase_frequency),
+            lifespan_years: format_exact(self.lifespan_years),
+            multiplier: format_exact(self.multiplier),
+            purchase_interval_months: self.purchase_interval_months.map(format_exact),
+            annual_churn_rate: self.annual_churn_rate.map(format_exact),
+        }
     }
 
     /// `per_order` × purchaseFrequency × multiplier.
@@ -281,17 +265,6 @@ impl Pattern {
             .map(|_| "; lifespanYears = 1 / annualChurnRate");
         [frequency, lifespan].into_iter().flatten().collect()
     }
-}
-
-/// The raw fields of a profit CLV input (shared by `profitClv` and `whatIf`).
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct ProfitFields<'a> {
-    pub pattern: PatternFields<'a>,
-    pub gross_margin_percent: Option<&'a Scalar>,
-    pub cost_of_goods_per_order: Option<&'a Scalar>,
-    pub yearly_service_cost: Option<&'a Scalar>,
-    pub cac: Option<&'a Scalar>,
-    pub decimals: Option<&'a Scalar>,
 }
 
 /// How the gross margin was given.
@@ -373,13 +346,15 @@ pub(crate) struct ProfitFigures {
 }
 
 impl Profit {
-    pub fn parse(fields: &ProfitFields<'_>) -> Result<Profit> {
-        let pattern = Pattern::parse(fields.pattern)?;
+    /// Validates the fields of `input` (shared by `profitClv` and `whatIf`); rejecting its
+    /// unknown keys is the caller's job.
+    pub fn parse(input: &ProfitClvInput) -> Result<Profit> {
+        let pattern = Pattern::parse(&input.pattern)?;
         let margin = match exactly_one_of(
             "grossMarginPercent",
-            fields.gross_margin_percent,
+            input.gross_margin_percent.as_ref(),
             "costOfGoodsPerOrder",
-            fields.cost_of_goods_per_order,
+            input.cost_of_goods_per_order.as_ref(),
         )? {
             OneOf::First(v) => Margin::Percent(decimal_in_range(
                 "grossMarginPercent",
@@ -392,12 +367,12 @@ impl Profit {
         Ok(Profit {
             pattern,
             margin,
-            yearly_service_cost: optional(fields.yearly_service_cost, |v| {
+            yearly_service_cost: optional(input.yearly_service_cost.as_ref(), |v| {
                 money("yearlyServiceCost", v)
             })?
             .unwrap_or(Decimal::ZERO),
-            cac: optional(fields.cac, |v| money("cac", v))?.unwrap_or(Decimal::ZERO),
-            decimals: input::decimals(fields.decimals)?,
+            cac: optional(input.cac.as_ref(), |v| money("cac", v))?.unwrap_or(Decimal::ZERO),
+            decimals: input::decimals(input.decimals.as_ref())?,
         })
     }
 
@@ -452,12 +427,7 @@ impl Profit {
             net_clv: money(figures.net_clv),
             clv_cac_ratio: None,
             inputs: ProfitClvInputsEcho {
-                average_order_value: format_exact(pattern.average_order_value),
-                purchase_frequency: format_exact(pattern.purchase_frequency),
-                lifespan_years: format_exact(pattern.lifespan_years),
-                multiplier: format_exact(pattern.multiplier),
-                purchase_interval_months: pattern.purchase_interval_months.map(format_exact),
-                annual_churn_rate: pattern.annual_churn_rate.map(format_exact),
+                pattern: pattern.echo(),
                 gross_margin_percent: margin_given,
                 cost_of_goods_per_order: cost_given,
                 yearly_service_cost: format_exact(self.yearly_service_cost),

@@ -1,12 +1,10 @@
 //! What-if levers on a profit CLV: each lever (order value, frequency, lifespan, margin, CAC)
 //! improved alone by the same percentage, ranked by the gain in net CLV.
 
-use super::clv::{
-    pattern_fields, profit_fields, PatternFields, Profit, ProfitClvResult, ProfitFields,
-};
+use super::clv::{Profit, ProfitClvInput, ProfitClvResult};
 use super::{product, quotient};
 use crate::error::Result;
-use crate::input::{decimal_in_range, optional, reject_unknown, OrOverflow, Scalar, Unknown};
+use crate::input::{decimal_in_range, optional, reject_unknown, OrOverflow, Scalar};
 use crate::money::{format_exact, format_money, to_f64};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -16,21 +14,13 @@ use std::ops::Bound::{Excluded, Included};
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct WhatIfInput {
-    pub average_order_value: Option<Scalar>,
-    pub purchase_frequency: Option<Scalar>,
-    pub purchase_interval_months: Option<Scalar>,
-    pub lifespan_years: Option<Scalar>,
-    pub annual_churn_rate: Option<Scalar>,
-    pub multiplier: Option<Scalar>,
-    pub gross_margin_percent: Option<Scalar>,
-    pub cost_of_goods_per_order: Option<Scalar>,
-    pub yearly_service_cost: Option<Scalar>,
-    pub cac: Option<Scalar>,
-    pub change_percent: Option<Scalar>,
-    pub decimals: Option<Scalar>,
-    /// Keys this calculator does not know: reported as `UNKNOWN_FIELD`.
+    /// The profit CLV inputs. Its `unknown` is this calculator's only catch-all: it sees every
+    /// key except `changePercent` and the profit fields, and is reported as `UNKNOWN_FIELD`.
+    /// (A second `Unknown` here would see the profit fields too: serde's flattened maps only
+    /// borrow entries, and only flattened structs without flatten fields of their own take them.)
     #[serde(flatten)]
-    pub unknown: Unknown,
+    pub profit: ProfitClvInput,
+    pub change_percent: Option<Scalar>,
 }
 
 /// The levers, in the order that breaks ties.
@@ -69,8 +59,8 @@ pub struct WhatIfResult {
 
 /// The profit CLV, then each lever improved alone by `changePercent`, largest gain first.
 pub fn what_if(input: &WhatIfInput) -> Result<WhatIfResult> {
-    reject_unknown("", &input.unknown)?;
-    let profit = Profit::parse(&profit_fields!(input))?;
+    reject_unknown("", &input.profit.unknown)?;
+    let profit = Profit::parse(&input.profit)?;
     let change = optional(input.change_percent.as_ref(), |v| {
         decimal_in_range(
             "changePercent",
