@@ -97,6 +97,6 @@ mod tests {
         assert_eq!(input.profit.unknown, Unknown::default());
         let r = what_if(&input).expect("a valid what-if input");
         assert_eq!(r.change_percent, 20.0);
-        assert_eq!(r.base.inputs.average_order_value, "75");
+        assert_eq!(r.base.inputs.pattern.average_order_value, "75");
     }
 }

@@ -16,15 +16,24 @@ where
     I: DeserializeOwned,
     O: Serialize,
 {
+    let parsed: I = from_js(input)?;
+    let out = f(parsed).map_err(|e| to_js(&e))?;
+    to_js_value(&out)
+}
+
+/// A JS options object as `I`; anything but a plain object is `INVALID_INPUT`.
+pub(crate) fn from_js<I: DeserializeOwned>(input: JsValue) -> Result<I, JsValue> {
     if !input.is_object() || js_sys::Array::is_array(&input) {
         let got = describe(&input);
         return Err(to_js(&shape_error(&format!(
             "expected an object of inputs, got {got}"
         ))));
     }
-    let parsed: I =
-        serde_wasm_bindgen::from_value(input).map_err(|e| to_js(&shape_error(&e.to_string())))?;
-    let out = f(parsed).map_err(|e| to_js(&e))?;
+    serde_wasm_bindgen::from_value(input).map_err(|e| to_js(&shape_error(&e.to_string())))
+}
+
+/// A result as a plain JS object (`null` for `None`, objects for maps).
+pub(crate) fn to_js_value<O: Serialize + ?Sized>(out: &O) -> Result<JsValue, JsValue> {
     out.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
         .map_err(|e| {
             to_js(&Error::new(
@@ -53,7 +62,7 @@ fn describe(value: &JsValue) -> String {
     }
 }
 
-fn to_js(e: &Error) -> JsValue {
+pub(crate) fn to_js(e: &Error) -> JsValue {
     let err = js_sys::Error::new(&e.message);
     err.set_name("ClvkitError");
     let set = |key: &str, value: JsValue| {
