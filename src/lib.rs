@@ -11,6 +11,8 @@ pub mod error;
 pub mod ingest;
 pub mod input;
 pub mod money;
+pub mod segments;
+pub mod summary;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

@@ -1,0 +1,190 @@
+//! The per-customer table: first and last purchase, orders, items, revenue and average order
+//! value, and the BTYD summary (frequency, recency, T, monetary value) in lifetimes' convention.
+//!
+//! The BTYD columns reproduce lifetimes 0.11.3 `summary_data_from_transaction_data(transactions,
+//! customer_id_col, datetime_col, monetary_value_col, observation_period_end=asOf, freq=...)`,
+//! checked against it in `tests/analyses.rs` for `freq="D"` and `freq="W"`:
+//!
+//! - Every day is mapped to its *period* (the day; its Monday-to-Sunday week, as pandas' `W-SUN`
+//!   periods; or its calendar month). A *purchase period* is a period with at least one purchase
+//!   (non-return order). Several purchases in one period are one purchase.
+//! - `frequency` = number of purchase periods − 1 (the repeat purchases).
+//! - `recency` = last purchase period − first purchase period, in the unit.
+//! - `T` = the period of asOf − first purchase period, in the unit.
+//! - `monetaryValue` = mean over the repeat purchase periods of each period's net total (the
+//!   first period is left out); 0 when frequency is 0.
+//!
+//! Returns: a period's total nets in every order of that period, returns included (a day with a
+//! purchase of 50 and a return of 20 is a purchase of 30, as lifetimes sums a period's rows).
+//! Periods holding only returns are not purchase periods and add nothing to `monetaryValue`;
+//! their amounts still count in `revenue`.
+//!
+//! Differences from lifetimes, by design:
+//! - lifetimes keeps every transaction whose *period start* is ≤ asOf's period start, so with
+//!   weeks or months it also keeps orders dated after asOf within asOf's own week or month; here
+//!   orders after asOf are always excluded. (With asOf on a Sunday for weeks, or on the last
+//!   day of a month for months, both agree.)
+//! - For months, lifetimes divides the *days* between period starts by numpy's average month
+//!   (`timedelta64(1, "M")` = 30.436875 days), giving fractional `recency`/`T` (Jan → Feb = 1.0185);
+//!   newer pandas (≥ 2) refuses that unit altogether. Here months are whole calendar-month
+//!   differences (Jan → Feb = 1, Jan → Jan of next year = 12).
+
+use super::calendar::{iso_date, month_index, week_index};
+use super::history::{histories, resolve_as_of, History, OrInternal};
+use super::{SummaryOptions, TimeUnit};
+use crate::dataset::{Dataset, Day};
+use crate::error::Result;
+use crate::input::OrOverflow;
+use crate::money::{format_money, to_f64};
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+/// One row per customer with a purchase on or before asOf, in customer order (order of first
+/// appearance in the file). Money columns are decimal strings with 2 places; the BTYD columns
+/// are numbers ready for the models.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomerTable {
+    pub unit: TimeUnit,
+    /// The observation end used, "YYYY-MM-DD".
+    pub as_of: String,
+    /// Index of each customer in `Dataset::customers` (Rust only; not serialized).
+    #[serde(skip)]
+    pub customer: Vec<u32>,
+    pub customer_id: Vec<String>,
+    /// "YYYY-MM-DD" of the first and last purchase.
+    pub first_purchase: Vec<String>,
+    pub last_purchase: Vec<String>,
+    /// Purchases (non-return orders).
+    pub orders: Vec<u32>,
+    /// Net quantity of all orders, returns included with the sign the file gave them.
+    pub items: Vec<f64>,
+    /// Net revenue of all orders on or before asOf (returns netted in).
+    pub revenue: Vec<String>,
+    /// revenue / orders.
+    pub average_order_value: Vec<String>,
+    pub frequency: Vec<f64>,
+    pub recency: Vec<f64>,
+    /// Serialized as `T`, the BTYD name (as in lifetimes and the models).
+    #[serde(rename = "T")]
+    pub t: Vec<f64>,
+    pub monetary_value: Vec<f64>,
+}
+
+/// The BTYD summary of one customer, with exact money.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Btyd {
+    pub frequency: u32,
+    pub recency: i64,
+    pub t: i64,
+    pub monetary_value: Decimal,
+}
+
+/// The per-customer table of `dataset` up to `options.as_of`.
+pub fn customer_table(dataset: &Dataset, options: &SummaryOptions) -> Result<CustomerTable> {
+    let as_of = resolve_as_of(dataset, options.as_of)?;
+    let histories = histories(dataset, as_of)?;
+    let n = histories.len();
+    let mut table = CustomerTable {
+        unit: options.unit,
+        as_of: iso_date(as_of),
+        customer: Vec::with_capacity(n),
+        customer_id: Vec::with_capacity(n),
+        first_purchase: Vec::with_capacity(n),
+        last_purchase: Vec::with_capacity(n),
+        orders: Vec::with_capacity(n),
+        items: Vec::with_capacity(n),
+        revenue: Vec::with_capacity(n),
+        average_order_value: Vec::with_capacity(n),
+        frequency: Vec::with_capacity(n),
+        recency: Vec::with_capacity(n),
+        t: Vec::with_capacity(n),
+        monetary_value: Vec::with_capacity(n),
+    };
+    for h in &histories {
+        let btyd = btyd(h, options.unit, as_of)?;
+        let aov = h
+            .revenue
+            .checked_div(Decimal::from(h.purchases))
+            .or_overflow("average order value")?;
+        table.customer.push(h.customer);
+        table
+            .customer_id
+            .push(dataset.customers.name(h.customer).to_owned());
+        table.first_purchase.push(iso_date(h.first));
+        table.last_purchase.push(iso_date(h.last));
+        table.orders.push(h.purchases);
+        table.items.push(to_f64(h.items));
+        table.revenue.push(format_money(h.revenue, 2));
+        table.average_order_value.push(format_money(aov, 2));
+        table.frequency.push(f64::from(btyd.frequency));
+        table.recency.push(btyd.recency as f64);
+        table.t.push(btyd.t as f64);
+        table.monetary_value.push(to_f64(btyd.monetary_value));
+    }
+    Ok(table)
+}
+
+/// The period of `day` as a number; consecutive periods differ by 1.
+pub(crate) fn period(unit: TimeUnit, day: Day) -> i64 {
+    match unit {
+        TimeUnit::Days => i64::from(day),
+        TimeUnit::Weeks => week_index(day),
+        TimeUnit::Months => month_index(day),
+    }
+}
+
+/// Each purchase period of `history` with its net total (all orders of the period), in order.
+pub(crate) fn purchase_periods(
+    history: &History<'_>,
+    unit: TimeUnit,
+) -> Result<Vec<(i64, Decimal)>> {
+    let mut periods: Vec<(i64, Decimal, bool)> = Vec::new();
+    for o in history.orders {
+        let key = period(unit, o.day);
+        match periods.last_mut() {
+            Some(last) if last.0 == key => {
+                last.1 = last
+                    .1
+                    .checked_add(o.revenue)
+                    .or_overflow("a period's total")?;
+                last.2 |= !o.is_return;
+            }
+            _ => periods.push((key, o.revenue, !o.is_return)),
+        }
+    }
+    Ok(periods
+        .into_iter()
+        .filter(|p| p.2)
+        .map(|(key, total, _)| (key, total))
+        .collect())
+}
+
+/// The BTYD summary of one customer in `unit`, observed until `as_of`.
+pub(crate) fn btyd(history: &History<'_>, unit: TimeUnit, as_of: Day) -> Result<Btyd> {
+    let periods = purchase_periods(history, unit)?;
+    let (first, _) = periods
+        .first()
+        .copied()
+        .or_internal("a customer without a purchase period")?;
+    let (last, _) = periods.last().copied().unwrap_or((first, Decimal::ZERO));
+    let repeats = periods.get(1..).unwrap_or(&[]);
+    let frequency = u32::try_from(repeats.len()).or_internal("more than u32::MAX periods")?;
+    let monetary_value = if repeats.is_empty() {
+        Decimal::ZERO
+    } else {
+        let total = repeats
+            .iter()
+            .try_fold(Decimal::ZERO, |acc, p| acc.checked_add(p.1))
+            .or_overflow("monetary value")?;
+        total
+            .checked_div(Decimal::from(frequency))
+            .or_overflow("monetary value")?
+    };
+    Ok(Btyd {
+        frequency,
+        recency: last.saturating_sub(first),
+        t: period(unit, as_of).saturating_sub(first),
+        monetary_value,
+    })
+}
