@@ -477,6 +477,134 @@ async function runCalc(argv, io) {
   return 0;
 }
 
+// ---------------------------------------------------------------------------
+// File commands: summary, kpis, cohorts, segments (one ingest, one analysis)
+
+/** Options every file command takes: name -> [meta, help, where it goes]. */
+const FILE_OPTIONS = {
+  delimiter: ["<,|;|tab|pipe>", "Field delimiter (default: sniffed).", "ingest"],
+  "date-format": ["<auto|ymd|dmy|mdy>", "Order of slash dates; needed only when the file cannot tell.", "ingest", "dateFormat"],
+  "decimal-separator": ["<auto|dot|comma>", "Money format: dot = 1,234.50; comma = 1.234,50.", "ingest", "decimalSeparator"],
+  returns: ["<net|drop>", "Returns and cancellations: net them against revenue (default) or drop them.", "ingest"],
+  map: ["<role=column>", "Map a column explicitly, e.g. --map customerId=Client or --map date=3 (0-based); repeatable.", "mapping"],
+  unit: ["<days|weeks|months>", "Unit of recency and T (default days).", "analysis"],
+  "observation-end": ["<YYYY-MM-DD>", "End of the observation window (default: the last transaction date).", "analysis", "asOf"],
+};
+const FILE_FLAGS = { strict: "Stop at the first bad row instead of skipping it.", json: "Print JSON instead of CSV or a table.", help: "Show this help." };
+
+function fileHelp(name, command) {
+  const rows = Object.entries(FILE_OPTIONS).map(([o, [meta, help]]) => [`  --${o} ${meta}`, help]);
+  rows.push(...Object.entries(FILE_FLAGS).map(([f, help]) => [`  --${f}`, help]));
+  return `${name}: ${command.summary}\n\nUsage: ${PROG} ${name} FILE [options]\n\nOptions:\n${formatTable(rows)}\n\n` +
+    `Rows read, accepted and rejected (with the first examples) are reported on stderr.\n`;
+}
+
+function fileArgs(name, argv) {
+  const spec = { options: new Map(Object.keys(FILE_OPTIONS).map((o) => [o, { field: o, repeatable: o === "map" }])), flags: new Set(Object.keys(FILE_FLAGS)) };
+  const context = `${PROG} ${name}`;
+  const { values, flags, positionals } = parseOptions(argv, spec, context);
+  if (flags.has("help")) return { help: true };
+  if (positionals.length !== 1) throw new UsageError(positionals.length ? `expected one FILE, got ${positionals.length}` : "missing FILE", `Try '${context} --help'.`);
+  const ingest = {};
+  const analysis = {};
+  for (const [option, value] of Object.entries(values)) {
+    const [, , where, key] = FILE_OPTIONS[option];
+    if (where === "mapping") {
+      ingest.mapping = {};
+      for (const pair of [].concat(value)) {
+        const eq = pair.indexOf("=");
+        if (eq < 1) throw new UsageError(`--map expects role=column, got '${pair}'`, "e.g. --map customerId=Client");
+        const column = pair.slice(eq + 1);
+        ingest.mapping[pair.slice(0, eq)] = column === "" ? null : /^\d+$/.test(column) ? Number(column) : column;
+      }
+    } else {
+      (where === "ingest" ? ingest : analysis)[key ?? option] = value;
+    }
+  }
+  if (flags.has("strict")) ingest.strict = true;
+  return { file: positionals[0], ingest, analysis, json: flags.has("json") };
+}
+
+function reportRows(report, io) {
+  io.err(`${PROG}: read ${report.totalRows} rows: ${report.acceptedRows} accepted, ${report.rejectedRows} rejected` +
+    (report.returnRows ? ` (${report.returnRows} returns, ${report.returns === "drop" ? "dropped" : "netted"})` : "") + "\n");
+  for (const e of report.errorExamples.slice(0, 5)) {
+    io.err(`  line ${e.line}${e.column ? `, column ${e.column}${e.header ? ` (${e.header})` : ""}` : ""}: [${e.code}] ${e.message}\n`);
+  }
+  if (report.rejectedRows > 5) io.err(`  (first 5 of ${report.rejectedRows} shown; by code: ${JSON.stringify(report.rejectedByCode)})\n`);
+  for (const w of report.warnings) io.err(`  warning [${w.code}]: ${w.message}\n`);
+}
+
+/** Typed arrays become plain arrays so JSON.stringify keeps them as lists. */
+const jsonReplacer = (_key, value) => (ArrayBuffer.isView(value) ? Array.from(value) : value);
+const csvCell = (v) => (/[",\n\r]/.test(String(v)) ? `"${String(v).replaceAll('"', '""')}"` : String(v));
+const csv = (rows) => rows.map((r) => r.map(csvCell).join(",")).join("\n") + "\n";
+
+const FILE_COMMANDS = {
+  summary: {
+    summary: "Per-customer table as CSV: customer_id,frequency,recency,T,monetary_value, then orders and revenue.",
+    print: (ds, analysis, json) => (json ? JSON.stringify(ds.customers(analysis), jsonReplacer, 2) + "\n" : ds.customersCsv(analysis)),
+  },
+  kpis: {
+    summary: "Revenue, customers, AOV, purchase frequency, repeat rate, retention and churn, lifespan, CLV.",
+    print: (ds, analysis, json) => {
+      const k = ds.kpis({ asOf: analysis.asOf });
+      if (json) return JSON.stringify(k, jsonReplacer, 2) + "\n";
+      const rows = Object.entries(k)
+        .filter(([, v]) => v === null || typeof v !== "object")
+        .map(([key, v]) => [`  ${key}`, v === null ? "-" : typeof v === "number" ? trimNum(v) : String(v)]);
+      return formatTable(rows) + "\n";
+    },
+  },
+  cohorts: {
+    summary: "Monthly acquisition cohorts: share of each cohort active N months after its first purchase (CSV).",
+    print: (ds, analysis, json) => {
+      const c = ds.cohorts({ asOf: analysis.asOf });
+      if (json) return JSON.stringify(c, jsonReplacer, 2) + "\n";
+      const width = Math.max(0, ...c.retention.map((r) => r.length));
+      const header = ["cohort", "customers", ...Array.from({ length: width }, (_, m) => `month_${m}`)];
+      return csv([header, ...c.cohort.map((name, i) => [name, c.size[i], ...c.retention[i].map((x) => trimNum(x))])]);
+    },
+  },
+  segments: {
+    summary: "RFM scores, named segments and lifecycle stage per customer (CSV); --json adds segment totals.",
+    print: (ds, analysis, json) => {
+      const r = ds.rfm({ asOf: analysis.asOf });
+      const l = ds.lifecycle({ asOf: analysis.asOf });
+      if (json) return JSON.stringify({ rfm: r, lifecycle: l }, jsonReplacer, 2) + "\n";
+      const c = r.customers;
+      const stage = new Map(Array.from(l.customers.customerId, (id, i) => [id, l.customers.stage[i]]));
+      const rows = Array.from(c.customerId, (id, i) => [id, c.recencyDays[i], c.frequency[i], c.monetary[i], c.r[i], c.f[i], c.m[i], c.segment[i], stage.get(id) ?? ""]);
+      return csv([["customer_id", "recency_days", "frequency", "monetary", "r", "f", "m", "segment", "lifecycle_stage"], ...rows]);
+    },
+  },
+};
+
+function fileCommand(name) {
+  const command = FILE_COMMANDS[name];
+  return {
+    args: "FILE",
+    summary: command.summary,
+    help: () => fileHelp(name, command),
+    run: async (argv, io) => {
+      const args = fileArgs(name, argv);
+      if (args.help) {
+        io.out(fileHelp(name, command));
+        return 0;
+      }
+      const lib = await loadApi();
+      const ds = await lib.ingestFile(args.file, args.ingest);
+      try {
+        reportRows(ds.report, io);
+        io.out(command.print(ds, args.analysis, args.json));
+      } finally {
+        ds.free();
+      }
+      return 0;
+    },
+  };
+}
+
 /**
  * Subcommands. Each: summary, args (shown in help), help() -> text, run(argv, io) -> exit code.
  * Add new ones (summary, kpis, fit, ...) here.
@@ -488,6 +616,7 @@ const COMMANDS = {
     help: calcHelp,
     run: runCalc,
   },
+  ...Object.fromEntries(Object.keys(FILE_COMMANDS).map((name) => [name, fileCommand(name)])),
 };
 
 function packageVersion() {
@@ -536,6 +665,10 @@ export async function main(argv, io = { out: (s) => process.stdout.write(s), err
       io.err(`${PROG}: error [${e.code}] ${e.field ? e.field + ": " : ""}${e.message}\n`);
       const opt = e.field && fieldOption(e.field);
       if (opt) io.err(`hint: check --${opt}\n`);
+      return 1;
+    }
+    if (typeof e?.code === "string" && e.syscall) {
+      io.err(`${PROG}: cannot read ${e.path ?? "the file"}: ${e.code === "ENOENT" ? "no such file" : e.message}\n`);
       return 1;
     }
     io.err(`${PROG}: ${e?.stack ?? e}\n`);

@@ -294,6 +294,269 @@ export function cac(input: CacInput): CacResult;
 export function clvCacRatio(input: ClvCacRatioInput): ClvCacRatioResult;
 export function whatIf(input: WhatIfInput): WhatIfResult;
 
+// ---------------------------------------------------------------------------
+// Transaction files: ingest once into wasm memory, analyse many times.
+
+/** A column role of a transactions file (the keys of `IngestOptions.mapping`). */
+export type Role =
+  | "customerId" | "email" | "orderId" | "date" | "amount" | "quantity" | "unitPrice"
+  | "productId" | "productName" | "category" | "channel" | "status";
+
+export type DateFormat = "auto" | "ymd" | "dmy" | "mdy";
+export type DecimalSeparator = "auto" | "dot" | "comma";
+export type ReturnPolicy = "net" | "drop";
+export type TimeUnit = "days" | "weeks" | "months";
+/** A calendar date, "YYYY-MM-DD". */
+export type IsoDate = string;
+
+export interface IngestOptions {
+  /** Field delimiter; sniffed among , ; tab | when absent. */
+  delimiter?: "," | ";" | "\t" | "|" | "comma" | "semicolon" | "tab" | "pipe";
+  /** Role → column header or 0-based index; `null` unmaps a role the automatic mapping chose. */
+  mapping?: Partial<Record<Role, string | number | null>>;
+  /** Order of slash dates; "auto" infers it from the data (default). */
+  dateFormat?: DateFormat;
+  /** "dot" = 1,234.50; "comma" = 1.234,50; "auto" infers it (default). */
+  decimalSeparator?: DecimalSeparator;
+  /** Returns and cancellations: net against revenue (default) or drop. */
+  returns?: ReturnPolicy;
+  /** Stop at the first bad row (throwing its ClvkitError) instead of skipping it. */
+  strict?: boolean;
+  /** Rejected rows described in the report (default 20, at most 1000). */
+  maxErrorExamples?: number;
+}
+
+export interface MappedColumn { index: number; header: string }
+export type ColumnMapping = Record<Role, MappedColumn | null> & { unmapped: string[] };
+
+export interface RowError {
+  line: number;
+  /** 1-based field position; null when the whole row is at fault. */
+  column: number | null;
+  header: string | null;
+  code: ErrorCode;
+  message: string;
+}
+
+/** Every row accounted for: acceptedRows + rejectedRows === totalRows. */
+export interface IngestReport {
+  totalRows: number;
+  acceptedRows: number;
+  rejectedRows: number;
+  rejectedByCode: Partial<Record<ErrorCode, number>>;
+  errorExamples: RowError[];
+  /** Accepted rows that are returns or cancellations, netted or dropped per `returns`. */
+  returnRows: number;
+  returns: ReturnPolicy;
+  warnings: Warning[];
+  bytes: number;
+  delimiter: string;
+  headers: string[];
+  mapping: ColumnMapping | null;
+  /** The slash-date order used; null when the file had no slash dates. */
+  dateFormat: DateFormat | null;
+  decimalSeparator: DecimalSeparator | null;
+  customers: number;
+  orders: number;
+  lines: number;
+}
+
+export interface IngestProgress { bytes: number; totalBytes: number | null; rows: number }
+
+export interface AnalysisOptions {
+  /** Unit of `recency` and `T` in the customer table (default "days"). */
+  unit?: TimeUnit;
+  /** End of the observation window, inclusive (default: the last transaction date). */
+  asOf?: IsoDate;
+}
+
+/** One row per customer with a purchase on or before asOf; BTYD columns as in lifetimes. */
+export interface CustomerTable {
+  unit: TimeUnit;
+  asOf: IsoDate;
+  customerId: string[];
+  /** Repeat purchase periods (purchase days − 1 for "days"). */
+  frequency: Float64Array;
+  /** First to last purchase, in `unit`. */
+  recency: Float64Array;
+  /** First purchase to asOf, in `unit`. */
+  T: Float64Array;
+  /** Mean value of the repeat purchase periods (0 when frequency is 0). */
+  monetaryValue: Float64Array;
+  firstPurchase: IsoDate[];
+  lastPurchase: IsoDate[];
+  /** Purchases (orders that are not returns). */
+  orders: Uint32Array;
+  items: Float64Array;
+  /** Net revenue, exact. */
+  revenue: Money[];
+  averageOrderValue: Money[];
+}
+
+export interface Kpis {
+  asOf: IsoDate;
+  firstPurchase: IsoDate;
+  observedDays: number;
+  revenue: Money;
+  customers: number;
+  orders: number;
+  averageOrderValue: Money;
+  /** orders / customers */
+  purchaseFrequency: number;
+  /** orders / customers / observed years */
+  purchaseFrequencyPerYear: number;
+  repeatPurchaseRate: number;
+  revenuePerCustomer: Money;
+  historicalClv: Money;
+  retention: { month: string[]; active: number[]; retained: number[]; retentionRate: number[]; churnRate: number[] };
+  meanRetentionRate: number | null;
+  meanChurnRate: number | null;
+  lifespanMonths: number | null;
+  lifespanYears: number | null;
+  simpleClv: Money | null;
+  simpleClvFormula: string;
+  warnings: Warning[];
+}
+
+/** Monthly acquisition cohorts; matrices are [cohort][months since first purchase]. */
+export interface Cohorts {
+  asOf: IsoDate;
+  lastMonthComplete: boolean;
+  cohort: string[];
+  size: number[];
+  active: number[][];
+  revenue: Money[][];
+  retention: number[][];
+}
+
+export type Segment =
+  | "champions" | "loyal" | "potentialLoyalist" | "new" | "promising" | "needAttention"
+  | "aboutToSleep" | "atRisk" | "cannotLose" | "hibernating" | "lost";
+
+export interface Rfm {
+  asOf: IsoDate;
+  customers: {
+    customerId: string[];
+    recencyDays: Uint32Array;
+    frequency: Uint32Array;
+    monetary: Money[];
+    r: Uint8Array;
+    f: Uint8Array;
+    m: Uint8Array;
+    fm: Uint8Array;
+    segment: Segment[];
+  };
+  segments: { segment: Segment; label: string; customers: number; customerShare: number; revenue: Money; revenueShare: number | null }[];
+}
+
+export type LifecycleStage = "new" | "oneTime" | "activeRepeat" | "reactivated" | "atRisk" | "lapsed";
+
+export interface LifecycleOptions {
+  asOf?: IsoDate;
+  /** A single purchase at most this many days ago is "new" (default 30). */
+  newDays?: number;
+  /** The shortest expected-repurchase window in days (default 90). */
+  minWindowDays?: number;
+  /** The window is this many median gaps when longer (default 2). */
+  gapMultiple?: number;
+  /** A single purchase at least this many days ago is "lapsed" (default 180). */
+  singlePurchaseLapsedDays?: number;
+}
+
+export interface Lifecycle {
+  asOf: IsoDate;
+  customers: {
+    customerId: string[];
+    stage: LifecycleStage[];
+    purchaseDays: Uint32Array;
+    daysSinceLast: Uint32Array;
+    /** NaN for a single purchase. */
+    medianGapDays: Float64Array;
+    windowDays: Float64Array;
+  };
+  stages: { stage: LifecycleStage; customers: number; share: number }[];
+}
+
+export interface AcquisitionOptions {
+  asOf?: IsoDate;
+  /** Spend per channel: one total per channel, or per month ("YYYY-MM"). */
+  spend: { channel: string; month?: string; spend: MoneyInput }[];
+  /** Applied to revenue for the payback period (default 100). */
+  grossMarginPercent?: DecimalInput;
+}
+
+export interface ChannelAcquisition {
+  channel: string;
+  newCustomers: number;
+  customerShare: number;
+  spend: Money | null;
+  spendShare: number | null;
+  cac: Money | null;
+  revenue: Money;
+  historicalClv: Money | null;
+  customerMonths: number;
+  monthlyRevenuePerCustomer: Money | null;
+  clvCacRatio: number | null;
+  band: RatioBand | null;
+  paybackMonths: number | null;
+  paybackWithinTwelveMonths: boolean | null;
+}
+
+export interface Acquisition {
+  asOf: IsoDate;
+  channels: ChannelAcquisition[];
+  cohorts: {
+    channel: string[];
+    month: string[];
+    newCustomers: number[];
+    spend: (Money | null)[];
+    cac: (Money | null)[];
+    revenue: Money[];
+    historicalClv: (Money | null)[];
+  };
+  blended: { spend: Money; newCustomers: number; cac: Money } | null;
+  unattributed: { newCustomers: number; revenue: Money; historicalClv: Money | null };
+  channelsWithoutCustomers: string[];
+  channelsWithoutSpend: string[];
+  warnings: Warning[];
+  formula: string;
+}
+
+/** An ingested file held in wasm memory. Call `free()` when done. */
+export class Dataset {
+  private constructor();
+  readonly report: IngestReport;
+  customers(options?: AnalysisOptions): CustomerTable;
+  /** CSV with header `customer_id,frequency,recency,T,monetary_value,...`; text cells are neutralised against formula injection. */
+  customersCsv(options?: AnalysisOptions): string;
+  kpis(options?: Pick<AnalysisOptions, "asOf">): Kpis;
+  cohorts(options?: Pick<AnalysisOptions, "asOf">): Cohorts;
+  rfm(options?: Pick<AnalysisOptions, "asOf">): Rfm;
+  lifecycle(options?: LifecycleOptions): Lifecycle;
+  acquisition(options: AcquisitionOptions): Acquisition;
+  /** Releases the wasm memory (also run by `using` where Symbol.dispose exists); safe to call twice. */
+  free(): void;
+}
+
+export type IngestSource =
+  | string
+  | ArrayBuffer
+  | ArrayBufferView
+  | Blob
+  | ReadableStream<Uint8Array>
+  | AsyncIterable<Uint8Array | string>
+  | Iterable<Uint8Array | string>;
+
+/**
+ * Streams a transactions file into wasm memory in chunks (a 1 GB file is never one string) and
+ * returns the Dataset. Bad rows are skipped and reported (or, with `strict`, thrown).
+ */
+export function ingest(
+  source: IngestSource,
+  options?: IngestOptions,
+  control?: { onProgress?: (progress: IngestProgress) => void; signal?: AbortSignal },
+): Promise<Dataset>;
+
 /** The crate version of the loaded wasm module. */
 export function version(): string;
 

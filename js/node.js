@@ -1,6 +1,6 @@
 // Node entry (>= 20, ESM): compiles the packaged clvkit_bg.wasm synchronously at import,
 // so every calculator is ready at once; init() exists for code shared with browsers.
-import { readFileSync } from "node:fs";
+import { readFileSync, createReadStream } from "node:fs";
 import * as glue from "../dist/wasm/clvkit.js";
 import { attach } from "./core.js";
 
@@ -8,6 +8,12 @@ glue.initSync({ module: readFileSync(new URL("../dist/wasm/clvkit_bg.wasm", impo
 attach(glue);
 
 export * from "./core.js";
+import { ingest } from "./core.js";
+
+/** Node only: ingests a file from disk, streamed in 1 MiB chunks. */
+export function ingestFile(path, options = {}, progress = {}) {
+  return ingest(createReadStream(path, { highWaterMark: 1 << 20 }), options, progress);
+}
 
 export async function init() {}
 

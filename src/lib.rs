@@ -11,8 +11,10 @@ pub mod error;
 pub mod ingest;
 pub mod input;
 pub mod money;
+pub mod options;
 pub mod segments;
 pub mod summary;
+pub mod table;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

@@ -5,6 +5,9 @@ use serde::{de::DeserializeOwned, Serialize};
 use wasm_bindgen::prelude::*;
 
 use crate::calc;
+
+mod dataset;
+pub use dataset::{DatasetHandle, Ingestor};
 use crate::error::{Error, ErrorCode};
 
 /// Deserialises `input`, runs `f` and serialises its result (plain objects, `null` for `None`).

@@ -1,0 +1,12 @@
+// Types of the Node entry: everything in index.d.ts, plus reading files from disk.
+import type { Dataset, IngestOptions, IngestProgress } from "./index.js";
+
+export * from "./index.js";
+export { default } from "./index.js";
+
+/** `ingest` of a file on disk, streamed in 1 MiB chunks. */
+export function ingestFile(
+  path: string,
+  options?: IngestOptions,
+  control?: { onProgress?: (progress: IngestProgress) => void; signal?: AbortSignal },
+): Promise<Dataset>;

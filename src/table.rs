@@ -1,0 +1,226 @@
+//! Per-customer tables as named columns: one description that the wasm layer turns into typed
+//! arrays and that CSV export writes (with spreadsheet formula injection neutralised).
+
+use crate::segments::{LifecycleStage, LifecycleTable, RfmTable, Segment};
+use crate::summary::CustomerTable;
+
+/// One column, borrowed from its table.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Column<'a> {
+    F64(&'a [f64]),
+    /// `None` crosses to JS as NaN and is written empty in CSV.
+    OptF64(&'a [Option<f64>]),
+    U32(&'a [u32]),
+    U8(&'a [u8]),
+    Text(&'a [String]),
+    /// Labels (enum values) as their JS names.
+    Label(Vec<&'static str>),
+}
+
+impl Column<'_> {
+    pub fn len(&self) -> usize {
+        match self {
+            Column::F64(v) => v.len(),
+            Column::OptF64(v) => v.len(),
+            Column::U32(v) => v.len(),
+            Column::U8(v) => v.len(),
+            Column::Text(v) => v.len(),
+            Column::Label(v) => v.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Row `i` as CSV cell text (unquoted, not yet neutralised).
+    fn cell(&self, i: usize) -> String {
+        match self {
+            Column::F64(v) => v.get(i).map(|x| number(*x)).unwrap_or_default(),
+            Column::OptF64(v) => v.get(i).copied().flatten().map(number).unwrap_or_default(),
+            Column::U32(v) => v.get(i).map(u32::to_string).unwrap_or_default(),
+            Column::U8(v) => v.get(i).map(u8::to_string).unwrap_or_default(),
+            Column::Text(v) => v.get(i).cloned().unwrap_or_default(),
+            Column::Label(v) => v.get(i).map(|s| (*s).to_owned()).unwrap_or_default(),
+        }
+    }
+
+    fn is_text(&self) -> bool {
+        matches!(self, Column::Text(_))
+    }
+}
+
+/// Shortest round-trip decimal form; integers without ".0".
+fn number(x: f64) -> String {
+    if x.is_finite() && x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{x:.0}")
+    } else {
+        format!("{x}")
+    }
+}
+
+/// A table of equally long named columns.
+pub trait Columnar {
+    /// `(csv header, JS key, column)`, in display order.
+    fn columns(&self) -> Vec<(&'static str, &'static str, Column<'_>)>;
+}
+
+/// Text a spreadsheet would run as a formula gets a leading apostrophe (OWASP's advice).
+fn neutralise(cell: &str) -> String {
+    match cell.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r' | '|') => format!("'{cell}"),
+        _ => cell.to_owned(),
+    }
+}
+
+fn quote(cell: &str) -> String {
+    if cell.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", cell.replace('"', "\"\""))
+    } else {
+        cell.to_owned()
+    }
+}
+
+/// The table as RFC 4180 CSV with a header line; text cells neutralised against formula injection.
+pub fn to_csv(table: &dyn Columnar) -> String {
+    let columns = table.columns();
+    let rows = columns.iter().map(|(_, _, c)| c.len()).max().unwrap_or(0);
+    let mut out = String::new();
+    let header: Vec<&str> = columns.iter().map(|(h, _, _)| *h).collect();
+    out.push_str(&header.join(","));
+    out.push('\n');
+    for i in 0..rows {
+        let cells: Vec<String> = columns
+            .iter()
+            .map(|(_, _, c)| {
+                let cell = c.cell(i);
+                quote(&if c.is_text() { neutralise(&cell) } else { cell })
+            })
+            .collect();
+        out.push_str(&cells.join(","));
+        out.push('\n');
+    }
+    out
+}
+
+impl Columnar for CustomerTable {
+    fn columns(&self) -> Vec<(&'static str, &'static str, Column<'_>)> {
+        vec![
+            ("customer_id", "customerId", Column::Text(&self.customer_id)),
+            ("frequency", "frequency", Column::F64(&self.frequency)),
+            ("recency", "recency", Column::F64(&self.recency)),
+            ("T", "T", Column::F64(&self.t)),
+            ("monetary_value", "monetaryValue", Column::F64(&self.monetary_value)),
+            ("first_purchase", "firstPurchase", Column::Text(&self.first_purchase)),
+            ("last_purchase", "lastPurchase", Column::Text(&self.last_purchase)),
+            ("orders", "orders", Column::U32(&self.orders)),
+            ("items", "items", Column::F64(&self.items)),
+            ("revenue", "revenue", Column::Text(&self.revenue)),
+            ("average_order_value", "averageOrderValue", Column::Text(&self.average_order_value)),
+        ]
+    }
+}
+
+impl Columnar for RfmTable {
+    fn columns(&self) -> Vec<(&'static str, &'static str, Column<'_>)> {
+        vec![
+            ("customer_id", "customerId", Column::Text(&self.customer_id)),
+            ("recency_days", "recencyDays", Column::U32(&self.recency_days)),
+            ("frequency", "frequency", Column::U32(&self.frequency)),
+            ("monetary", "monetary", Column::Text(&self.monetary)),
+            ("r", "r", Column::U8(&self.r)),
+            ("f", "f", Column::U8(&self.f)),
+            ("m", "m", Column::U8(&self.m)),
+            ("fm", "fm", Column::U8(&self.fm)),
+            ("segment", "segment", Column::Label(self.segment.iter().map(|s| s.key()).collect())),
+        ]
+    }
+}
+
+impl Columnar for LifecycleTable {
+    fn columns(&self) -> Vec<(&'static str, &'static str, Column<'_>)> {
+        vec![
+            ("customer_id", "customerId", Column::Text(&self.customer_id)),
+            ("stage", "stage", Column::Label(self.stage.iter().map(|s| s.key()).collect())),
+            ("purchase_days", "purchaseDays", Column::U32(&self.purchase_days)),
+            ("days_since_last", "daysSinceLast", Column::U32(&self.days_since_last)),
+            ("median_gap_days", "medianGapDays", Column::OptF64(&self.median_gap_days)),
+            ("window_days", "windowDays", Column::F64(&self.window_days)),
+        ]
+    }
+}
+
+impl Segment {
+    /// The JS name of the segment (as serialized).
+    pub fn key(self) -> &'static str {
+        match self {
+            Segment::Champions => "champions",
+            Segment::Loyal => "loyal",
+            Segment::PotentialLoyalist => "potentialLoyalist",
+            Segment::New => "new",
+            Segment::Promising => "promising",
+            Segment::NeedAttention => "needAttention",
+            Segment::AboutToSleep => "aboutToSleep",
+            Segment::AtRisk => "atRisk",
+            Segment::CannotLose => "cannotLose",
+            Segment::Hibernating => "hibernating",
+            Segment::Lost => "lost",
+        }
+    }
+}
+
+impl LifecycleStage {
+    /// The JS name of the stage (as serialized).
+    pub fn key(self) -> &'static str {
+        match self {
+            LifecycleStage::New => "new",
+            LifecycleStage::OneTime => "oneTime",
+            LifecycleStage::ActiveRepeat => "activeRepeat",
+            LifecycleStage::Reactivated => "reactivated",
+            LifecycleStage::AtRisk => "atRisk",
+            LifecycleStage::Lapsed => "lapsed",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct T(Vec<String>, Vec<f64>, Vec<Option<f64>>);
+
+    impl Columnar for T {
+        fn columns(&self) -> Vec<(&'static str, &'static str, Column<'_>)> {
+            vec![
+                ("id", "id", Column::Text(&self.0)),
+                ("x", "x", Column::F64(&self.1)),
+                ("gap", "gap", Column::OptF64(&self.2)),
+            ]
+        }
+    }
+
+    #[test]
+    fn csv_quotes_and_neutralises_formulas() {
+        let t = T(
+            vec!["=cmd|' /C calc'!A0".into(), "a,\"b\"".into(), "-12".into()],
+            vec![1.0, 2.5, -3.0],
+            vec![None, Some(4.0), Some(0.5)],
+        );
+        assert_eq!(
+            to_csv(&t),
+            "id,x,gap\n'=cmd|' /C calc'!A0,1,\n\"a,\"\"b\"\"\",2.5,4\n'-12,-3,0.5\n"
+        );
+    }
+
+    #[test]
+    fn keys_match_serde_names() {
+        for s in Segment::ALL {
+            let json = serde_json::to_string(&s).unwrap_or_default();
+            assert_eq!(json, format!("\"{}\"", s.key()));
+        }
+        for s in LifecycleStage::ALL {
+            let json = serde_json::to_string(&s).unwrap_or_default();
+            assert_eq!(json, format!("\"{}\"", s.key()));
+        }
+    }
+}

@@ -1,0 +1,175 @@
+//! The dataset handle: a file ingested chunk by chunk into wasm memory (`Ingestor`), then analysed
+//! many times without re-parsing (`DatasetHandle`); per-customer tables cross as typed arrays.
+
+use wasm_bindgen::prelude::*;
+
+use js_sys::{Array, Float64Array, Object, Reflect, Uint32Array, Uint8Array};
+use serde::de::DeserializeOwned;
+
+use super::{from_js, to_js, to_js_value};
+use crate::dataset::Dataset;
+use crate::error::{Error, ErrorCode};
+use crate::ingest::transactions::{IngestOptions, IngestReport, TransactionIngest};
+use crate::options::{AcquisitionRequest, LifecycleRequest, SummaryRequest};
+use crate::table::{to_csv, Column, Columnar};
+use crate::{segments, summary};
+
+/// Options object, or the defaults for `undefined` / `null`.
+fn options<T: DeserializeOwned + Default>(value: JsValue) -> Result<T, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        Ok(T::default())
+    } else {
+        from_js(value)
+    }
+}
+
+fn core<T>(result: crate::error::Result<T>) -> Result<T, JsValue> {
+    result.map_err(|e| to_js(&e))
+}
+
+fn set(target: &Object, key: &str, value: &JsValue) -> Result<(), JsValue> {
+    Reflect::set(target, &JsValue::from_str(key), value).map(|_| ())
+}
+
+fn strings<'a>(values: impl Iterator<Item = &'a str>) -> JsValue {
+    values.map(JsValue::from_str).collect::<Array>().into()
+}
+
+/// A table as an object of typed arrays (numbers) and string arrays, added to `target`.
+fn add_columns(target: &Object, table: &dyn Columnar) -> Result<(), JsValue> {
+    for (_, key, column) in table.columns() {
+        let value: JsValue = match column {
+            Column::F64(v) => Float64Array::from(v).into(),
+            Column::OptF64(v) => {
+                let filled: Vec<f64> = v.iter().map(|x| x.unwrap_or(f64::NAN)).collect();
+                Float64Array::from(filled.as_slice()).into()
+            }
+            Column::U32(v) => Uint32Array::from(v).into(),
+            Column::U8(v) => Uint8Array::from(v).into(),
+            Column::Text(v) => strings(v.iter().map(String::as_str)),
+            Column::Label(v) => strings(v.into_iter()),
+        };
+        set(target, key, &value)?;
+    }
+    Ok(())
+}
+
+/// `result` as a plain object whose `customers` field is `table` in columnar form.
+fn with_table(result: &impl serde::Serialize, table: &dyn Columnar) -> Result<JsValue, JsValue> {
+    let out: Object = to_js_value(result)?.into();
+    let columns = Object::new();
+    add_columns(&columns, table)?;
+    set(&out, "customers", &columns)?;
+    Ok(out.into())
+}
+
+fn used_up() -> JsValue {
+    to_js(&Error::new(ErrorCode::InvalidInput, "this ingest has already finished: start a new one"))
+}
+
+/// A transactions file being read: `push` chunks, then `finish`.
+#[wasm_bindgen]
+pub struct Ingestor {
+    inner: Option<TransactionIngest>,
+    rows: f64,
+}
+
+#[wasm_bindgen]
+impl Ingestor {
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: JsValue) -> Result<Ingestor, JsValue> {
+        let options: IngestOptions = if options.is_undefined() || options.is_null() {
+            IngestOptions::default()
+        } else {
+            from_js(options)?
+        };
+        let inner = TransactionIngest::new(&options).map_err(|e| to_js(&e))?;
+        Ok(Ingestor { inner: Some(inner), rows: 0.0 })
+    }
+
+    /// Reads the next chunk of the file (any size; split anywhere).
+    pub fn push(&mut self, chunk: &[u8]) -> Result<(), JsValue> {
+        let inner = self.inner.as_mut().ok_or_else(used_up)?;
+        let result = inner.feed(chunk);
+        self.rows = inner.progress().1 as f64;
+        result.map_err(|e| {
+            self.inner = None; // a fatal error ends the ingest; later calls say so
+            to_js(&e)
+        })
+    }
+
+    /// Data rows read so far.
+    pub fn rows(&self) -> f64 {
+        self.rows
+    }
+
+    /// Ends the file and returns the dataset.
+    pub fn finish(&mut self) -> Result<DatasetHandle, JsValue> {
+        let inner = self.inner.take().ok_or_else(used_up)?;
+        let (data, report) = inner.finish().map_err(|e| to_js(&e))?;
+        Ok(DatasetHandle { data, report })
+    }
+}
+
+/// An ingested dataset held in wasm memory until `free()`.
+#[wasm_bindgen]
+pub struct DatasetHandle {
+    data: Dataset,
+    report: IngestReport,
+}
+
+#[wasm_bindgen]
+impl DatasetHandle {
+    /// What the ingest accepted, rejected and decided.
+    pub fn report(&self) -> Result<JsValue, JsValue> {
+        to_js_value(&self.report)
+    }
+
+    /// Per-customer table (BTYD summary, orders, revenue), columnar, with `unit` and `asOf`.
+    pub fn customers(&self, options: JsValue) -> Result<JsValue, JsValue> {
+        let request: SummaryRequest = self::options(options)?;
+        let table = core(summary::customer_table(&self.data, &core(request.parse())?))?;
+        let out = Object::new();
+        set(&out, "unit", &to_js_value(&table.unit)?)?;
+        set(&out, "asOf", &JsValue::from_str(&table.as_of))?;
+        add_columns(&out, &table)?;
+        Ok(out.into())
+    }
+
+    /// The per-customer table as CSV, first columns `customer_id,frequency,recency,T,monetary_value`.
+    #[wasm_bindgen(js_name = customersCsv)]
+    pub fn customers_csv(&self, options: JsValue) -> Result<String, JsValue> {
+        let request: SummaryRequest = self::options(options)?;
+        let table = core(summary::customer_table(&self.data, &core(request.parse())?))?;
+        Ok(to_csv(&table))
+    }
+
+    pub fn kpis(&self, options: JsValue) -> Result<JsValue, JsValue> {
+        let request: SummaryRequest = self::options(options)?;
+        to_js_value(&core(summary::kpis(&self.data, &core(request.parse())?))?)
+    }
+
+    pub fn cohorts(&self, options: JsValue) -> Result<JsValue, JsValue> {
+        let request: SummaryRequest = self::options(options)?;
+        to_js_value(&core(summary::cohorts(&self.data, &core(request.parse())?))?)
+    }
+
+    pub fn rfm(&self, options: JsValue) -> Result<JsValue, JsValue> {
+        let request: SummaryRequest = self::options(options)?;
+        let mut result = core(segments::rfm(&self.data, &core(request.rfm())?))?;
+        let table = std::mem::take(&mut result.customers);
+        with_table(&result, &table)
+    }
+
+    pub fn lifecycle(&self, options: JsValue) -> Result<JsValue, JsValue> {
+        let request: LifecycleRequest = self::options(options)?;
+        let mut result = core(segments::lifecycle(&self.data, &core(request.parse())?))?;
+        let table = std::mem::take(&mut result.customers);
+        with_table(&result, &table)
+    }
+
+    pub fn acquisition(&self, options: JsValue) -> Result<JsValue, JsValue> {
+        let request: AcquisitionRequest = self::options(options)?;
+        to_js_value(&core(summary::acquisition(&self.data, &core(request.parse())?))?)
+    }
+}

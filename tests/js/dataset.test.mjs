@@ -1,0 +1,139 @@
+// Ingest and analyses through the built package under Node: every source kind, progress,
+// cancellation, strict mode, row accounting, columnar results, CSV export and freeing.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync, createReadStream } from "node:fs";
+import { ingest, ingestFile, ClvkitError, Dataset } from "../../js/node.js";
+
+const fixture = (name) => new URL(`../fixtures/${name}`, import.meta.url);
+const small = "customer,date,amount\na,2024-01-01,10\na,2024-02-01,20.50\nb,2024-01-15,5\n";
+
+async function rejects(promise, code) {
+  await assert.rejects(promise, (e) => {
+    assert.ok(e instanceof ClvkitError, `expected ClvkitError, got ${e?.constructor?.name}: ${e?.message}`);
+    assert.equal(e.code, code, e.message);
+    return true;
+  });
+}
+
+test("every source kind gives the same dataset", async () => {
+  const bytes = new TextEncoder().encode(small);
+  const sources = [
+    small,
+    bytes,
+    bytes.buffer,
+    new Blob([small]),
+    new Blob([small]).stream(),
+    [bytes.subarray(0, 7), bytes.subarray(7)],
+    (async function* () {
+      for (const b of bytes) yield new Uint8Array([b]); // one byte at a time
+    })(),
+  ];
+  for (const source of sources) {
+    const ds = await ingest(source);
+    assert.ok(ds instanceof Dataset);
+    assert.equal(ds.customersCsv(), "customer_id,frequency,recency,T,monetary_value,first_purchase,last_purchase,orders,items,revenue,average_order_value\na,1,31,31,20.5,2024-01-01,2024-02-01,2,2,30.50,15.25\nb,0,0,17,0,2024-01-15,2024-01-15,1,1,5.00,5.00\n");
+    ds.free();
+  }
+});
+
+test("the BTYD summary matches lifetimes through the wasm package", async () => {
+  const ds = await ingestFile(fixture("btyd_transactions.csv"));
+  const t = ds.customers({ asOf: "2023-12-31" });
+  assert.ok(t.frequency instanceof Float64Array && t.T instanceof Float64Array && t.orders instanceof Uint32Array);
+  const expected = readFileSync(fixture("btyd_summary_days.csv"), "utf8").trim().split("\n");
+  const header = expected.shift().split(",");
+  const col = (name) => header.indexOf(name);
+  const row = new Map(t.customerId.map((id, i) => [id, i]));
+  assert.equal(expected.length, t.customerId.length);
+  for (const line of expected) {
+    const cells = line.split(",");
+    const i = row.get(cells[col("customer_id")]);
+    assert.notEqual(i, undefined, `customer ${cells[0]} missing`);
+    for (const [name, got] of [["frequency", t.frequency[i]], ["recency", t.recency[i]], ["T", t.T[i]], ["monetary_value", t.monetaryValue[i]]]) {
+      assert.ok(Math.abs(Number(cells[col(name)]) - got) <= 1e-9 * Math.max(1, Math.abs(got)), `${cells[0]} ${name}: ${cells[col(name)]} vs ${got}`);
+    }
+  }
+  ds.free();
+});
+
+test("progress, report accounting and analyses", async () => {
+  const seen = [];
+  const stream = createReadStream(fixture("btyd_transactions.csv"), { highWaterMark: 4096 });
+  const ds = await ingest(stream, {}, { onProgress: (p) => seen.push(p) });
+  assert.ok(seen.length > 5, "progress after every chunk");
+  assert.ok(seen.every((p, i) => i === 0 || p.bytes > seen[i - 1].bytes));
+  const r = ds.report;
+  assert.equal(r.acceptedRows + r.rejectedRows, r.totalRows);
+  assert.equal(r.totalRows, 1993);
+  assert.equal(r.mapping.customerId.header, "customer_id");
+  const k = ds.kpis();
+  assert.equal(k.customers, 300);
+  assert.match(k.revenue, /^\d+\.\d\d$/);
+  const c = ds.cohorts();
+  assert.equal(c.size.reduce((a, b) => a + b, 0), 300);
+  const rfm = ds.rfm();
+  assert.ok(rfm.customers.r instanceof Uint8Array);
+  assert.equal(rfm.segments.reduce((n, s) => n + s.customers, 0), 300);
+  const life = ds.lifecycle({ newDays: 14 });
+  assert.equal(life.customers.stage.length, 300);
+  assert.ok(life.customers.medianGapDays instanceof Float64Array);
+  const acq = ds.acquisition({ spend: [] });
+  assert.equal(acq.unattributed.newCustomers, 300);
+  ds.free();
+});
+
+test("bad rows are counted with line and column; strict mode throws the first", async () => {
+  const text = "customer,date,amount\na,2024-01-01,10\nb,2024-02-30,5\nc,2024-01-02,abc\n,2024-01-03,1\nd,2024-01-04,7\n";
+  const ds = await ingest(text);
+  const r = ds.report;
+  assert.deepEqual([r.totalRows, r.acceptedRows, r.rejectedRows], [5, 2, 3]);
+  assert.deepEqual(r.errorExamples.map((e) => [e.line, e.column, e.code]), [[3, 2, "INVALID_DATE"], [4, 3, "INVALID_AMOUNT"], [5, 1, "MISSING_FIELD"]]);
+  assert.equal(r.errorExamples[0].header, "date");
+  ds.free();
+  await assert.rejects(ingest(text, { strict: true }), (e) => e instanceof ClvkitError && e.code === "INVALID_DATE" && e.line === 3 && e.column === 2);
+});
+
+test("file-level errors and option errors are typed", async () => {
+  await rejects(ingest(""), "EMPTY_FILE");
+  await rejects(ingest("customer,date,amount\n"), "EMPTY_FILE");
+  await rejects(ingest("who,when\nx,y\n"), "MISSING_COLUMN");
+  await rejects(ingest(new Uint8Array([0xff, 0xfe, 0x61, 0x00, 0x62, 0x00])), "UNSUPPORTED_ENCODING");
+  await rejects(ingest("customer,date,amount\na,03/04/2024,1\n"), "AMBIGUOUS_DATE");
+  await rejects(ingest(small, { delimiter: "x" }), "OUT_OF_RANGE");
+  await rejects(ingest(small, { dateFormat: "yyyy" }), "INVALID_INPUT");
+  await rejects(ingest(small, { mapping: { customerId: "nope" } }), "MISSING_COLUMN");
+  await rejects(ingest(small, { typo: 1 }), "UNKNOWN_FIELD");
+  await rejects(ingest(42), "INVALID_INPUT");
+  await rejects(ingest([42]), "INVALID_INPUT");
+  const ds = await ingest("customer,date,amount\na,03/04/2024,1\n", { dateFormat: "dmy" });
+  assert.equal(ds.customers().firstPurchase[0], "2024-04-03");
+  for (const bad of [{ unit: "years" }, { asOf: "yesterday" }, { asOf: 5 }, "x"]) {
+    assert.throws(() => ds.customers(bad), ClvkitError);
+  }
+  assert.throws(() => ds.acquisition({ spend: [{ channel: "x", spend: "-1" }] }), (e) => e.code === "NEGATIVE" && e.field === "spend[0].spend");
+  ds.free();
+});
+
+test("an AbortSignal cancels, and a freed dataset says so", async () => {
+  const controller = new AbortController();
+  const chunks = (async function* () {
+    yield "customer,date,amount\n";
+    controller.abort();
+    yield "a,2024-01-01,1\n";
+  })();
+  await rejects(ingest(chunks, {}, { signal: controller.signal }), "CANCELLED");
+  const ds = await ingest(small);
+  ds.free();
+  ds.free();
+  assert.throws(() => ds.kpis(), (e) => e instanceof ClvkitError && e.code === "DATASET_FREED");
+  assert.throws(() => ds.report, (e) => e.code === "DATASET_FREED");
+});
+
+test("CSV export neutralises formula injection in ids", async () => {
+  const ds = await ingest('customer,date,amount\n"=cmd|\' /C calc\'!A0",2024-01-01,10\n@SUM(1),2024-01-02,5\n');
+  const lines = ds.customersCsv().trim().split("\n");
+  assert.ok(lines[1].startsWith("'=cmd|"), lines[1]);
+  assert.ok(lines[2].startsWith("'@SUM(1)"), lines[2]);
+  ds.free();
+});
