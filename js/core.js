@@ -1,7 +1,7 @@
 // The public calculator API over the wasm-bindgen glue, shared by the browser and Node entries:
 // it refuses use before the wasm is loaded and maps every thrown value to a ClvkitError.
 import { ClvkitError, toClvkitError } from "./errors.js";
-import { Dataset } from "./dataset.js";
+import { Dataset, SummaryDataset } from "./dataset.js";
 import { feed } from "./ingest.js";
 
 let glue = null;
@@ -34,22 +34,29 @@ export const clvCacRatio = (input) => call("clvCacRatio", input);
 export const whatIf = (input) => call("whatIf", input);
 export const version = () => call("version");
 
+function start(kind, options) {
+  if (glue === null) {
+    throw new ClvkitError("NOT_INITIALIZED", "clvkit is not initialised: call `await init()` before ingesting");
+  }
+  try {
+    return new glue[kind](options);
+  } catch (e) {
+    throw toClvkitError(e);
+  }
+}
+
 /**
  * Reads a transactions file (File, Blob, ReadableStream, async iterable of chunks, bytes or text)
  * chunk by chunk into wasm memory and returns a Dataset; `onProgress({ bytes, totalBytes, rows })`
  * is called after each chunk and `signal` (an AbortSignal) cancels.
  */
-export async function ingest(source, options = {}, { onProgress, signal } = {}) {
-  if (glue === null) {
-    throw new ClvkitError("NOT_INITIALIZED", "clvkit is not initialised: call `await init()` before ingest()");
-  }
-  let ingestor;
-  try {
-    ingestor = new glue.Ingestor(options);
-  } catch (e) {
-    throw toClvkitError(e);
-  }
-  return new Dataset(await feed(ingestor, source, { onProgress, signal }));
+export async function ingest(source, options = {}, control = {}) {
+  return new Dataset(await feed(start("Ingestor", options), source, control));
 }
 
-export { ClvkitError, Dataset };
+/** Reads a pre-aggregated summary file (`customer_id,frequency,recency,T[,monetary_value]`). */
+export async function ingestSummary(source, options = {}, control = {}) {
+  return new SummaryDataset(await feed(start("SummaryIngestor", options), source, control));
+}
+
+export { ClvkitError, Dataset, SummaryDataset };

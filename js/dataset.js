@@ -1,18 +1,18 @@
-// A Dataset is an ingested file living in wasm memory: ingest once, analyse many times, free
-// explicitly. Per-customer tables come back columnar (typed arrays and string arrays).
+// Handles to data living in wasm memory: a Dataset (an ingested transactions file) and a
+// SummaryDataset (a pre-aggregated summary file). Ingest once, analyse many times, free explicitly.
 import { ClvkitError, toClvkitError } from "./errors.js";
 
-export class Dataset {
+class WasmHandle {
   #handle;
 
-  /** @internal Created by `ingest()`; not meant to be constructed directly. */
   constructor(handle) {
     this.#handle = handle;
   }
 
-  #call(method, ...args) {
+  /** Calls a method of the wasm handle, mapping errors; throws DATASET_FREED after free(). */
+  call(method, ...args) {
     if (this.#handle === null) {
-      throw new ClvkitError("DATASET_FREED", `this dataset was freed: ${method}() needs a new ingest()`);
+      throw new ClvkitError("DATASET_FREED", `this dataset was freed: ${method}() needs a new ingest`);
     }
     try {
       return this.#handle[method](...args);
@@ -21,40 +21,9 @@ export class Dataset {
     }
   }
 
-  /** What the ingest accepted, rejected (with examples) and decided (mapping, formats). */
+  /** What the ingest accepted, rejected (with examples) and decided. */
   get report() {
-    return this.#call("report");
-  }
-
-  /** Per-customer table, including the BTYD summary (frequency, recency, T, monetary_value). */
-  customers(options = {}) {
-    return this.#call("customers", options);
-  }
-
-  /** The per-customer table as CSV text (`customer_id,frequency,recency,T,monetary_value,...`). */
-  customersCsv(options = {}) {
-    return this.#call("customersCsv", options);
-  }
-
-  kpis(options = {}) {
-    return this.#call("kpis", options);
-  }
-
-  cohorts(options = {}) {
-    return this.#call("cohorts", options);
-  }
-
-  rfm(options = {}) {
-    return this.#call("rfm", options);
-  }
-
-  lifecycle(options = {}) {
-    return this.#call("lifecycle", options);
-  }
-
-  /** CAC, CLV:CAC and payback per acquisition channel from the spend you supply. */
-  acquisition(options) {
-    return this.#call("acquisition", options);
+    return this.call("report");
   }
 
   /** Releases the wasm memory; later calls throw DATASET_FREED. Safe to call twice. */
@@ -66,9 +35,54 @@ export class Dataset {
   }
 }
 
-// `using ds = await ingest(...)` frees the dataset where explicit resource management exists.
+// `using ds = await ingest(...)` frees the handle where explicit resource management exists.
 if (typeof Symbol.dispose === "symbol") {
-  Dataset.prototype[Symbol.dispose] = function dispose() {
+  WasmHandle.prototype[Symbol.dispose] = function dispose() {
     this.free();
   };
+}
+
+/** An ingested transactions file. */
+export class Dataset extends WasmHandle {
+  /** Per-customer table, including the BTYD summary (frequency, recency, T, monetaryValue). */
+  customers(options = {}) {
+    return this.call("customers", options);
+  }
+
+  /** The per-customer table as CSV text (`customer_id,frequency,recency,T,monetary_value,...`). */
+  customersCsv(options = {}) {
+    return this.call("customersCsv", options);
+  }
+
+  kpis(options = {}) {
+    return this.call("kpis", options);
+  }
+
+  cohorts(options = {}) {
+    return this.call("cohorts", options);
+  }
+
+  rfm(options = {}) {
+    return this.call("rfm", options);
+  }
+
+  lifecycle(options = {}) {
+    return this.call("lifecycle", options);
+  }
+
+  /** CAC, CLV:CAC and payback per acquisition channel from the spend you supply. */
+  acquisition(options) {
+    return this.call("acquisition", options);
+  }
+}
+
+/** A pre-aggregated summary file (`customer_id,frequency,recency,T[,monetary_value]`). */
+export class SummaryDataset extends WasmHandle {
+  customers() {
+    return this.call("customers");
+  }
+
+  customersCsv() {
+    return this.call("customersCsv");
+  }
 }

@@ -557,6 +557,52 @@ export function ingest(
   control?: { onProgress?: (progress: IngestProgress) => void; signal?: AbortSignal },
 ): Promise<Dataset>;
 
+export interface SummaryIngestOptions {
+  delimiter?: IngestOptions["delimiter"];
+  strict?: boolean;
+  maxErrorExamples?: number;
+}
+
+export interface SummaryReport {
+  totalRows: number;
+  acceptedRows: number;
+  rejectedRows: number;
+  rejectedByCode: Partial<Record<ErrorCode, number>>;
+  errorExamples: RowError[];
+  delimiter: string;
+  headers: string[];
+  hasMonetaryValue: boolean;
+}
+
+/** A pre-aggregated BTYD summary; `monetaryValue` is empty when the file had no such column. */
+export interface SummaryTable {
+  customerId: string[];
+  frequency: Float64Array;
+  recency: Float64Array;
+  T: Float64Array;
+  monetaryValue?: Float64Array;
+}
+
+/** A summary file held in wasm memory. Call `free()` when done. */
+export class SummaryDataset {
+  private constructor();
+  readonly report: SummaryReport;
+  customers(): SummaryTable;
+  customersCsv(): string;
+  free(): void;
+}
+
+/**
+ * Reads a pre-aggregated summary file (`customer_id,frequency,recency,T[,monetary_value]`, e.g. made
+ * with the README's DuckDB SQL from data too big for a browser). Inconsistent rows (recency > T,
+ * fractional frequency, duplicates) are rejected and reported.
+ */
+export function ingestSummary(
+  source: IngestSource,
+  options?: SummaryIngestOptions,
+  control?: { onProgress?: (progress: IngestProgress) => void; signal?: AbortSignal },
+): Promise<SummaryDataset>;
+
 /** The crate version of the loaded wasm module. */
 export function version(): string;
 

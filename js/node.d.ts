@@ -1,5 +1,5 @@
 // Types of the Node entry: everything in index.d.ts, plus reading files from disk.
-import type { Dataset, IngestOptions, IngestProgress } from "./index.js";
+import type { Dataset, IngestOptions, IngestProgress, SummaryDataset, SummaryIngestOptions } from "./index.js";
 
 export * from "./index.js";
 export { default } from "./index.js";
@@ -10,3 +10,10 @@ export function ingestFile(
   options?: IngestOptions,
   control?: { onProgress?: (progress: IngestProgress) => void; signal?: AbortSignal },
 ): Promise<Dataset>;
+
+/** `ingestSummary` of a file on disk. */
+export function ingestSummaryFile(
+  path: string,
+  options?: SummaryIngestOptions,
+  control?: { onProgress?: (progress: IngestProgress) => void; signal?: AbortSignal },
+): Promise<SummaryDataset>;

@@ -8,11 +8,18 @@ glue.initSync({ module: readFileSync(new URL("../dist/wasm/clvkit_bg.wasm", impo
 attach(glue);
 
 export * from "./core.js";
-import { ingest } from "./core.js";
+import { ingest, ingestSummary } from "./core.js";
 
-/** Node only: ingests a file from disk, streamed in 1 MiB chunks. */
-export function ingestFile(path, options = {}, progress = {}) {
-  return ingest(createReadStream(path, { highWaterMark: 1 << 20 }), options, progress);
+const fileChunks = (path) => createReadStream(path, { highWaterMark: 1 << 20 });
+
+/** Node only: ingests a transactions file from disk, streamed in 1 MiB chunks. */
+export function ingestFile(path, options = {}, control = {}) {
+  return ingest(fileChunks(path), options, control);
+}
+
+/** Node only: ingests a summary file from disk. */
+export function ingestSummaryFile(path, options = {}, control = {}) {
+  return ingestSummary(fileChunks(path), options, control);
 }
 
 export async function init() {}

@@ -10,7 +10,7 @@ cargo test --quiet
 cargo clippy --quiet --all-targets -- -D warnings
 
 step "bindings in headless Chromium (wasm-bindgen-test)"
-wasm-pack test --headless --chrome --chromedriver "$(command -v chromedriver)"
+wasm-pack test --headless --chrome --chromedriver "$(command -v chromedriver)" -- --test wasm
 
 step "Node tests of the built package and the CLI"
 node --test tests/js/*.test.mjs

@@ -94,3 +94,24 @@ fn hostile_values_are_errors_and_the_instance_survives() {
     let r = wasm::simple_clv(article(JsValue::from_f64(75.0))).expect("still answers");
     assert_eq!(get(&r, "clv").as_string().as_deref(), Some("900.00"));
 }
+
+#[wasm_bindgen_test]
+fn ingest_in_chunks_and_get_typed_arrays() {
+    let mut ingestor = wasm::Ingestor::new(JsValue::UNDEFINED).expect("ingestor");
+    let file = b"customer,date,amount\na,2024-01-01,10\na,2024-02-01,20\nb,2024-01-15,5\n";
+    for chunk in file.chunks(5) {
+        ingestor.push(chunk).expect("push");
+    }
+    assert_eq!(ingestor.rows(), 3.0);
+    let dataset = ingestor.finish().expect("dataset");
+    assert!(ingestor.push(b"x").is_err(), "a finished ingest refuses more input");
+    let table = dataset.customers(JsValue::UNDEFINED).expect("table");
+    let frequency = get(&table, "frequency");
+    assert!(frequency.is_instance_of::<js_sys::Float64Array>());
+    assert_eq!(js_sys::Float64Array::from(frequency).to_vec(), vec![1.0, 0.0]);
+    assert!(js_sys::Array::is_array(&get(&table, "customerId")));
+    let report = dataset.report().expect("report");
+    assert_eq!(get(&report, "acceptedRows").as_f64(), Some(3.0));
+    let bad = object(&[("unit", JsValue::from_str("years"))]);
+    assert_eq!(error_code(dataset.customers(bad)), "OUT_OF_RANGE");
+}

@@ -7,3 +7,4 @@ pub mod mapping;
 pub mod reader;
 pub mod rows;
 pub mod transactions;
+pub mod summary_file;

@@ -1,5 +1,6 @@
 //! The dataset handle: a file ingested chunk by chunk into wasm memory (`Ingestor`), then analysed
-//! many times without re-parsing (`DatasetHandle`); per-customer tables cross as typed arrays.
+//! many times without re-parsing (`DatasetHandle`); likewise a summary file (`SummaryHandle`).
+//! Per-customer tables cross as typed arrays.
 
 use wasm_bindgen::prelude::*;
 
@@ -9,6 +10,7 @@ use serde::de::DeserializeOwned;
 use super::{from_js, to_js, to_js_value};
 use crate::dataset::Dataset;
 use crate::error::{Error, ErrorCode};
+use crate::ingest::summary_file::{SummaryIngest, SummaryIngestOptions, SummaryReport, SummaryTable};
 use crate::ingest::transactions::{IngestOptions, IngestReport, TransactionIngest};
 use crate::options::{AcquisitionRequest, LifecycleRequest, SummaryRequest};
 use crate::table::{to_csv, Column, Columnar};
@@ -171,5 +173,64 @@ impl DatasetHandle {
     pub fn acquisition(&self, options: JsValue) -> Result<JsValue, JsValue> {
         let request: AcquisitionRequest = self::options(options)?;
         to_js_value(&core(summary::acquisition(&self.data, &core(request.parse())?))?)
+    }
+}
+
+/// A pre-aggregated summary file being read: `push` chunks, then `finish`.
+#[wasm_bindgen]
+pub struct SummaryIngestor {
+    inner: Option<SummaryIngest>,
+}
+
+#[wasm_bindgen]
+impl SummaryIngestor {
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: JsValue) -> Result<SummaryIngestor, JsValue> {
+        let options: SummaryIngestOptions = self::options(options)?;
+        Ok(SummaryIngestor { inner: Some(core(SummaryIngest::new(&options))?) })
+    }
+
+    pub fn push(&mut self, chunk: &[u8]) -> Result<(), JsValue> {
+        let inner = self.inner.as_mut().ok_or_else(used_up)?;
+        inner.feed(chunk).map_err(|e| {
+            self.inner = None;
+            to_js(&e)
+        })
+    }
+
+    pub fn rows(&self) -> f64 {
+        self.inner.as_ref().map_or(0.0, |i| i.rows() as f64)
+    }
+
+    pub fn finish(&mut self) -> Result<SummaryHandle, JsValue> {
+        let inner = self.inner.take().ok_or_else(used_up)?;
+        let (table, report) = core(inner.finish())?;
+        Ok(SummaryHandle { table, report })
+    }
+}
+
+/// A summary table held in wasm memory until `free()`.
+#[wasm_bindgen]
+pub struct SummaryHandle {
+    table: SummaryTable,
+    report: SummaryReport,
+}
+
+#[wasm_bindgen]
+impl SummaryHandle {
+    pub fn report(&self) -> Result<JsValue, JsValue> {
+        to_js_value(&self.report)
+    }
+
+    /// The summary, columnar: customerId, frequency, recency, T and (when given) monetaryValue.
+    pub fn customers(&self) -> Result<JsValue, JsValue> {
+        let out = Object::new();
+        add_columns(&out, &self.table)?;
+        Ok(out.into())
+    }
+
+    #[wasm_bindgen(js_name = customersCsv)]
+    pub fn customers_csv(&self) -> String {
+        to_csv(&self.table)
     }
 }

@@ -7,7 +7,7 @@ use wasm_bindgen::prelude::*;
 use crate::calc;
 
 mod dataset;
-pub use dataset::{DatasetHandle, Ingestor};
+pub use dataset::{DatasetHandle, Ingestor, SummaryHandle, SummaryIngestor};
 use crate::error::{Error, ErrorCode};
 
 /// Deserialises `input`, runs `f` and serialises its result (plain objects, `null` for `None`).
