@@ -70,6 +70,14 @@ export class Dataset extends WasmHandle {
     return this.call("lifecycle", options);
   }
 
+  rfmCsv(options = {}) {
+    return this.call("rfmCsv", options);
+  }
+
+  lifecycleCsv(options = {}) {
+    return this.call("lifecycleCsv", options);
+  }
+
   /** CAC, CLV:CAC and payback per acquisition channel from the spend you supply. */
   acquisition(options) {
     return this.call("acquisition", options);

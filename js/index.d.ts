@@ -533,6 +533,10 @@ export class Dataset {
   cohorts(options?: Pick<AnalysisOptions, "asOf">): Cohorts;
   rfm(options?: Pick<AnalysisOptions, "asOf">): Rfm;
   lifecycle(options?: LifecycleOptions): Lifecycle;
+  /** The per-customer RFM table as CSV (formula-safe like customersCsv). */
+  rfmCsv(options?: Pick<AnalysisOptions, "asOf">): string;
+  /** The per-customer lifecycle table as CSV (formula-safe like customersCsv). */
+  lifecycleCsv(options?: LifecycleOptions): string;
   acquisition(options: AcquisitionOptions): Acquisition;
   /** Releases the wasm memory (also run by `using` where Symbol.dispose exists); safe to call twice. */
   free(): void;

@@ -1,6 +1,5 @@
 //! The dataset handle: a file ingested chunk by chunk into wasm memory (`Ingestor`), then analysed
-//! many times without re-parsing (`DatasetHandle`); likewise a summary file (`SummaryHandle`).
-//! Per-customer tables cross as typed arrays.
+//! many times without re-parsing (`DatasetHandle`; a summary file: `SummaryHandle`), tables columnar.
 
 use wasm_bindgen::prelude::*;
 
@@ -168,6 +167,20 @@ impl DatasetHandle {
         let mut result = core(segments::lifecycle(&self.data, &core(request.parse())?))?;
         let table = std::mem::take(&mut result.customers);
         with_table(&result, &table)
+    }
+
+    /// The RFM table as CSV (`customer_id,recency_days,frequency,monetary,r,f,m,fm,segment`).
+    #[wasm_bindgen(js_name = rfmCsv)]
+    pub fn rfm_csv(&self, options: JsValue) -> Result<String, JsValue> {
+        let request: SummaryRequest = self::options(options)?;
+        Ok(to_csv(&core(segments::rfm(&self.data, &core(request.rfm())?))?.customers))
+    }
+
+    /// The lifecycle table as CSV (`customer_id,stage,purchase_days,...`).
+    #[wasm_bindgen(js_name = lifecycleCsv)]
+    pub fn lifecycle_csv(&self, options: JsValue) -> Result<String, JsValue> {
+        let request: LifecycleRequest = self::options(options)?;
+        Ok(to_csv(&core(segments::lifecycle(&self.data, &core(request.parse())?))?.customers))
     }
 
     pub fn acquisition(&self, options: JsValue) -> Result<JsValue, JsValue> {

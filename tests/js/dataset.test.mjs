@@ -78,6 +78,8 @@ test("progress, report accounting and analyses", async () => {
   const life = ds.lifecycle({ newDays: 14 });
   assert.equal(life.customers.stage.length, 300);
   assert.ok(life.customers.medianGapDays instanceof Float64Array);
+  assert.match(ds.rfmCsv(), /^customer_id,recency_days,frequency,monetary,r,f,m,fm,segment\n/);
+  assert.equal(ds.lifecycleCsv().trim().split("\n").length, 301);
   const acq = ds.acquisition({ spend: [] });
   assert.equal(acq.unattributed.newCustomers, 300);
   ds.free();
