@@ -527,7 +527,8 @@ function fileArgs(name, argv) {
 
 function reportRows(report, io) {
   io.err(`${PROG}: read ${report.totalRows} rows: ${report.acceptedRows} accepted, ${report.rejectedRows} rejected` +
-    (report.returnRows ? ` (${report.returnRows} returns, ${report.returns === "drop" ? "dropped" : "netted"})` : "") + "\n");
+    (report.returnRows ? ` (${report.returnRows} returns, ${report.returns === "drop" ? "dropped" : "netted"})` : "") +
+    (report.failedRows ? ` (${report.failedRows} failed payments left out)` : "") + "\n");
   for (const e of report.errorExamples.slice(0, 5)) {
     io.err(`  line ${e.line}${e.column ? `, column ${e.column}${e.header ? ` (${e.header})` : ""}` : ""}: [${e.code}] ${e.message}\n`);
   }

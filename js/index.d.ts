@@ -347,6 +347,8 @@ export interface IngestReport {
   errorExamples: RowError[];
   /** Accepted rows that are returns or cancellations, netted or dropped per `returns`. */
   returnRows: number;
+  /** Accepted rows of failed, declined, voided or abandoned payments: never revenue, left out. */
+  failedRows: number;
   returns: ReturnPolicy;
   warnings: Warning[];
   bytes: number;

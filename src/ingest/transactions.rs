@@ -1,7 +1,51 @@
 //! A transactions file, fed in chunks, becomes a [`Dataset`] plus an [`IngestReport`] that accounts
 //! for every row: accepted + rejected = total, with the first rejected rows' line, column and reason.
+//!
+//! Policies (each row is one order line):
+//!
+//! - **Formats.** The first 1,000 data rows are held back while the date order (d/m vs m/d) and the
+//!   decimal separator are inferred from them; they are then processed in file order, so error
+//!   examples stay in file order and strict mode stops at the first bad row. Ambiguous slash dates
+//!   keep rows held until a value proves the order (a day above 12), also after the first 1,000
+//!   rows; a file that never proves it (and has no `dateFormat`) is refused with `AMBIGUOUS_DATE`,
+//!   and so is a file whose first rows prove *both* orders (`13/01/2011` and `01/13/2011`): set
+//!   `dateFormat`, and the rows written the other way become `INVALID_DATE` row errors. Amounts
+//!   that prove both separators are read each by its own form, with a `DECIMAL_SEPARATOR_MIXED`
+//!   warning; ambiguous ones (`1,234`) with no separator proved are read with a decimal point and a
+//!   `DECIMAL_SEPARATOR_ASSUMED` warning. Only the mapped columns are kept while rows are held.
+//! - **Amounts.** A line's amount is quantity × unit price when both cells are filled; otherwise
+//!   the amount column. So when a file has an amount column *and* quantity and unit price (a
+//!   Shopify export: "Total" on the order's first row only, with shipping, taxes and discounts),
+//!   the line items count, and the report warns `LINE_ITEM_AMOUNTS`; map `unitPrice: null` to use
+//!   the amount column instead.
+//! - **Order continuation rows.** A row whose customer, date or status cell is empty takes them
+//!   from the previous row when both have the same order id (Shopify writes them on the order's
+//!   first line only). Lines of one order must be consecutive for this; elsewhere an empty cell is
+//!   an error as usual.
+//! - **Customer.** The customer id column; where its cell is empty (or only zeros: WooCommerce
+//!   guests are customer 0), the email column when both are mapped (Stripe and WooCommerce guest
+//!   payments). A row with neither is rejected (`MISSING_FIELD`).
+//! - **Returns and cancellations** (`returnRows`, policy `returns`): a *reversal* row has a negative
+//!   amount or quantity, or a cancelled-invoice order id (`C` and digits, as in the UCI file);
+//!   under `net` (the default) it is kept with a negative amount and quantity (a positive amount
+//!   is negated), so revenue is net of returns. A *reversed sale* is a row whose status says the
+//!   sale was cancelled or refunded in full (`refunded`, `cancelled`, `returned`, `reversed`,
+//!   `chargeback`; not `partially_refunded`) with no negative amount: the export shows the sale
+//!   and not its refund, so under `net` it is kept with amount and quantity 0 and marks its order
+//!   as a return. Under `drop` both are left out of the dataset. Either way they are accepted rows.
+//! - **Failed payments** (`failedRows`): a row whose status says no money moved (`failed`,
+//!   `declined`, `voided`, `expired`, `abandoned`, `uncaptured`, `incomplete`, `draft`) is not revenue under
+//!   either policy: it is an accepted row, left out of the dataset, and not checked further.
+//! - **Duplicates.** A line that repeats an earlier line of the same (consecutive) order exactly is
+//!   kept — a product can be bought twice in one order — and counted in a `DUPLICATE_LINES`
+//!   warning, as a file exported twice would show the same.
+//! - **Conflicts.** A line whose order id already belongs to another customer or another day is
+//!   rejected (`CONFLICTING_FIELDS`, at the customer or date column).
+//!
+//! Memory: the reader keeps one record; this ingest keeps the held rows (the sample, bounded by
+//! [`MAX_HELD_ROWS`]), the current order's context, and what the [`DatasetBuilder`] keeps.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, HashSet, VecDeque};
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -11,14 +55,21 @@ use super::dates::{DateOrder, DateParser};
 use super::mapping::{auto_map, ColumnRef, Mapping, Role};
 use super::reader::{Reader, Record};
 use super::rows::{RowCounts, RowLog};
-use crate::dataset::{Dataset, DatasetBuilder, LineInput};
+use crate::dataset::{Dataset, DatasetBuilder, Day, LineInput};
 use crate::error::{Error, ErrorCode, Result, Warning};
 use crate::input::{reject_unknown, Unknown};
 
 /// Rows looked at before the date order and decimal separator are fixed (more while dates stay ambiguous).
 const SAMPLE_ROWS: usize = 1_000;
 /// Ambiguous d/m vs m/d dates may hold back at most this many rows before the file is refused.
-const MAX_HELD_ROWS: usize = 200_000;
+pub const MAX_HELD_ROWS: usize = 200_000;
+/// Lines of the current order remembered to notice exact repeats.
+const MAX_TRACKED_LINES: usize = 1_000;
+
+/// Status words of a payment that never completed: not revenue.
+const FAILED_WORDS: [&str; 8] = ["fail", "declin", "void", "expired", "abandon", "uncaptured", "incomplete", "draft"];
+/// Status words of a sale that was reversed in full.
+const REVERSED_WORDS: [&str; 5] = ["cancel", "refund", "return", "reversed", "chargeback"];
 
 /// What to do with returns and cancellations (negative amounts or quantities, cancelled invoices).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
@@ -67,6 +118,8 @@ pub struct IngestReport {
     /// Accepted rows that are returns or cancellations, and what was done with them.
     pub return_rows: u64,
     pub returns: ReturnPolicy,
+    /// Accepted rows left out because their status says the payment failed (see the module docs).
+    pub failed_rows: u64,
     pub warnings: Vec<Warning>,
     pub bytes: u64,
     pub delimiter: String,
@@ -80,16 +133,49 @@ pub struct IngestReport {
     pub lines: u64,
 }
 
+/// A row's mapped fields packed into one string (the other columns are not kept).
+struct Packed {
+    text: String,
+    ends: Vec<usize>,
+}
+
+impl Packed {
+    fn new(fields: &[&str], used: &[usize]) -> Packed {
+        let mut text = String::new();
+        let mut ends = Vec::with_capacity(used.len());
+        for &i in used {
+            text.push_str(fields.get(i).copied().unwrap_or(""));
+            ends.push(text.len());
+        }
+        Packed { text, ends }
+    }
+
+    /// The row again, `width` fields wide, with "" in the columns not kept.
+    fn fields(&self, width: usize, used: &[usize]) -> Vec<&str> {
+        let mut fields = vec![""; width];
+        let mut start = 0;
+        for (&i, &end) in used.iter().zip(&self.ends) {
+            if let Some(slot) = fields.get_mut(i) {
+                *slot = self.text.get(start..end).unwrap_or("");
+            }
+            start = end;
+        }
+        fields
+    }
+}
+
 /// A data row held back while the date order or decimal separator is still being inferred.
 struct HeldRow {
     line: u64,
-    fields: Vec<String>,
+    row: Result<Packed>,
 }
 
 /// Columns resolved once from the mapping.
 #[derive(Debug, Clone, Copy, Default)]
 struct Columns {
     customer: usize,
+    /// The email column when the customer column is a customer id (a fallback for empty ids).
+    email: Option<usize>,
     order_id: Option<usize>,
     date: usize,
     amount: Option<usize>,
@@ -102,6 +188,85 @@ struct Columns {
     status: Option<usize>,
 }
 
+impl Columns {
+    /// The columns read, ascending.
+    fn used(&self) -> Vec<usize> {
+        let optional = [
+            self.email,
+            self.order_id,
+            self.amount,
+            self.quantity,
+            self.unit_price,
+            self.product,
+            self.product_name,
+            self.category,
+            self.channel,
+            self.status,
+        ];
+        let mut used: Vec<usize> = [self.customer, self.date].into_iter().chain(optional.into_iter().flatten()).collect();
+        used.sort_unstable();
+        used.dedup();
+        used
+    }
+}
+
+/// What a status cell says about the row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Status {
+    Sale,
+    /// Cancelled or refunded in full.
+    Reversed,
+    /// The payment never completed.
+    Failed,
+}
+
+/// The previous row's order: what its continuation rows inherit, and its lines (to spot repeats).
+struct OrderContext {
+    id: String,
+    status: Status,
+    customer: Option<String>,
+    day: Option<Day>,
+    lines: HashSet<String>,
+}
+
+/// A parsed row.
+enum Parsed<'a> {
+    /// A failed payment: accepted, not in the dataset.
+    Failed,
+    Line { input: LineInput<'a>, is_return: bool, status: Status },
+}
+
+/// What an accepted row leaves for the next row of its order.
+struct Seen {
+    status: Status,
+    customer: Option<String>,
+    day: Option<Day>,
+    /// The line, as compared for repeats, when it went into the dataset.
+    line: Option<String>,
+}
+
+impl Seen {
+    fn of(parsed: &Parsed<'_>, kept: bool) -> Seen {
+        match parsed {
+            Parsed::Failed => Seen { status: Status::Failed, customer: None, day: None, line: None },
+            Parsed::Line { input, status, .. } => Seen {
+                status: *status,
+                customer: Some(input.customer.to_owned()),
+                day: Some(input.day),
+                line: kept.then(|| line_key(input)),
+            },
+        }
+    }
+}
+
+/// A line as compared for exact repeats: product, name, quantity and amount.
+fn line_key(input: &LineInput<'_>) -> String {
+    let quantity = input.quantity.map(|q| q.to_string()).unwrap_or_default();
+    let product = input.product.unwrap_or("");
+    let name = input.product_name.unwrap_or("");
+    format!("{product}\u{1f}{name}\u{1f}{quantity}\u{1f}{}", input.amount)
+}
+
 /// The streaming ingest: `feed` chunks, then `finish`.
 pub struct TransactionIngest {
     reader: Reader,
@@ -112,10 +277,15 @@ struct State {
     options: Settings,
     header: Option<Vec<String>>,
     columns: Columns,
+    /// `columns.used()`, kept for packing held rows.
+    used: Vec<usize>,
     dates: DateParser,
     amounts: AmountParser,
     held: VecDeque<HeldRow>,
-    sampling: bool,
+    /// True once the first sample of rows has been released.
+    sampled: bool,
+    context: Option<OrderContext>,
+    duplicate_lines: u64,
     builder: DatasetBuilder,
     log: RowLog,
     report: IngestReport,
@@ -125,9 +295,10 @@ struct State {
 struct Settings {
     overrides: Vec<(Role, ColumnRef)>,
     returns: ReturnPolicy,
+    auto_separator: bool,
 }
 
-fn parse_delimiter(value: Option<&str>) -> Result<Option<u8>> {
+pub(crate) fn parse_delimiter(value: Option<&str>) -> Result<Option<u8>> {
     match value {
         None => Ok(None),
         Some("," | "comma") => Ok(Some(b',')),
@@ -142,7 +313,7 @@ fn parse_delimiter(value: Option<&str>) -> Result<Option<u8>> {
     }
 }
 
-fn delimiter_name(d: Option<u8>) -> String {
+pub(crate) fn delimiter_name(d: Option<u8>) -> String {
     match d {
         Some(b'\t') => "tab".into(),
         Some(b) => char::from(b).to_string(),
@@ -150,35 +321,55 @@ fn delimiter_name(d: Option<u8>) -> String {
     }
 }
 
+fn count(n: usize) -> u64 {
+    u64::try_from(n).unwrap_or(u64::MAX)
+}
+
+/// 1-based column number of the 0-based index `i`.
+fn column_number(i: usize) -> u64 {
+    u64::try_from(i).unwrap_or(u64::MAX).saturating_add(1)
+}
+
+fn overrides_of(options: &IngestOptions) -> Vec<(Role, ColumnRef)> {
+    options
+        .mapping
+        .iter()
+        .flatten()
+        .map(|(role, choice)| {
+            let column = match choice {
+                None => ColumnRef::None,
+                Some(ColumnChoice::Index(i)) => ColumnRef::Index(*i),
+                Some(ColumnChoice::Name(n)) => ColumnRef::Name(n.clone()),
+            };
+            (*role, column)
+        })
+        .collect()
+}
+
 impl TransactionIngest {
     pub fn new(options: &IngestOptions) -> Result<Self> {
         reject_unknown("", &options.unknown)?;
         let delimiter = parse_delimiter(options.delimiter.as_deref())?;
-        let overrides = options
-            .mapping
-            .iter()
-            .flatten()
-            .map(|(role, choice)| {
-                let column = match choice {
-                    None => ColumnRef::None,
-                    Some(ColumnChoice::Index(i)) => ColumnRef::Index(*i),
-                    Some(ColumnChoice::Name(n)) => ColumnRef::Name(n.clone()),
-                };
-                (*role, column)
-            })
-            .collect();
         let returns = options.returns.unwrap_or_default();
-        let settings = Settings { overrides, returns };
+        let separator = options.decimal_separator.unwrap_or_default();
+        let settings = Settings {
+            overrides: overrides_of(options),
+            returns,
+            auto_separator: separator == DecimalSeparator::Auto,
+        };
         Ok(TransactionIngest {
             reader: Reader::new(delimiter),
             state: State {
                 options: settings,
                 header: None,
                 columns: Columns::default(),
+                used: Vec::new(),
                 dates: DateParser::new(options.date_format.unwrap_or_default()),
-                amounts: AmountParser::new(options.decimal_separator.unwrap_or_default()),
+                amounts: AmountParser::new(separator),
                 held: VecDeque::new(),
-                sampling: true,
+                sampled: false,
+                context: None,
+                duplicate_lines: 0,
                 builder: DatasetBuilder::new(),
                 log: RowLog::new(options.strict.unwrap_or(false), options.max_error_examples),
                 report: IngestReport { returns, ..IngestReport::default() },
@@ -209,23 +400,18 @@ impl TransactionIngest {
         if state.log.counts.total_rows == 0 {
             return Err(Error::new(ErrorCode::EmptyFile, "the file has a header but no data rows"));
         }
+        let warnings = state.final_warnings();
         let dataset = state.builder.finish()?;
         let mut report = state.report;
+        report.warnings.extend(warnings);
         report.rows = state.log.counts;
         report.bytes = self.reader.bytes_read();
         report.delimiter = delimiter_name(self.reader.delimiter());
         report.date_format = state.dates.resolved();
         report.decimal_separator = state.amounts.resolved();
-        if state.amounts.assumed_default() {
-            report.warnings.push(Warning::new(
-                "DECIMAL_SEPARATOR_ASSUMED",
-                "decimalSeparator",
-                "amounts like 1,234 could use either separator; read \",\" as a thousands separator (set decimalSeparator to \"comma\" if it is a decimal comma)",
-            ));
-        }
-        report.customers = dataset.customers.len() as u64;
-        report.orders = dataset.orders.len() as u64;
-        report.lines = dataset.lines.len() as u64;
+        report.customers = count(dataset.customers.len());
+        report.orders = count(dataset.orders.len());
+        report.lines = count(dataset.lines.len());
         Ok((dataset, report))
     }
 }
@@ -237,17 +423,17 @@ impl State {
             return self.take_header(record);
         }
         self.log.seen();
-        let fields = match self.row_fields(record) {
-            Ok(fields) => fields,
-            Err(e) => return self.reject(e),
-        };
-        if self.sampling {
-            self.observe(&fields);
-            self.held.push_back(HeldRow { line: record.line(), fields: fields.iter().map(|s| (*s).to_owned()).collect() });
-            return self.release_held(false);
-        }
         let line = record.line();
-        self.accept(line, &fields)
+        let fields = self.row_fields(record);
+        if let Ok(fields) = &fields {
+            self.observe(fields);
+        }
+        if self.sampled && self.held.is_empty() && !self.dates.needs_order() {
+            return self.process(line, fields);
+        }
+        let row = fields.map(|f| Packed::new(&f, &self.used));
+        self.held.push_back(HeldRow { line, row });
+        self.release_held(false)
     }
 
     fn take_header(&mut self, record: &Record<'_>) -> Result<()> {
@@ -261,28 +447,48 @@ impl State {
         let names: Vec<&str> = headers.iter().map(String::as_str).collect();
         let mapping = auto_map(&names, &self.options.overrides)?;
         self.columns = columns_of(&mapping)?;
+        self.used = self.columns.used();
+        if let Some(warning) = line_item_warning(&mapping) {
+            self.report.warnings.push(warning);
+        }
         self.report.headers = headers.clone();
         self.report.mapping = Some(mapping);
         self.header = Some(headers);
         Ok(())
     }
 
-    /// The row's fields as text, or the reason the whole row is unreadable.
-    fn row_fields<'r>(&self, record: &'r Record<'_>) -> Result<Vec<&'r str>> {
+    /// The row's fields as text ("" in the columns the ingest does not read, which are not
+    /// checked), or the reason the whole row is unreadable.
+    fn row_fields<'r>(&self, record: &Record<'r>) -> Result<Vec<&'r str>> {
         if let Some(e) = record.error() {
             return Err(e.clone());
         }
         let expected = self.header.as_ref().map_or(0, Vec::len);
         if record.len() != expected {
             let message = format!("line {}: {} fields where the header has {expected}", record.line(), record.len());
-            return Err(Error::new(ErrorCode::MalformedRow, message).at(record.line(), 0));
+            let mut e = Error::new(ErrorCode::MalformedRow, message);
+            e.line = Some(record.line());
+            return Err(e);
         }
-        (0..record.len()).map(|i| record.text(i)).collect()
+        let mut fields = vec![""; expected];
+        for &i in &self.used {
+            if let Some(slot) = fields.get_mut(i) {
+                *slot = record.text(i)?;
+            }
+        }
+        Ok(fields)
     }
 
+    /// Evidence for the formats: dates from every row of the first sample (to catch files that
+    /// prove both orders), then while the order is unknown; amounts from the first sample.
     fn observe(&mut self, fields: &[&str]) {
-        if let Some(date) = fields.get(self.columns.date) {
-            self.dates.observe(date);
+        if !self.sampled || self.dates.resolved().is_none() {
+            if let Some(date) = fields.get(self.columns.date) {
+                self.dates.observe(date);
+            }
+        }
+        if self.sampled {
+            return;
         }
         for column in [self.columns.amount, self.columns.unit_price].into_iter().flatten() {
             if let Some(value) = fields.get(column) {
@@ -291,111 +497,232 @@ impl State {
         }
     }
 
-    /// Parses held rows once the formats are known (or at the end of the file, `at_end`).
+    /// Processes the held rows once the formats are known (or at the end of the file, `at_end`).
     fn release_held(&mut self, at_end: bool) -> Result<()> {
-        let enough = self.held.len() >= SAMPLE_ROWS && !self.dates.needs_order();
-        if !(enough || at_end) {
-            if self.held.len() >= MAX_HELD_ROWS {
-                return Err(ambiguous_dates(MAX_HELD_ROWS));
+        if self.dates.resolved().is_none() && self.dates.conflict() {
+            return Err(conflicting_dates(&self.dates));
+        }
+        if self.dates.needs_order() {
+            if at_end || self.held.len() >= MAX_HELD_ROWS {
+                return Err(ambiguous_dates(self.held.len()));
             }
             return Ok(());
         }
-        if self.dates.needs_order() {
-            return Err(ambiguous_dates(self.held.len()));
+        if !(self.sampled || at_end || self.held.len() >= SAMPLE_ROWS) {
+            return Ok(());
         }
-        self.sampling = false;
-        while let Some(row) = self.held.pop_front() {
-            let fields: Vec<&str> = row.fields.iter().map(String::as_str).collect();
-            self.accept(row.line, &fields)?;
+        self.sampled = true;
+        let width = self.header.as_ref().map_or(0, Vec::len);
+        while let Some(held) = self.held.pop_front() {
+            match held.row {
+                Ok(packed) => self.process(held.line, Ok(packed.fields(width, &self.used)))?,
+                Err(e) => self.reject(e)?,
+            }
         }
         Ok(())
     }
 
-    fn accept(&mut self, line: u64, fields: &[&str]) -> Result<()> {
-        match self.parse_row(line, fields) {
-            Ok(Some(input)) => match self.builder.add_line(&input) {
-                Ok(()) => {
-                    self.log.accept();
-                    Ok(())
-                }
-                Err(e) => {
-                    let column = match e.field.as_deref() {
-                        Some("date") => Some(self.columns.date),
-                        _ => Some(self.columns.customer),
-                    };
-                    self.reject(e.at(line, column.map_or(0, |c| c as u64 + 1)))
-                }
-            },
-            Ok(None) => {
-                self.log.accept();
-                Ok(())
-            }
+    fn process(&mut self, line: u64, fields: Result<Vec<&str>>) -> Result<()> {
+        match fields {
+            Ok(fields) => self.accept(line, &fields),
             Err(e) => self.reject(e),
         }
     }
 
-    /// A row as a dataset line; `None` for a return dropped by the policy.
-    fn parse_row<'f>(&mut self, line: u64, fields: &[&'f str]) -> Result<Option<LineInput<'f>>> {
-        let c = self.columns;
-        let cell = |i: usize| fields.get(i).copied().unwrap_or("").trim();
-        let optional = |i: Option<usize>| i.map(cell).filter(|s| !s.is_empty());
-        let at = |i: usize, e: Error| e.at(line, i as u64 + 1);
-
-        let customer = cell(c.customer);
-        if customer.is_empty() {
-            return Err(at(c.customer, Error::new(ErrorCode::MissingField, format!("line {line}: no customer id")).with_field("customerId")));
-        }
-        let day = self.dates.parse(cell(c.date)).map_err(|e| {
-            at(c.date, Error::new(e.code(), format!("line {line}: {}", e.message(cell(c.date)))).with_field("date"))
-        })?;
-        let quantity = match c.quantity {
-            Some(q) if !cell(q).is_empty() => Some(parse_quantity(cell(q)).map_err(|e| {
-                at(q, Error::new(e.code(), format!("line {line}: {}", e.message(cell(q)))).with_field("quantity"))
-            })?),
+    /// The context of the previous row, taken out when this row continues the same order.
+    fn take_context(&mut self, order_id: Option<&str>) -> Option<OrderContext> {
+        match (&self.context, order_id) {
+            (Some(context), Some(id)) if context.id == id => self.context.take(),
             _ => None,
-        };
-        let amount = match (c.amount, c.unit_price) {
-            (Some(a), _) => self.amount(line, a, cell(a), "amount")?,
-            (None, Some(p)) => {
-                let price = self.amount(line, p, cell(p), "unitPrice")?;
-                let qty = quantity.ok_or_else(|| {
-                    at(c.quantity.unwrap_or(p), Error::new(ErrorCode::MissingField, format!("line {line}: no quantity to multiply the unit price by")).with_field("quantity"))
-                })?;
-                price.checked_mul(qty).ok_or_else(|| {
-                    at(p, Error::new(ErrorCode::Overflow, format!("line {line}: quantity × unit price is beyond the exact decimal range")).with_field("amount"))
-                })?
+        }
+    }
+
+    fn accept(&mut self, line: u64, fields: &[&str]) -> Result<()> {
+        let order_id = optional(fields, self.columns.order_id);
+        let context = self.take_context(order_id);
+        let parsed = match self.parse_row(line, fields, order_id, context.as_ref()) {
+            Ok(parsed) => parsed,
+            Err(e) => {
+                self.context = context.or(self.context.take());
+                return self.reject(e);
             }
-            (None, None) => return Err(Error::new(ErrorCode::Internal, "no amount column after mapping")),
         };
-        let order_id = optional(c.order_id);
-        let cancelled = order_id.is_some_and(is_cancellation_id) || optional(c.status).is_some_and(is_cancelled_status);
-        let is_return = cancelled || amount.is_sign_negative() && !amount.is_zero() || quantity.is_some_and(|q| q.is_sign_negative() && !q.is_zero());
-        if is_return {
-            self.report.return_rows += 1;
-            if self.options.returns == ReturnPolicy::Drop {
+        let stored = match &parsed {
+            Parsed::Failed => self.store_failed(),
+            Parsed::Line { input, is_return, .. } => self.store_line(line, input, *is_return)?,
+        };
+        let Some(kept) = stored else {
+            // Rejected by the dataset: the previous row's context still stands.
+            self.context = context.or(self.context.take());
+            return Ok(());
+        };
+        if let Some(id) = order_id {
+            let seen = Seen::of(&parsed, kept);
+            self.context = Some(self.next_context(id, seen, context));
+        }
+        Ok(())
+    }
+
+    /// Counts a failed payment; `Some(false)`: accepted, not in the dataset.
+    fn store_failed(&mut self) -> Option<bool> {
+        self.report.failed_rows = self.report.failed_rows.saturating_add(1);
+        self.log.accept();
+        Some(false)
+    }
+
+    /// Adds a line per the return policy: `Some(true)` when it went into the dataset, `Some(false)`
+    /// when it was dropped, `None` when the dataset rejected it (counted as rejected).
+    fn store_line(&mut self, line: u64, input: &LineInput<'_>, is_return: bool) -> Result<Option<bool>> {
+        let dropped = is_return && self.options.returns == ReturnPolicy::Drop;
+        if !dropped {
+            if let Err(e) = self.builder.add_line(input) {
+                let e = self.dataset_error(line, e);
+                self.reject(e)?;
                 return Ok(None);
             }
         }
-        // A return recorded with a positive amount and a negative quantity is netted as negative.
-        let amount = if is_return && !amount.is_sign_negative() && quantity.is_some_and(|q| q.is_sign_negative()) { -amount } else { amount };
-        Ok(Some(LineInput {
+        if is_return {
+            self.report.return_rows = self.report.return_rows.saturating_add(1);
+        }
+        self.log.accept();
+        Ok(Some(!dropped))
+    }
+
+    /// The context after an accepted row of order `id`; `previous` is the same order's context.
+    fn next_context(&mut self, id: &str, seen: Seen, previous: Option<OrderContext>) -> OrderContext {
+        let mut lines = previous.map(|c| c.lines).unwrap_or_default();
+        if let Some(key) = seen.line {
+            if lines.contains(&key) {
+                self.duplicate_lines = self.duplicate_lines.saturating_add(1);
+            } else if lines.len() < MAX_TRACKED_LINES {
+                lines.insert(key);
+            }
+        }
+        OrderContext { id: id.to_owned(), status: seen.status, customer: seen.customer, day: seen.day, lines }
+    }
+
+    /// A row as a dataset line, or a failed payment.
+    fn parse_row<'a>(&self, line: u64, fields: &[&'a str], order_id: Option<&'a str>, context: Option<&'a OrderContext>) -> Result<Parsed<'a>> {
+        let c = self.columns;
+        let status = match optional(fields, c.status) {
+            Some(raw) => status_of(raw),
+            None => context.map_or(Status::Sale, |x| x.status),
+        };
+        if status == Status::Failed {
+            return Ok(Parsed::Failed);
+        }
+        let customer = self.customer(line, fields, context)?;
+        let day = self.day(line, fields, context)?;
+        let quantity = self.quantity(line, fields)?;
+        let amount = self.line_amount(line, fields, quantity)?;
+        let cancelled_invoice = order_id.is_some_and(is_cancellation_id);
+        let reversal = cancelled_invoice || is_negative(amount) || quantity.is_some_and(is_negative);
+        let reversed_sale = !reversal && status == Status::Reversed;
+        let (amount, quantity) = if reversal {
+            (negative_of(amount), Some(negative_of(quantity.unwrap_or(Decimal::ONE))))
+        } else if reversed_sale {
+            (Decimal::ZERO, Some(Decimal::ZERO))
+        } else {
+            (amount, quantity)
+        };
+        let input = LineInput {
             customer,
             order_id,
             day,
             amount,
-            quantity: quantity.map(|q| q.abs()).map(|q| if is_return { -q } else { q }),
-            product: optional(c.product),
-            product_name: optional(c.product_name),
-            category: optional(c.category),
-            channel: optional(c.channel),
-            cancelled,
-        }))
+            quantity,
+            product: optional(fields, c.product),
+            product_name: optional(fields, c.product_name),
+            category: optional(fields, c.category),
+            channel: optional(fields, c.channel),
+            cancelled: cancelled_invoice || status == Status::Reversed,
+        };
+        Ok(Parsed::Line { input, is_return: reversal || reversed_sale, status })
+    }
+
+    /// The customer id; else the order's customer from its previous row; else the email. With an
+    /// email column, an id of zeros is a guest placeholder (WooCommerce writes 0) and counts as empty.
+    fn customer<'a>(&self, line: u64, fields: &[&'a str], context: Option<&'a OrderContext>) -> Result<&'a str> {
+        let c = self.columns;
+        let found = optional(fields, Some(c.customer))
+            .filter(|id| c.email.is_none() || !is_zero_id(id))
+            .or_else(|| context.and_then(|x| x.customer.as_deref()))
+            .or_else(|| optional(fields, c.email));
+        found.ok_or_else(|| {
+            let what = if c.email.is_some() { "no customer id or email" } else { "no customer id" };
+            Error::new(ErrorCode::MissingField, format!("line {line}: {what}"))
+                .with_field("customerId")
+                .at(line, column_number(c.customer))
+        })
+    }
+
+    /// The row's day; an empty date continues the order of the previous row.
+    fn day(&self, line: u64, fields: &[&str], context: Option<&OrderContext>) -> Result<Day> {
+        let column = self.columns.date;
+        let raw = cell(fields, column);
+        if let Some(day) = context.and_then(|x| x.day).filter(|_| raw.is_empty()) {
+            return Ok(day);
+        }
+        self.dates.parse(raw).map_err(|e| {
+            Error::new(e.code(), format!("line {line}: {}", e.message(raw))).with_field("date").at(line, column_number(column))
+        })
+    }
+
+    fn quantity(&self, line: u64, fields: &[&str]) -> Result<Option<Decimal>> {
+        let Some(column) = self.columns.quantity else {
+            return Ok(None);
+        };
+        let raw = cell(fields, column);
+        if raw.is_empty() {
+            return Ok(None);
+        }
+        parse_quantity(raw).map(Some).map_err(|e| {
+            Error::new(e.code(), format!("line {line}: {}", e.message(raw))).with_field("quantity").at(line, column_number(column))
+        })
+    }
+
+    /// Quantity × unit price when both are there (or there is no amount column); else the amount.
+    fn line_amount(&self, line: u64, fields: &[&str], quantity: Option<Decimal>) -> Result<Decimal> {
+        let c = self.columns;
+        if let (Some(p), Some(q)) = (c.unit_price, quantity) {
+            let raw = cell(fields, p);
+            if !raw.is_empty() || c.amount.is_none() {
+                let price = self.amount(line, p, raw, "unitPrice")?;
+                return price.checked_mul(q).ok_or_else(|| {
+                    Error::new(ErrorCode::Overflow, format!("line {line}: quantity × unit price is beyond the exact decimal range"))
+                        .with_field("amount")
+                        .at(line, column_number(p))
+                });
+            }
+        }
+        if let Some(a) = c.amount {
+            return self.amount(line, a, cell(fields, a), "amount");
+        }
+        let Some(p) = c.unit_price else {
+            return Err(Error::new(ErrorCode::Internal, "no amount column after mapping"));
+        };
+        self.amount(line, p, cell(fields, p), "unitPrice")?;
+        let column = c.quantity.unwrap_or(p);
+        Err(Error::new(ErrorCode::MissingField, format!("line {line}: no quantity to multiply the unit price by"))
+            .with_field("quantity")
+            .at(line, column_number(column)))
     }
 
     fn amount(&self, line: u64, column: usize, raw: &str, field: &str) -> Result<Decimal> {
         self.amounts.parse(raw).map_err(|e| {
-            Error::new(e.code(), format!("line {line}: {}", e.message(raw))).with_field(field).at(line, column as u64 + 1)
+            Error::new(e.code(), format!("line {line}: {}", e.message(raw))).with_field(field).at(line, column_number(column))
         })
+    }
+
+    /// A line the dataset refused (its order belongs to another customer or day), placed at the
+    /// customer or date column.
+    fn dataset_error(&self, line: u64, e: Error) -> Error {
+        let column = match e.field.as_deref() {
+            Some("date") => self.columns.date,
+            _ => self.columns.customer,
+        };
+        let message = format!("line {line}: {}", e.message);
+        Error { message, ..e }.at(line, column_number(column))
     }
 
     /// Counts a rejected row (or, in strict mode, stops the ingest with its error).
@@ -403,33 +730,136 @@ impl State {
         let headers = self.header.as_deref().unwrap_or(&[]);
         self.log.reject(e, headers)
     }
+
+    /// Warnings known only at the end: decimal separators, repeated lines.
+    fn final_warnings(&self) -> Vec<Warning> {
+        let mut warnings = Vec::new();
+        let mixed = self.options.auto_separator.then(|| self.amounts.conflict_examples()).flatten();
+        if let Some((dot, comma)) = mixed {
+            warnings.push(Warning::new(
+                "DECIMAL_SEPARATOR_MIXED",
+                "decimalSeparator",
+                format!(
+                    "amounts are written both with a decimal point (\"{dot}\") and with a decimal comma (\"{comma}\"): each was read by its own form, \
+                     and amounts that fit both (like 1,234) with a decimal point; set decimalSeparator to \"dot\" or \"comma\" to read them all one way \
+                     (the others are then rejected)"
+                ),
+            ));
+        } else if self.amounts.assumed_default() {
+            warnings.push(Warning::new(
+                "DECIMAL_SEPARATOR_ASSUMED",
+                "decimalSeparator",
+                "amounts like 1,234 or 1.234 fit both a decimal point and a decimal comma, and no amount in the file told which: they were \
+                 read with a decimal point (1,234 as 1234, 1.234 as 1.234); set decimalSeparator to \"comma\" if the file uses decimal commas (1.234,50)",
+            ));
+        }
+        if self.duplicate_lines > 0 {
+            let n = self.duplicate_lines;
+            let what = if n == 1 { "1 line repeats".to_owned() } else { format!("{n} lines repeat") };
+            warnings.push(Warning::new(
+                "DUPLICATE_LINES",
+                "orderId",
+                format!(
+                    "{what} an earlier line of the same order exactly (same product, quantity and amount); they were kept, as one order \
+                     can hold the same product twice. If the file holds some rows twice, remove the copies and ingest it again"
+                ),
+            ));
+        }
+        warnings
+    }
+}
+
+/// The trimmed cell of column `i` ("" past the end).
+fn cell<'a>(fields: &[&'a str], i: usize) -> &'a str {
+    fields.get(i).copied().unwrap_or("").trim()
+}
+
+/// The trimmed cell of an optional column, `None` when unmapped or empty.
+fn optional<'a>(fields: &[&'a str], i: Option<usize>) -> Option<&'a str> {
+    i.map(|i| cell(fields, i)).filter(|s| !s.is_empty())
+}
+
+fn is_negative(x: Decimal) -> bool {
+    x.is_sign_negative() && !x.is_zero()
+}
+
+/// −|x|, and an unsigned zero for zero.
+fn negative_of(x: Decimal) -> Decimal {
+    if x.is_zero() {
+        x.abs()
+    } else {
+        -x.abs()
+    }
 }
 
 fn ambiguous_dates(rows: usize) -> Error {
     Error::new(
         ErrorCode::AmbiguousDate,
         format!(
-            "the dates fit both day/month/year and month/day/year in all {rows} rows read (e.g. 03/04/2011): \
-             set the dateFormat option to \"dmy\" or \"mdy\""
+            "dates like 03/04/2011 fit both day/month/year and month/day/year, and none of the {rows} rows held back to find \
+             out tells which (a day above 12 would): set the dateFormat option to \"dmy\" or \"mdy\""
         ),
     )
     .with_field("dateFormat")
 }
 
-/// UCI-style cancelled invoices: "C" followed by digits (C536379).
-fn is_cancellation_id(id: &str) -> bool {
-    let mut chars = id.chars();
-    matches!(chars.next(), Some('C' | 'c')) && id.len() > 1 && chars.all(|ch| ch.is_ascii_digit())
+fn conflicting_dates(dates: &DateParser) -> Error {
+    let (dmy, mdy) = dates.conflict_examples().unwrap_or(("", ""));
+    Error::new(
+        ErrorCode::AmbiguousDate,
+        format!(
+            "the dates are written both day first (\"{dmy}\") and month first (\"{mdy}\"): set the dateFormat option to \"dmy\" \
+             or \"mdy\"; the rows written the other way are then rejected"
+        ),
+    )
+    .with_field("dateFormat")
 }
 
-fn is_cancelled_status(status: &str) -> bool {
-    let s = status.to_ascii_lowercase();
-    ["cancel", "refund", "void", "return", "reversed", "chargeback"].iter().any(|w| s.contains(w))
+/// The `LINE_ITEM_AMOUNTS` warning, when the amount column and quantity × unit price are both mapped.
+fn line_item_warning(mapping: &Mapping) -> Option<Warning> {
+    let amount = mapping.column(Role::Amount)?;
+    let quantity = mapping.column(Role::Quantity)?;
+    let price = mapping.column(Role::UnitPrice)?;
+    Some(Warning::new(
+        "LINE_ITEM_AMOUNTS",
+        "mapping.amount",
+        format!(
+            "the file has both an amount column ({:?}) and quantity × unit price ({:?} × {:?}): each line's amount is its quantity × \
+             unit price, and {:?} is used only where those are empty (an order total on an order's first line, as Shopify writes it, \
+             would count shipping and taxes and miss the other lines); to use {:?} instead, set mapping: {{ unitPrice: null }}",
+            amount.header, quantity.header, price.header, amount.header, amount.header
+        ),
+    ))
+}
+
+/// "0", "00"…: a placeholder customer id.
+fn is_zero_id(id: &str) -> bool {
+    id.bytes().all(|b| b == b'0')
+}
+
+/// UCI-style cancelled invoices: "C" followed by digits (C536379).
+fn is_cancellation_id(id: &str) -> bool {
+    id.strip_prefix('C').is_some_and(|digits| !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// What a status cell says: a failed payment, a sale reversed in full, or a sale.
+fn status_of(raw: &str) -> Status {
+    let s = raw.to_ascii_lowercase();
+    if s.contains("partial") {
+        Status::Sale
+    } else if FAILED_WORDS.iter().any(|w| s.contains(w)) {
+        Status::Failed
+    } else if REVERSED_WORDS.iter().any(|w| s.contains(w)) {
+        Status::Reversed
+    } else {
+        Status::Sale
+    }
 }
 
 fn columns_of(mapping: &Mapping) -> Result<Columns> {
     let missing = |what: &str| Error::new(ErrorCode::MissingColumn, format!("no {what} column was mapped")).with_field("mapping");
-    let customer = mapping.get(Role::CustomerId).or(mapping.get(Role::Email)).ok_or_else(|| missing("customer"))?;
+    let customer_id = mapping.get(Role::CustomerId);
+    let customer = customer_id.or(mapping.get(Role::Email)).ok_or_else(|| missing("customer"))?;
     let date = mapping.get(Role::Date).ok_or_else(|| missing("date"))?;
     let amount = mapping.get(Role::Amount);
     let unit_price = mapping.get(Role::UnitPrice);
@@ -438,6 +868,7 @@ fn columns_of(mapping: &Mapping) -> Result<Columns> {
     }
     Ok(Columns {
         customer,
+        email: customer_id.and(mapping.get(Role::Email)),
         order_id: mapping.get(Role::OrderId),
         date,
         amount,
@@ -458,4 +889,82 @@ pub fn ingest_bytes(bytes: &[u8], options: &IngestOptions, chunk: usize) -> Resu
         ingest.feed(part)?;
     }
     ingest.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses() {
+        for (raw, status) in [
+            ("paid", Status::Sale),
+            ("Partially Refunded", Status::Sale),
+            ("partially_refunded", Status::Sale),
+            ("pending", Status::Sale),
+            ("Refunded", Status::Reversed),
+            ("CANCELLED", Status::Reversed),
+            ("canceled", Status::Reversed),
+            ("returned", Status::Reversed),
+            ("Failed", Status::Failed),
+            ("card_declined", Status::Failed),
+            ("voided", Status::Failed),
+            ("checkout-draft", Status::Failed),
+        ] {
+            assert_eq!(status_of(raw), status, "{raw}");
+        }
+    }
+
+    #[test]
+    fn cancelled_invoices() {
+        assert!(is_cancellation_id("C536379"));
+        for id in ["C", "c536379", "CX1", "536379", "C53 6"] {
+            assert!(!is_cancellation_id(id), "{id}");
+        }
+    }
+
+    #[test]
+    fn zero_ids() {
+        assert!(is_zero_id("0") && is_zero_id("000"));
+        assert!(!is_zero_id("10") && !is_zero_id("0a"));
+    }
+
+    #[test]
+    fn packed_rows_keep_only_the_used_columns() {
+        let used = [0, 2, 3];
+        let packed = Packed::new(&["a", "skip", "", "dé"], &used);
+        assert_eq!(packed.text, "adé");
+        assert_eq!(packed.fields(5, &used), vec!["a", "", "", "dé", ""]);
+    }
+
+    #[test]
+    fn held_rows_are_released_after_the_sample_and_kept_narrow() {
+        let mut ingest = TransactionIngest::new(&IngestOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+        let mut text = String::from("customer,note,date,amount\n");
+        for i in 0..1_500 {
+            text.push_str(&format!("c{},{},2011-01-01,1\n", i % 7, "n".repeat(200)));
+        }
+        for chunk in text.as_bytes().chunks(4096) {
+            ingest.feed(chunk).unwrap_or_else(|e| panic!("{e}"));
+        }
+        // The sample was processed once 1000 rows were in; later rows are not held.
+        assert!(ingest.state.sampled);
+        assert!(ingest.state.held.is_empty());
+        assert_eq!(ingest.state.used, vec![0, 2, 3]);
+        // Ambiguous dates hold rows again, without the unused "note" column.
+        ingest.feed(b"x,long note,03/04/2011,1\n").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(ingest.state.held.len(), 1);
+        let packed = ingest.state.held.front().and_then(|h| h.row.as_ref().ok()).map(|p| p.text.clone());
+        assert_eq!(packed.as_deref(), Some("x03/04/20111"));
+        assert_eq!(ingest.finish().err().map(|e| e.code), Some(ErrorCode::AmbiguousDate));
+    }
+
+    #[test]
+    fn negatives_and_zero() {
+        let d = |s: &str| s.parse::<Decimal>().unwrap_or_default();
+        assert_eq!(negative_of(d("4.00")).to_string(), "-4.00");
+        assert_eq!(negative_of(d("-4.00")).to_string(), "-4.00");
+        assert_eq!(negative_of(-d("0.00")).to_string(), "0.00");
+        assert!(!is_negative(-d("0")));
+    }
 }
