@@ -352,7 +352,7 @@ function parseOptions(argv, spec, context) {
     if (value === undefined) {
       const next = argv[i + 1];
       if (next === undefined || (next.startsWith("--") && next.length > 2)) {
-        throw new UsageError(`missing value for --${name}`, `e.g. --${name} ${TYPES[FIELDS[opt.field].type].meta}`);
+        throw new UsageError(`missing value for --${name}`, `e.g. --${name} ${opt.meta ?? TYPES[FIELDS[opt.field].type].meta}`);
       }
       value = next;
       i++;
@@ -500,7 +500,8 @@ function fileHelp(name, command) {
 }
 
 function fileArgs(name, argv) {
-  const spec = { options: new Map(Object.keys(FILE_OPTIONS).map((o) => [o, { field: o, repeatable: o === "map" }])), flags: new Set(Object.keys(FILE_FLAGS)) };
+  const options = Object.entries(FILE_OPTIONS).map(([o, [meta]]) => [o, { field: o, meta, repeatable: o === "map" }]);
+  const spec = { options: new Map(options), flags: new Set(Object.keys(FILE_FLAGS)) };
   const context = `${PROG} ${name}`;
   const { values, flags, positionals } = parseOptions(argv, spec, context);
   if (flags.has("help")) return { help: true };

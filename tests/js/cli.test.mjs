@@ -5,7 +5,7 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const CLI = fileURLToPath(new URL("../../js/cli.js", import.meta.url));
@@ -296,5 +296,66 @@ describe("errors", () => {
     const none = run();
     assert.equal(none.code, 2);
     assert.match(none.stderr, /Usage:/);
+  });
+});
+
+describe("file commands", () => {
+  const fixture = fileURLToPath(new URL("../fixtures/btyd_transactions.csv", import.meta.url));
+  const expected = readFileSync(new URL("../fixtures/btyd_summary_days.csv", import.meta.url), "utf8").trim().split("\n");
+
+  test("summary prints the BTYD table as CSV, rows accounted on stderr", () => {
+    const r = run("summary", fixture, "--observation-end", "2023-12-31");
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.trim().split("\n");
+    assert.ok(lines[0].startsWith("customer_id,frequency,recency,T,monetary_value,"));
+    assert.equal(lines.length, expected.length);
+    assert.match(r.stderr, /read 1993 rows: 1993 accepted, 0 rejected/);
+    const ours = new Map(lines.slice(1).map((l) => [l.split(",")[0], l.split(",").slice(1, 5).map(Number)]));
+    for (const line of expected.slice(1)) {
+      const [id, ...values] = line.split(",");
+      values.map(Number).forEach((v, i) => assert.ok(Math.abs(ours.get(id)[i] - v) < 1e-9, `${id} column ${i}`));
+    }
+  });
+
+  test("summary in weeks, --json, kpis, cohorts, segments", () => {
+    const fileJson = (...args) => {
+      const r = run(...args, "--json");
+      assert.equal(r.code, 0, r.stderr);
+      return JSON.parse(r.stdout);
+    };
+    const weeks = fileJson("summary", fixture, "--unit", "weeks");
+    assert.equal(weeks.unit, "weeks");
+    assert.ok(Array.isArray(weeks.frequency));
+    const k = fileJson("kpis", fixture);
+    assert.equal(k.customers, 300);
+    const table = run("kpis", fixture);
+    assert.match(table.stdout, /repeatPurchaseRate\s+0\.69/);
+    const cohorts = run("cohorts", fixture).stdout.trim().split("\n");
+    assert.ok(cohorts[0].startsWith("cohort,customers,month_0,month_1"));
+    assert.equal(cohorts.slice(1).reduce((n, l) => n + Number(l.split(",")[1]), 0), 300);
+    const segments = run("segments", fixture).stdout.trim().split("\n");
+    assert.equal(segments[0], "customer_id,recency_days,frequency,monetary,r,f,m,segment,lifecycle_stage");
+    assert.equal(segments.length, 301);
+  });
+
+  test("ingest options and row errors", () => {
+    const dir = fileURLToPath(new URL(".", import.meta.url));
+    const file = `${dir}/../../target/cli-test-eu.csv`;
+    writeFileSync(file, "Kunde;Datum;Betrag\nk1;03.04.2024;1.234,50\nk1;05.04.2024;10,00\nk2;31.02.2024;5,00\n");
+    const r = run("summary", file, "--map", "customerId=Kunde", "--map", "date=Datum", "--map", "amount=Betrag");
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /read 3 rows: 2 accepted, 1 rejected/);
+    assert.match(r.stderr, /line 4, column 2 \(Datum\): \[INVALID_DATE\]/);
+    assert.match(r.stdout, /^k1,1,2,2,10,2024-04-03,2024-04-05,2,2,1244\.50,622\.25$/m);
+    const strict = run("summary", file, "--map", "customerId=Kunde", "--strict");
+    assert.equal(strict.code, 1);
+    assert.match(strict.stderr, /error \[(INVALID_DATE|MISSING_COLUMN)\]/);
+    assert.equal(run("summary").code, 2);
+    assert.equal(run("summary", fixture, "--unit").code, 2);
+    assert.equal(run("summary", fixture, "--map", "nonsense").code, 2);
+    const missing = run("kpis", `${dir}/no-such-file.csv`);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /cannot read .*no such file/);
+    assert.match(run("summary", "--help").stdout, /--observation-end/);
   });
 });
