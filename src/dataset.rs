@@ -4,7 +4,7 @@
 //! Built line by line by [`DatasetBuilder`] (the ingest feeds it; tests may too), then frozen by
 //! [`DatasetBuilder::finish`] into a [`Dataset`] whose orders are sorted by customer, then day.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use rust_decimal::Decimal;
 
@@ -151,11 +151,6 @@ pub struct LineInput<'a> {
     pub cancelled: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-enum OrderKey {
-    Id(Box<str>),
-    CustomerDay(u32, Day),
-}
 
 #[derive(Debug, Clone)]
 struct OpenOrder {
@@ -177,7 +172,11 @@ pub struct DatasetBuilder {
     data: Dataset,
     orders: Vec<OpenOrder>,
     lines: Vec<OpenLine>,
-    order_index: HashMap<OrderKey, u32>,
+    /// Orders by order id, and (without an order id) by customer and day.
+    order_ids: HashMap<Box<str>, u32>,
+    customer_days: HashMap<(u32, Day), u32>,
+    /// The order of the previous line with an order id: lines of one order usually come together.
+    last_order: Option<(Box<str>, u32)>,
 }
 
 fn too_many(what: &str) -> Error {
@@ -210,10 +209,8 @@ impl DatasetBuilder {
             );
         }
         let order_id = input.order_id.map(str::trim).filter(|s| !s.is_empty());
-        if let Some(open) = order_id
-            .and_then(|id| self.order_index.get(&OrderKey::Id(id.into())))
-            .and_then(|&o| self.orders.get(o as usize))
-        {
+        let known = order_id.and_then(|id| self.find_order(id));
+        if let Some(open) = known.and_then(|o| self.orders.get(o as usize)) {
             let id = order_id.unwrap_or_default();
             let owner = self.data.customers.name(open.customer);
             if owner != customer_name {
@@ -254,12 +251,20 @@ impl DatasetBuilder {
             }
         }
         let channel = intern(&mut self.data.channels, input.channel, "channels")?;
-        let key = match order_id {
-            Some(id) => OrderKey::Id(id.into()),
-            None => OrderKey::CustomerDay(customer, input.day),
-        };
         let next = u32::try_from(self.orders.len()).map_err(|_| too_many("orders"))?;
-        let order = *self.order_index.entry(key).or_insert(next);
+        let order = match (order_id, known) {
+            (Some(_), Some(o)) => o,
+            (Some(id), None) => {
+                self.order_ids.insert(id.into(), next);
+                next
+            }
+            (None, _) => *self.customer_days.entry((customer, input.day)).or_insert(next),
+        };
+        if let Some(id) = order_id {
+            if self.last_order.as_ref().is_none_or(|(last, _)| **last != *id) {
+                self.last_order = Some((id.into(), order));
+            }
+        }
         if order == next {
             self.orders.push(OpenOrder {
                 customer,
@@ -281,6 +286,14 @@ impl DatasetBuilder {
             },
         });
         Ok(())
+    }
+
+    /// The order with id `id`, if seen (the previous line's order is checked first).
+    fn find_order(&self, id: &str) -> Option<u32> {
+        match &self.last_order {
+            Some((last, o)) if **last == *id => Some(*o),
+            _ => self.order_ids.get(id).copied(),
+        }
     }
 
     /// Number of lines added so far.

@@ -45,7 +45,8 @@
 //! Memory: the reader keeps one record; this ingest keeps the held rows (the sample, bounded by
 //! [`MAX_HELD_ROWS`]), the current order's context, and what the [`DatasetBuilder`] keeps.
 
-use std::collections::{BTreeMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
+use std::hash::{Hash, Hasher};
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -211,8 +212,9 @@ impl Columns {
 }
 
 /// What a status cell says about the row.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 enum Status {
+    #[default]
     Sale,
     /// Cancelled or refunded in full.
     Reversed,
@@ -221,12 +223,15 @@ enum Status {
 }
 
 /// The previous row's order: what its continuation rows inherit, and its lines (to spot repeats).
+/// Its buffers are reused from order to order, so a row allocates nothing here.
+#[derive(Default)]
 struct OrderContext {
     id: String,
     status: Status,
     customer: Option<String>,
     day: Option<Day>,
-    lines: HashSet<String>,
+    /// Hashes of its lines as compared for repeats (see [`line_key`]).
+    lines: Vec<u64>,
 }
 
 /// A parsed row.
@@ -239,19 +244,24 @@ enum Parsed<'a> {
 /// What an accepted row leaves for the next row of its order.
 struct Seen {
     status: Status,
-    customer: Option<String>,
     day: Option<Day>,
     /// The line, as compared for repeats, when it went into the dataset.
-    line: Option<String>,
+    line: Option<u64>,
+}
+
+/// How the order context's customer changes with a row.
+enum CustomerUpdate {
+    Keep,
+    Set(String),
+    Clear,
 }
 
 impl Seen {
-    fn of(parsed: &Parsed<'_>, kept: bool) -> Seen {
+    fn of(parsed: &Parsed<'_>, kept: bool) -> Self {
         match parsed {
-            Parsed::Failed => Seen { status: Status::Failed, customer: None, day: None, line: None },
+            Parsed::Failed => Seen { status: Status::Failed, day: None, line: None },
             Parsed::Line { input, status, .. } => Seen {
                 status: *status,
-                customer: Some(input.customer.to_owned()),
                 day: Some(input.day),
                 line: kept.then(|| line_key(input)),
             },
@@ -259,12 +269,12 @@ impl Seen {
     }
 }
 
-/// A line as compared for exact repeats: product, name, quantity and amount.
-fn line_key(input: &LineInput<'_>) -> String {
-    let quantity = input.quantity.map(|q| q.to_string()).unwrap_or_default();
-    let product = input.product.unwrap_or("");
-    let name = input.product_name.unwrap_or("");
-    format!("{product}\u{1f}{name}\u{1f}{quantity}\u{1f}{}", input.amount)
+/// A line as compared for exact repeats (product, name, quantity and amount), hashed; equal
+/// decimals hash equally whatever their scale.
+fn line_key(input: &LineInput<'_>) -> u64 {
+    let mut hasher = rustc_hash::FxHasher::default();
+    (input.product, input.product_name, input.quantity, input.amount).hash(&mut hasher);
+    hasher.finish()
 }
 
 /// The streaming ingest: `feed` chunks, then `finish`.
@@ -558,7 +568,14 @@ impl State {
         };
         if let Some(id) = order_id {
             let seen = Seen::of(&parsed, kept);
-            self.context = Some(self.next_context(id, seen, context));
+            // The customer is copied only when it changes (so not on every row).
+            let kept_customer = context.as_ref().or(self.context.as_ref()).and_then(|c| c.customer.as_deref());
+            let customer = match &parsed {
+                Parsed::Line { input, .. } if Some(input.customer) == kept_customer => CustomerUpdate::Keep,
+                Parsed::Line { input, .. } => CustomerUpdate::Set(input.customer.to_owned()),
+                Parsed::Failed => CustomerUpdate::Clear,
+            };
+            self.context = Some(self.next_context(id, seen, customer, context));
         }
         Ok(())
     }
@@ -589,16 +606,30 @@ impl State {
     }
 
     /// The context after an accepted row of order `id`; `previous` is the same order's context.
-    fn next_context(&mut self, id: &str, seen: Seen, previous: Option<OrderContext>) -> OrderContext {
-        let mut lines = previous.map(|c| c.lines).unwrap_or_default();
+    /// A new order recycles the buffers of the last one's context.
+    fn next_context(&mut self, id: &str, seen: Seen, customer: CustomerUpdate, previous: Option<OrderContext>) -> OrderContext {
+        let mut context = previous.unwrap_or_else(|| {
+            let mut recycled = self.context.take().unwrap_or_default();
+            recycled.id.clear();
+            recycled.id.push_str(id);
+            recycled.lines.clear();
+            recycled
+        });
         if let Some(key) = seen.line {
-            if lines.contains(&key) {
+            if context.lines.contains(&key) {
                 self.duplicate_lines = self.duplicate_lines.saturating_add(1);
-            } else if lines.len() < MAX_TRACKED_LINES {
-                lines.insert(key);
+            } else if context.lines.len() < MAX_TRACKED_LINES {
+                context.lines.push(key);
             }
         }
-        OrderContext { id: id.to_owned(), status: seen.status, customer: seen.customer, day: seen.day, lines }
+        context.status = seen.status;
+        context.day = seen.day;
+        match customer {
+            CustomerUpdate::Keep => {}
+            CustomerUpdate::Set(name) => context.customer = Some(name),
+            CustomerUpdate::Clear => context.customer = None,
+        }
+        context
     }
 
     /// A row as a dataset line, or a failed payment.
