@@ -562,7 +562,7 @@ fn utf16_and_binary_files_are_refused() {
     }
     let mut xlsx = b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00".to_vec();
     xlsx.extend_from_slice(b"[Content_Types].xml");
-    xlsx.extend(std::iter::repeat(0u8).take(300));
+    xlsx.extend(std::iter::repeat_n(0u8, 300));
     let e = fail(&xlsx, &default());
     assert_eq!(e.code, ErrorCode::UnsupportedEncoding);
     assert!(e.message.contains("xlsx") && e.message.contains("CSV"), "{}", e.message);

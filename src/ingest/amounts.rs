@@ -442,6 +442,57 @@ fn canonical_decimal(negative: bool, int: &str, frac: &str) -> Result<Decimal, A
     })
 }
 
+/// The fast path for the common plain amount, `-?[0-9]{1,18}(\.[0-9]{1,10})?` after trimming:
+/// the value the general path reads (trailing fraction zeros dropped, `-0` is 0), or `None` to
+/// take the general path (as the rare value with more than 18 significant digits does). `style`
+/// is the style in use (`None`: each value by its own evidence). A dot is a thousands separator
+/// in comma style, so only integers are read there; unresolved, three fraction digits (`1.234`)
+/// are left to the general path, which knows them as ambiguous.
+fn fast_plain(raw: &str, style: Option<Style>) -> Option<Decimal> {
+    if raw.len() > MAX_AMOUNT_LEN {
+        return None;
+    }
+    // ASCII whitespace only: the shape checked next starts and ends with no other, so this
+    // trims as `str::trim` does.
+    let s = raw.as_bytes().trim_ascii();
+    let (negative, s) = match s {
+        [b'-', rest @ ..] => (true, rest),
+        _ => (false, s),
+    };
+    let (int, frac) = match s.iter().position(|&b| b == b'.') {
+        Some(point) => (s.get(..point)?, Some(s.get(point.checked_add(1)?..)?)),
+        None => (s, None),
+    };
+    let mut frac: &[u8] = match (frac, style) {
+        (None, _) => &[],
+        (Some(_), Some(Style::Comma)) => return None,
+        (Some(f), None) if f.len() == 3 => return None,
+        (Some(f), _) if !f.is_empty() && f.len() <= 10 => f,
+        (Some(_), _) => return None,
+    };
+    if int.is_empty() || int.len() > 18 {
+        return None;
+    }
+    while let [rest @ .., b'0'] = frac {
+        frac = rest;
+    }
+    // Up to 18 digits always fit; longer values that do not are left to the general path.
+    let mantissa = int.iter().chain(frac).try_fold(0i64, |acc, &b| {
+        let digit = b.wrapping_sub(b'0');
+        if digit > 9 {
+            return None;
+        }
+        acc.checked_mul(10)?.checked_add(i64::from(digit))
+    })?;
+    let signed = if negative {
+        mantissa.checked_neg()?
+    } else {
+        mantissa
+    };
+    // A zero is built without a sign, as the general path's `-0` is 0.
+    Decimal::try_new(signed, u32::try_from(frac.len()).ok()?).ok()
+}
+
 /// Both readings of a stripped amount: (dot style, comma style).
 fn readings(s: Stripped<'_>) -> (Result<Decimal, AmountError>, Result<Decimal, AmountError>) {
     (
@@ -542,6 +593,19 @@ impl AmountParser {
 
     /// Reads one amount.
     pub fn parse(&self, raw: &str) -> Result<Decimal, AmountError> {
+        let style = match self.resolved() {
+            Some(DecimalSeparator::Dot) => Some(Style::Dot),
+            Some(DecimalSeparator::Comma) => Some(Style::Comma),
+            Some(DecimalSeparator::Auto) | None => None,
+        };
+        match fast_plain(raw, style) {
+            Some(value) => Ok(value),
+            None => self.parse_general(raw),
+        }
+    }
+
+    /// [`Self::parse`] without the fast path.
+    fn parse_general(&self, raw: &str) -> Result<Decimal, AmountError> {
         let stripped = strip(raw)?;
         match self.resolved() {
             Some(DecimalSeparator::Dot) => read_strict(stripped, Style::Dot),
@@ -558,6 +622,15 @@ impl AmountParser {
 /// thousand is the likelier meaning). With a dot present, commas are thousands separators
 /// (`1,234.5`); a dot is always decimal, so `1.000` is 1 and `1.234,5` is an error.
 pub fn parse_quantity(raw: &str) -> Result<Decimal, AmountError> {
+    // A plain quantity has no comma, so it is read in dot style (see `quantity_style`).
+    match fast_plain(raw, Some(Style::Dot)) {
+        Some(value) => Ok(value),
+        None => parse_quantity_general(raw),
+    }
+}
+
+/// [`parse_quantity`] without the fast path.
+fn parse_quantity_general(raw: &str) -> Result<Decimal, AmountError> {
     if raw.len() > MAX_AMOUNT_LEN {
         return Err(AmountError::TooLong);
     }
@@ -1036,5 +1109,163 @@ mod tests {
         );
         assert!(serde_json::from_str::<DecimalSeparator>("\"Comma\"").is_err());
         assert_eq!(DecimalSeparator::default(), DecimalSeparator::Auto);
+    }
+
+    /// Same value and same representation (scale, sign), or the same error.
+    fn same(a: Result<Decimal, AmountError>, b: Result<Decimal, AmountError>) -> bool {
+        match (a, b) {
+            (Ok(x), Ok(y)) => x.serialize() == y.serialize(),
+            (x, y) => x == y,
+        }
+    }
+
+    #[test]
+    fn fast_path_values() {
+        let p = AmountParser::new(DecimalSeparator::Auto);
+        for (raw, mantissa, scale) in [
+            ("23.17", 2317, 2),
+            ("-5.00", -5, 0),
+            ("1200", 1200, 0),
+            ("12.50", 125, 1),
+            (" 007.10 ", 71, 1),
+            ("-0", 0, 0),
+            ("-0.000", 0, 0),
+            ("-999999999999999999", -999_999_999_999_999_999, 0),
+            ("99999999.9999999999", 999_999_999_999_999_999, 10),
+        ] {
+            let fast = fast_plain(raw, Some(Style::Dot));
+            assert_eq!(
+                fast.map(|v| (v.mantissa(), v.scale())),
+                Some((mantissa, scale)),
+                "{raw}"
+            );
+            assert!(same(p.parse(raw), p.parse_general(raw)), "{raw}");
+        }
+        assert!(!fast_plain("-0", None).unwrap().is_sign_negative());
+        // Left to the general path.
+        for raw in [
+            "1.234", "+5", "5-", "$5", "1,234", ".5", "5.", "1e5", "1.2.3", "--5",
+        ] {
+            assert_eq!(fast_plain(raw, None), None, "{raw}");
+        }
+        assert_eq!(fast_plain("1.234", Some(Style::Dot)), Some(d("1.234")));
+        assert_eq!(fast_plain("1.5", Some(Style::Comma)), None);
+        assert_eq!(fast_plain("15", Some(Style::Comma)), Some(d("15")));
+        assert_eq!(fast_plain(&"1".repeat(19), Some(Style::Dot)), None);
+        assert_eq!(fast_plain("99999999999.99999999", Some(Style::Dot)), None);
+        assert_eq!(
+            fast_plain(&format!("1.{}", "1".repeat(11)), Some(Style::Dot)),
+            None
+        );
+    }
+
+    /// A deterministic xorshift generator for the comparison tests.
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n as u64) as usize
+        }
+
+        fn digits(&mut self, out: &mut String, n: usize) {
+            for _ in 0..n {
+                out.push(char::from(b'0' + self.below(10) as u8));
+            }
+        }
+    }
+
+    /// A plain-looking amount: mostly the fast shape, sometimes just outside it.
+    fn generated(rng: &mut Rng) -> String {
+        let mut s = String::new();
+        for _ in 0..rng.below(8).saturating_sub(5) {
+            s.push(' ');
+        }
+        match rng.below(12) {
+            0..=3 => s.push('-'),
+            4 => s.push('+'),
+            5 => s.push('\u{2212}'),
+            _ => {}
+        }
+        let int_len = match rng.below(10) {
+            0 => rng.below(22),
+            1 => 0,
+            _ => 1 + rng.below(6),
+        };
+        if rng.below(6) == 0 {
+            s.push_str("00");
+        }
+        rng.digits(&mut s, int_len);
+        match rng.below(8) {
+            0..=3 => {
+                s.push('.');
+                let frac_len = match rng.below(6) {
+                    0 => rng.below(14),
+                    1 => 3,
+                    _ => 1 + rng.below(2),
+                };
+                rng.digits(&mut s, frac_len);
+                for _ in 0..rng.below(5).saturating_sub(2) {
+                    s.push('0');
+                }
+            }
+            4 => {
+                s.push(',');
+                let len = rng.below(5);
+                rng.digits(&mut s, len);
+            }
+            _ => {}
+        }
+        if rng.below(10) == 0 {
+            let marks = ['-', '.', ',', ' ', 'e', '$', '\'', '(', ')', '0', '5'];
+            let c = marks[rng.below(marks.len())];
+            let at = rng.below(s.len() + 1);
+            if s.is_char_boundary(at) {
+                s.insert(at, c);
+            }
+        }
+        for _ in 0..rng.below(8).saturating_sub(5) {
+            s.push(' ');
+        }
+        s
+    }
+
+    #[test]
+    fn fast_path_agrees_with_general_path() {
+        let mut resolved_comma = AmountParser::new(DecimalSeparator::Auto);
+        resolved_comma.observe("12,50");
+        let mut conflicting = AmountParser::new(DecimalSeparator::Auto);
+        conflicting.observe("12.50");
+        conflicting.observe("12,50");
+        let parsers = [
+            AmountParser::new(DecimalSeparator::Auto),
+            AmountParser::new(DecimalSeparator::Dot),
+            resolved_comma,
+            conflicting,
+        ];
+        let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+        let (mut fast, mut oks) = (0, 0);
+        for _ in 0..100_000 {
+            let raw = generated(&mut rng);
+            for p in &parsers {
+                let general = p.parse_general(&raw);
+                assert!(same(p.parse(&raw), general), "{raw:?} {p:?}");
+                oks += usize::from(general.is_ok());
+            }
+            assert!(
+                same(parse_quantity(&raw), parse_quantity_general(&raw)),
+                "{raw:?}"
+            );
+            fast += usize::from(fast_plain(&raw, None).is_some());
+        }
+        // The generator reaches the fast path, the general path's values and its errors.
+        assert!(fast > 40_000, "{fast}");
+        assert!(oks > 200_000 && oks < 390_000, "{oks}");
     }
 }

@@ -327,7 +327,7 @@ fn number(s: &str) -> Option<u32> {
 /// A checked calendar day within the supported years: impossible month/day → `Invalid`, year out of
 /// range → `OutOfRange`, day missing from that year → `Invalid`.
 fn ymd(y: i32, m: u32, d: u32) -> Result<Day, DateError> {
-    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+    if m == 0 || m > 12 || d == 0 || d > 31 {
         return Err(DateError::Invalid);
     }
     if !(MIN_YEAR..=MAX_YEAR).contains(&y) {
@@ -424,6 +424,64 @@ fn classify(raw: &str) -> Result<Shape, DateError> {
         return month_name_date(date).map(Shape::Exact);
     }
     numeric_date(date)
+}
+
+/// The fast path for the common `YYYY-MM-DD`, optionally followed by `T`, `t` or a space, then
+/// `HH:MM[:SS[.fff]]` and an optional `Z` or `z`: what [`classify`] says (the time checked first,
+/// as there), or `None` to take the general path.
+fn fast_iso(raw: &str) -> Option<Result<Day, DateError>> {
+    if raw.len() > MAX_RAW_LEN {
+        return None;
+    }
+    // ASCII whitespace only: the shape checked next starts and ends with no other, so this
+    // trims as `str::trim` does.
+    let s = raw.as_bytes().trim_ascii();
+    let (date, time) = (s.get(..10)?, s.get(10..)?);
+    let &[y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1] = date else {
+        return None;
+    };
+    let year = two(y0, y1)?.checked_mul(100)?.checked_add(two(y2, y3)?)?;
+    let (month, day) = (two(m0, m1)?, two(d0, d1)?);
+    if let [b'T' | b't' | b' ', h0, h1, b':', n0, n1, rest @ ..] = time {
+        let (hour, minute) = (two(*h0, *h1)?, two(*n0, *n1)?);
+        let (second, rest) = match rest {
+            [b':', s0, s1, rest @ ..] => (two(*s0, *s1)?, fraction(rest)?),
+            _ => (0, rest),
+        };
+        if !matches!(rest, [] | [b'Z' | b'z']) {
+            return None;
+        }
+        if hour > 23 || minute > 59 || second > 60 {
+            return Some(Err(DateError::Invalid));
+        }
+    } else if !time.is_empty() {
+        return None;
+    }
+    Some(ymd(i32::try_from(year).ok()?, month, day))
+}
+
+/// The value of two ASCII digits (inlined: a call costs as much as the work).
+#[inline(always)]
+fn two(hi: u8, lo: u8) -> Option<u32> {
+    let (hi, lo) = (hi.wrapping_sub(b'0'), lo.wrapping_sub(b'0'));
+    if hi > 9 || lo > 9 {
+        return None;
+    }
+    u32::from(hi).checked_mul(10)?.checked_add(u32::from(lo))
+}
+
+/// Skips a fraction of a second (`.` or `,` and 1–9 digits) at the start of `s`; `None` if
+/// malformed.
+fn fraction(s: &[u8]) -> Option<&[u8]> {
+    let [b'.' | b',', digits @ ..] = s else {
+        return Some(s);
+    };
+    let len = digits.iter().take_while(|b| b.is_ascii_digit()).count();
+    if (1..=9).contains(&len) {
+        digits.get(len..)
+    } else {
+        None
+    }
 }
 
 /// The date part of `s`, after checking the time part if there is one (from the first `:`).
@@ -738,6 +796,10 @@ impl DateParser {
     /// Looks at a value for evidence of the day/month order; values that prove nothing (including
     /// unreadable ones) change nothing.
     pub fn observe(&mut self, raw: &str) {
+        if fast_iso(raw).is_some() {
+            // ISO dates (valid or not) prove nothing.
+            return;
+        }
         let Ok(Shape::Triple(t)) = classify(raw) else {
             return;
         };
@@ -795,6 +857,14 @@ impl DateParser {
 
     /// Reads one value.
     pub fn parse(&self, raw: &str) -> Result<Day, DateError> {
+        match fast_iso(raw) {
+            Some(result) => result,
+            None => self.parse_general(raw),
+        }
+    }
+
+    /// [`Self::parse`] without the fast path.
+    fn parse_general(&self, raw: &str) -> Result<Day, DateError> {
         match classify(raw)? {
             Shape::Exact(day) => Ok(day),
             Shape::Triple(t) => self.read_triple(&t),
@@ -1331,5 +1401,136 @@ mod tests {
         assert_eq!(serde_json::to_string(&DateOrder::Dmy).unwrap(), "\"dmy\"");
         assert!(serde_json::from_str::<DateOrder>("\"MDY\"").is_err());
         assert_eq!(DateOrder::default(), DateOrder::Auto);
+    }
+
+    #[test]
+    fn fast_path_examples() {
+        for raw in [
+            "2022-01-09",
+            " 2022-01-09 ",
+            "2022-01-09 13:45:00",
+            "2022-01-09T13:45:00Z",
+            "2022-01-09T13:45",
+            "2022-01-09t13:45:00.123z",
+        ] {
+            assert_eq!(fast_iso(raw), Some(Ok(day(2022, 1, 9))), "{raw}");
+        }
+        assert_eq!(fast_iso("2022-02-30"), Some(Err(DateError::Invalid)));
+        assert_eq!(fast_iso("1899-12-31"), Some(Err(DateError::OutOfRange)));
+        assert_eq!(fast_iso("1899-12-31 24:00"), Some(Err(DateError::Invalid)));
+        for raw in [
+            "2022-1-09",
+            "2022/01/09",
+            "2022-01-09  13:45",
+            "2022-01-09 9:45",
+            "2022-01-09T13:45:00+01:00",
+            "2022-01-09 01:45 PM",
+            "2022-01-09T",
+            "20220109",
+        ] {
+            assert_eq!(fast_iso(raw), None, "{raw}");
+        }
+    }
+
+    #[test]
+    fn fast_path_agrees_with_general_path() {
+        const TIMES: [&str; 40] = [
+            "",
+            "T00:00",
+            "T23:59:59",
+            " 13:45:00",
+            "T13:45:00Z",
+            "t13:45:00z",
+            "T13:45Z",
+            "T13:45:00.123",
+            "T13:45:00,5",
+            "T13:45:00.123456789Z",
+            "T13:45:00.1234567890",
+            "T13:45:00.",
+            "T13:45:00.Z",
+            "T24:00",
+            "T23:60",
+            "T23:59:60",
+            "T23:59:61",
+            "T99:99:99",
+            " 13:45 Z",
+            "  13:45",
+            "\t13:45",
+            "T1:45",
+            "T13:4",
+            "T13:45:0",
+            "T13:45:",
+            "T13:45.5",
+            "T13:45:00+01:00",
+            "T13:45:00ZZ",
+            " 11:30 PM",
+            " 13:30 PM",
+            "T",
+            "T13",
+            "X13:45",
+            "T13:45:00Z ",
+            "T13:45:00 UTC",
+            "T1a:45",
+            "T13:4a",
+            "T13:45:0a",
+            ":",
+            "Z",
+        ];
+        let parsers = [
+            DateParser::new(DateOrder::Auto),
+            DateParser::new(DateOrder::Mdy),
+        ];
+        let mut fast = 0;
+        let mut check = |raw: &str| {
+            for p in &parsers {
+                assert_eq!(p.parse(raw), p.parse_general(raw), "{raw:?} {p:?}");
+            }
+            if let Some(result) = fast_iso(raw) {
+                let general = classify(raw).map(|shape| match shape {
+                    Shape::Exact(day) => day,
+                    Shape::Triple(t) => panic!("{raw:?} is {t:?}"),
+                });
+                fast += 1;
+                assert_eq!(result, general, "{raw:?}");
+                // What `observe` skips proves nothing.
+                assert!(!matches!(classify(raw), Ok(Shape::Triple(_))), "{raw:?}");
+            }
+        };
+        let mut n = 0usize;
+        for y in 1899..=2201 {
+            for m in 0..=13 {
+                for d in 0..=33 {
+                    n += 1;
+                    let time = TIMES[n % TIMES.len()];
+                    check(&format!("{y:04}-{m:02}-{d:02}{time}"));
+                    check(&format!("{y:04}-{m:02}-{d:02}"));
+                }
+            }
+        }
+        for y in ["0000", "0001", "1900", "2011", "2200", "9999"] {
+            for (m, d) in [
+                ("00", "00"),
+                ("02", "29"),
+                ("12", "31"),
+                ("1", "01"),
+                ("01", "1"),
+            ] {
+                for time in TIMES {
+                    for pad in ["", " ", "\u{a0}"] {
+                        check(&format!("{pad}{y}-{m}-{d}{time}{pad}"));
+                    }
+                }
+            }
+        }
+        for raw in [
+            "2011-01-0a",
+            "2011-0a-01",
+            "2a11-01-01",
+            "2011+01-01",
+            "2011-01+01",
+        ] {
+            check(raw);
+        }
+        assert!(fast > 200_000, "{fast}");
     }
 }

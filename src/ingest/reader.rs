@@ -1209,9 +1209,9 @@ mod tests {
     #[test]
     fn a_field_over_one_mebibyte_is_skipped_and_reported() {
         let mut bytes = b"id,note,amount\n1,short,2\n2,\"".to_vec();
-        bytes.extend(std::iter::repeat(b'x').take(MAX_RECORD_BYTES / 2));
+        bytes.extend(std::iter::repeat_n(b'x', MAX_RECORD_BYTES / 2));
         bytes.extend_from_slice(b"\n");
-        bytes.extend(std::iter::repeat(b'x').take(MAX_RECORD_BYTES / 2 + 1));
+        bytes.extend(std::iter::repeat_n(b'x', MAX_RECORD_BYTES / 2 + 1));
         bytes.extend_from_slice(b"\",3\n3,fine,4\n");
         let whole = read(None, &bytes);
         assert_eq!(lines(&whole), vec![1, 2, 3, 5]);
@@ -1241,7 +1241,7 @@ mod tests {
     #[test]
     fn a_field_of_exactly_one_mebibyte_is_kept() {
         let mut bytes = b"note\n".to_vec();
-        bytes.extend(std::iter::repeat(b'y').take(MAX_RECORD_BYTES));
+        bytes.extend(std::iter::repeat_n(b'y', MAX_RECORD_BYTES));
         bytes.extend_from_slice(b"\n");
         for size in [4096, 1 << 20, 1 << 21] {
             let o = read_sized(Some(b','), &bytes, size).unwrap();
@@ -1263,7 +1263,7 @@ mod tests {
     fn a_row_over_one_mebibyte_of_short_fields_is_reported_as_a_row() {
         let mut bytes = b"a,b,c\n".to_vec();
         for _ in 0..3 {
-            bytes.extend(std::iter::repeat(b'z').take(400_000));
+            bytes.extend(std::iter::repeat_n(b'z', 400_000));
             bytes.push(b',');
         }
         bytes.extend_from_slice(b"\n1,2,3\n");
