@@ -21,4 +21,7 @@ node --test tests/pack/*.test.mjs
 step "the www/ page in headless Chromium"
 node --test tests/e2e/*.test.mjs
 
+step "benchmark smoke run (tiny data; checks every peer's answer equals clvkit's)"
+node bench/run.mjs --smoke --no-write
+
 printf '\nAll suites passed.\n'

@@ -1,0 +1,28 @@
+// clvkit: the wasm package under Node. `ingestFile` streams the file from disk in 1 MiB chunks
+// into the wasm ingest, then `customers()` computes the per-customer table (BTYD columns in days,
+// asOf = the last order date) and hands it over as typed arrays.
+import { runCase } from "./common.mjs";
+
+await runCase("clvkit", {
+  // Setup is the import: the Node entry compiles and instantiates the wasm synchronously.
+  async setup() {
+    const { ingestFile } = await import("../../js/node.js");
+    const { initSync } = await import("../../dist/wasm/clvkit.js");
+    return { ingestFile, wasm: initSync() }; // already initialised: returns the exports (for `memory`)
+  },
+  async job({ ingestFile }, path) {
+    const dataset = await ingestFile(path);
+    try {
+      const report = dataset.report;
+      if (report.rejectedRows !== 0) {
+        throw new Error(`clvkit rejected ${report.rejectedRows} rows: ${JSON.stringify(report.errorExamples.slice(0, 3))}`);
+      }
+      const t = dataset.customers({ unit: "days" });
+      return { customerId: t.customerId, frequency: t.frequency, recency: t.recency, T: t.T, monetaryValue: t.monetaryValue };
+    } finally {
+      dataset.free();
+    }
+  },
+  // Linear memory never shrinks, so its size after the run is the wasm high-water mark.
+  extra: ({ wasm }) => ({ wasmMemoryBytes: wasm.memory.buffer.byteLength }),
+});
