@@ -2,6 +2,26 @@
 // SummaryDataset (a pre-aggregated summary file). Ingest once, analyse many times, free explicitly.
 import { ClvkitError, toClvkitError } from "./errors.js";
 
+/**
+ * Turns the text columns of a columnar table, which cross from wasm packed as `{ text, ends }`
+ * (all cells joined; `ends`: each cell's end as a UTF-16 offset), into `string[]`, in place.
+ */
+function unpackStrings(table) {
+  for (const [key, value] of Object.entries(table)) {
+    if (value === null || typeof value !== "object" || !(value.ends instanceof Uint32Array) || typeof value.text !== "string") continue;
+    const { text, ends } = value;
+    const cells = [];
+    let start = 0;
+    for (let i = 0; i < ends.length; i++) {
+      const end = ends[i];
+      cells.push(text.substring(start, end));
+      start = end;
+    }
+    table[key] = cells;
+  }
+  return table;
+}
+
 class WasmHandle {
   #handle;
 
@@ -46,7 +66,7 @@ if (typeof Symbol.dispose === "symbol") {
 export class Dataset extends WasmHandle {
   /** Per-customer table, including the BTYD summary (frequency, recency, T, monetaryValue). */
   customers(options = {}) {
-    return this.call("customers", options);
+    return unpackStrings(this.call("customers", options));
   }
 
   /** The per-customer table as CSV text (`customer_id,frequency,recency,T,monetary_value,...`). */
@@ -63,11 +83,15 @@ export class Dataset extends WasmHandle {
   }
 
   rfm(options = {}) {
-    return this.call("rfm", options);
+    const result = this.call("rfm", options);
+    unpackStrings(result.customers);
+    return result;
   }
 
   lifecycle(options = {}) {
-    return this.call("lifecycle", options);
+    const result = this.call("lifecycle", options);
+    unpackStrings(result.customers);
+    return result;
   }
 
   rfmCsv(options = {}) {
@@ -87,7 +111,7 @@ export class Dataset extends WasmHandle {
 /** A pre-aggregated summary file (`customer_id,frequency,recency,T[,monetary_value]`). */
 export class SummaryDataset extends WasmHandle {
   customers() {
-    return this.call("customers");
+    return unpackStrings(this.call("customers"));
   }
 
   customersCsv() {

@@ -3,7 +3,7 @@
 
 use wasm_bindgen::prelude::*;
 
-use js_sys::{Array, Float64Array, Object, Reflect, Uint32Array, Uint8Array};
+use js_sys::{Float64Array, Object, Reflect, Uint32Array, Uint8Array};
 use serde::de::DeserializeOwned;
 
 use super::{from_js, to_js, to_js_value};
@@ -32,11 +32,27 @@ fn set(target: &Object, key: &str, value: &JsValue) -> Result<(), JsValue> {
     Reflect::set(target, &JsValue::from_str(key), value).map(|_| ())
 }
 
-fn strings<'a>(values: impl Iterator<Item = &'a str>) -> JsValue {
-    values.map(JsValue::from_str).collect::<Array>().into()
+/// A text column packed for one crossing, `{ text, ends }`: every cell joined into one string and
+/// each cell's end offset in UTF-16 code units (JS string positions), so JS rebuilds the `string[]`
+/// with `substring` (`unpackStrings` in js/dataset.js), exactly for any content, instead of
+/// decoding one JS string per cell. Offsets fit in u32: UTF-16 units never outnumber UTF-8 bytes.
+fn packed_strings<'a>(cells: impl ExactSizeIterator<Item = &'a str>) -> Result<JsValue, JsValue> {
+    let mut ends = Vec::with_capacity(cells.len());
+    let mut text = String::new();
+    let mut end = 0u32;
+    for cell in cells {
+        let units = if cell.is_ascii() { cell.len() } else { cell.encode_utf16().count() };
+        end = end.saturating_add(u32::try_from(units).unwrap_or(u32::MAX));
+        ends.push(end);
+        text.push_str(cell);
+    }
+    let out = Object::new();
+    set(&out, "text", &JsValue::from_str(&text))?;
+    set(&out, "ends", &Uint32Array::from(ends.as_slice()).into())?;
+    Ok(out.into())
 }
 
-/// A table as an object of typed arrays (numbers) and string arrays, added to `target`.
+/// A table as an object of typed arrays (numbers) and packed text columns, added to `target`.
 fn add_columns(target: &Object, table: &dyn Columnar) -> Result<(), JsValue> {
     for (_, key, column) in table.columns() {
         let value: JsValue = match column {
@@ -47,8 +63,8 @@ fn add_columns(target: &Object, table: &dyn Columnar) -> Result<(), JsValue> {
             }
             Column::U32(v) => Uint32Array::from(v).into(),
             Column::U8(v) => Uint8Array::from(v).into(),
-            Column::Text(v) => strings(v.iter().map(String::as_str)),
-            Column::Label(v) => strings(v.into_iter()),
+            Column::Text(v) => packed_strings(v.iter().map(String::as_str))?,
+            Column::Label(v) => packed_strings(v.into_iter())?,
         };
         set(target, key, &value)?;
     }

@@ -159,3 +159,27 @@ test("a pre-aggregated summary file round-trips through ingestSummary", async ()
   bad.free();
   await rejects(ingestSummary("customer_id,frequency\na,1\n"), "MISSING_COLUMN");
 });
+
+test("customer ids with commas, quotes, newlines, emoji and CJK come back exactly", async () => {
+  const ids = ["plain", "a,b", 'say "hi"', "line1\nline2", "😀 smile", "顧客一号", "👩‍👩‍👧 家族, \"x\"\nend", "customer-with-a-long-ascii-id", "zz"];
+  const quote = (s) => `"${s.replaceAll('"', '""')}"`;
+  const rows = ids.flatMap((id, i) => [`${quote(id)},2024-01-0${i + 1},${i + 1}`, `${quote(id)},2024-02-0${i + 1},2`]);
+  const ds = await ingest(`customer,date,amount\n${rows.join("\n")}\n`);
+  assert.equal(ds.report.rejectedRows, 0, JSON.stringify(ds.report.errorExamples));
+  const sorted = (a) => [...a].sort();
+  const t = ds.customers();
+  assert.ok(Array.isArray(t.customerId) && t.customerId.every((id) => typeof id === "string"));
+  assert.deepEqual(sorted(t.customerId), sorted(ids));
+  assert.deepEqual(t.firstPurchase.slice().sort(), ids.map((_, i) => `2024-01-0${i + 1}`));
+  const rfm = ds.rfm();
+  assert.deepEqual(sorted(rfm.customers.customerId), sorted(ids));
+  assert.ok(rfm.customers.segment.every((s) => rfm.segments.some((x) => x.segment === s)), rfm.customers.segment.join());
+  // Rows line up: each id keeps its own values next to it.
+  for (const [i, id] of t.customerId.entries()) {
+    assert.equal(t.revenue[i], `${ids.indexOf(id) + 3}.00`, id);
+    assert.equal(rfm.customers.monetary[rfm.customers.customerId.indexOf(id)], t.revenue[i], id);
+  }
+  const life = ds.lifecycle();
+  assert.deepEqual(sorted(life.customers.customerId), sorted(ids));
+  ds.free();
+});
