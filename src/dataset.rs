@@ -4,7 +4,11 @@
 //! Built line by line by [`DatasetBuilder`] (the ingest feeds it; tests may too), then frozen by
 //! [`DatasetBuilder::finish`] into a [`Dataset`] whose orders are sorted by customer, then day.
 
-use rustc_hash::FxHashMap as HashMap;
+use std::collections::hash_map::Entry;
+use std::fmt;
+use std::hash::BuildHasher;
+
+use rustc_hash::{FxBuildHasher, FxHashMap as HashMap};
 
 use rust_decimal::Decimal;
 
@@ -14,44 +18,91 @@ use crate::error::{Error, ErrorCode, Result};
 pub type Day = i32;
 
 /// Strings kept once, numbered in order of first appearance.
-#[derive(Debug, Default, Clone)]
+///
+/// All strings live end to end in one `text`; `spans` says where each one is. The index maps a
+/// string's hash to the first string with that hash; the rare strings whose hash an earlier
+/// string already had go to `collisions`. So adding a string allocates nothing of its own.
+#[derive(Default, Clone)]
 pub struct Interner {
-    names: Vec<Box<str>>,
-    index: HashMap<Box<str>, u32>,
+    text: String,
+    /// Byte range of string `i` in `text`.
+    spans: Vec<(usize, usize)>,
+    by_hash: HashMap<u64, u32>,
+    collisions: HashMap<Box<str>, u32>,
 }
 
 impl Interner {
+    fn hash(name: &str) -> u64 {
+        // Unit tests make names starting with "#collide" share a hash, to test `collisions`.
+        #[cfg(test)]
+        if name.starts_with("#collide") {
+            return 0;
+        }
+        FxBuildHasher.hash_one(name)
+    }
+
     /// The number of `name`, adding it if new; `None` past u32::MAX distinct strings.
     pub fn intern(&mut self, name: &str) -> Option<u32> {
-        if let Some(&i) = self.index.get(name) {
-            return Some(i);
+        let next = u32::try_from(self.spans.len()).ok()?;
+        match self.by_hash.entry(Self::hash(name)) {
+            Entry::Occupied(first) => {
+                let first = *first.get();
+                if self.name(first) == name {
+                    return Some(first);
+                }
+                match self.collisions.entry(name.into()) {
+                    Entry::Occupied(other) => return Some(*other.get()),
+                    Entry::Vacant(slot) => {
+                        slot.insert(next);
+                    }
+                }
+            }
+            Entry::Vacant(slot) => {
+                slot.insert(next);
+            }
         }
-        let i = u32::try_from(self.names.len()).ok()?;
-        self.names.push(name.into());
-        self.index.insert(name.into(), i);
-        Some(i)
+        let start = self.text.len();
+        self.text.push_str(name);
+        self.spans.push((start, self.text.len()));
+        Some(next)
     }
 
     /// The string numbered `i` ("" for a number never handed out).
     pub fn name(&self, i: u32) -> &str {
-        self.names.get(i as usize).map_or("", |s| s)
+        self.spans
+            .get(i as usize)
+            .and_then(|&(start, end)| self.text.get(start..end))
+            .unwrap_or("")
     }
 
     /// The number of `name`, if it was interned.
     pub fn lookup(&self, name: &str) -> Option<u32> {
-        self.index.get(name).copied()
+        let first = *self.by_hash.get(&Self::hash(name))?;
+        if self.name(first) == name {
+            Some(first)
+        } else {
+            self.collisions.get(name).copied()
+        }
     }
 
     pub fn len(&self) -> usize {
-        self.names.len()
+        self.spans.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.names.is_empty()
+        self.spans.is_empty()
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &str> {
-        self.names.iter().map(|s| &**s)
+        self.spans
+            .iter()
+            .map(|&(start, end)| self.text.get(start..end).unwrap_or(""))
+    }
+}
+
+impl fmt::Debug for Interner {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
     }
 }
 
@@ -172,11 +223,20 @@ pub struct DatasetBuilder {
     data: Dataset,
     orders: Vec<OpenOrder>,
     lines: Vec<OpenLine>,
-    /// Orders by order id, and (without an order id) by customer and day.
-    order_ids: HashMap<Box<str>, u32>,
+    /// Order ids, numbered in order of first appearance; `id_orders[i]` is the order of id `i`.
+    order_ids: Interner,
+    id_orders: Vec<u32>,
+    /// Orders by customer and day (lines without an order id).
     customer_days: HashMap<(u32, Day), u32>,
-    /// The order of the previous line with an order id: lines of one order usually come together.
-    last_order: Option<(Box<str>, u32)>,
+    /// The previous line with an order id: its id's number and order (lines of one order
+    /// usually come together).
+    last_order: Option<(u32, u32)>,
+    /// The previous line's customer, product, category and channel: tried before a hash lookup,
+    /// as neighbouring lines often repeat them.
+    last_customer: Option<u32>,
+    last_product: Option<u32>,
+    last_category: Option<u32>,
+    last_channel: Option<u32>,
 }
 
 fn too_many(what: &str) -> Error {
@@ -186,11 +246,36 @@ fn too_many(what: &str) -> Error {
     )
 }
 
-fn intern(interner: &mut Interner, name: Option<&str>, what: &str) -> Result<Option<u32>> {
-    match name.map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(None),
-        Some(s) => interner.intern(s).map(Some).ok_or_else(|| too_many(what)),
+/// `s` without surrounding whitespace (as `str::trim`), with a quick path for the usual case.
+fn trim(s: &str) -> &str {
+    match (s.as_bytes().first(), s.as_bytes().last()) {
+        (Some(first), Some(last)) if first.is_ascii_graphic() && last.is_ascii_graphic() => s,
+        _ => s.trim(),
     }
+}
+
+/// The trimmed value, `None` when absent or blank.
+fn value(s: Option<&str>) -> Option<&str> {
+    s.map(trim).filter(|s| !s.is_empty())
+}
+
+/// The number of `name`, checking first whether it is `hint`'s (no hashing then).
+fn intern(interner: &mut Interner, name: &str, hint: Option<u32>, what: &str) -> Result<u32> {
+    match hint {
+        Some(h) if interner.name(h) == name => Ok(h),
+        _ => interner.intern(name).ok_or_else(|| too_many(what)),
+    }
+}
+
+/// [`intern`] for an optional value.
+fn intern_value(
+    interner: &mut Interner,
+    name: Option<&str>,
+    hint: Option<u32>,
+    what: &str,
+) -> Result<Option<u32>> {
+    name.map(|name| intern(interner, name, hint, what))
+        .transpose()
 }
 
 impl DatasetBuilder {
@@ -201,16 +286,17 @@ impl DatasetBuilder {
     /// Adds one line. An error (the line conflicts with its order's customer or day) leaves the
     /// builder unchanged, so the caller can count the line as rejected and go on.
     pub fn add_line(&mut self, input: &LineInput<'_>) -> Result<()> {
-        let customer_name = input.customer.trim();
+        let customer_name = trim(input.customer);
         if customer_name.is_empty() {
             return Err(
                 Error::new(ErrorCode::MissingField, "the customer id is empty")
                     .with_field("customer"),
             );
         }
-        let order_id = input.order_id.map(str::trim).filter(|s| !s.is_empty());
+        let order_id = value(input.order_id);
         let known = order_id.and_then(|id| self.find_order(id));
-        if let Some(open) = known.and_then(|o| self.orders.get(o as usize)) {
+        let open = known.and_then(|(_, o)| self.orders.get(o as usize));
+        if let Some(open) = open {
             let id = order_id.unwrap_or_default();
             let owner = self.data.customers.name(open.customer);
             if owner != customer_name {
@@ -226,45 +312,72 @@ impl DatasetBuilder {
                 return Err(Error::new(ErrorCode::ConflictingFields, message).with_field("date"));
             }
         }
-        let customer = intern(&mut self.data.customers, Some(customer_name), "customers")?
-            .ok_or_else(|| too_many("customers"))?;
-        if self.data.customer_channel.len() < self.data.customers.len() {
-            self.data.customer_channel.push(None);
+        // The order's own customer and channel are the likeliest matches.
+        let customer_hint = open.map(|o| o.customer).or(self.last_customer);
+        let channel_hint = open.and_then(|o| o.channel).or(self.last_channel);
+        let data = &mut self.data;
+        let customer = intern(&mut data.customers, customer_name, customer_hint, "customers")?;
+        self.last_customer = Some(customer);
+        if data.customer_channel.len() < data.customers.len() {
+            data.customer_channel.push(None);
         }
-        let product = intern(&mut self.data.products, input.product, "products")?;
+        let product = intern_value(
+            &mut data.products,
+            value(input.product),
+            self.last_product,
+            "products",
+        )?;
         if let Some(p) = product {
-            if self.data.product_info.len() < self.data.products.len() {
-                self.data.product_info.push(ProductInfo::default());
+            self.last_product = Some(p);
+            if data.product_info.len() < data.products.len() {
+                data.product_info.push(ProductInfo::default());
             }
-            let category = intern(&mut self.data.categories, input.category, "categories")?;
-            if let Some(info) = self.data.product_info.get_mut(p as usize) {
+            let info = data.product_info.get_mut(p as usize);
+            // A product's lines usually name its category again.
+            let hint = info
+                .as_ref()
+                .and_then(|info| info.category)
+                .or(self.last_category);
+            let category = intern_value(
+                &mut data.categories,
+                value(input.category),
+                hint,
+                "categories",
+            )?;
+            self.last_category = category.or(self.last_category);
+            if let Some(info) = info {
                 if info.name.is_none() {
-                    info.name = input
-                        .product_name
-                        .map(str::trim)
-                        .filter(|s| !s.is_empty())
-                        .map(Into::into);
+                    info.name = value(input.product_name).map(Into::into);
                 }
                 if info.category.is_none() {
                     info.category = category;
                 }
             }
         }
-        let channel = intern(&mut self.data.channels, input.channel, "channels")?;
+        let channel = intern_value(
+            &mut data.channels,
+            value(input.channel),
+            channel_hint,
+            "channels",
+        )?;
+        self.last_channel = channel.or(self.last_channel);
         let next = u32::try_from(self.orders.len()).map_err(|_| too_many("orders"))?;
         let order = match (order_id, known) {
-            (Some(_), Some(o)) => o,
+            (Some(_), Some((number, o))) => {
+                self.last_order = Some((number, o));
+                o
+            }
             (Some(id), None) => {
-                self.order_ids.insert(id.into(), next);
+                let number = self
+                    .order_ids
+                    .intern(id)
+                    .ok_or_else(|| too_many("orders"))?;
+                self.id_orders.push(next);
+                self.last_order = Some((number, next));
                 next
             }
             (None, _) => *self.customer_days.entry((customer, input.day)).or_insert(next),
         };
-        if let Some(id) = order_id {
-            if self.last_order.as_ref().is_none_or(|(last, _)| **last != *id) {
-                self.last_order = Some((id.into(), order));
-            }
-        }
         if order == next {
             self.orders.push(OpenOrder {
                 customer,
@@ -288,11 +401,15 @@ impl DatasetBuilder {
         Ok(())
     }
 
-    /// The order with id `id`, if seen (the previous line's order is checked first).
-    fn find_order(&self, id: &str) -> Option<u32> {
-        match &self.last_order {
-            Some((last, o)) if **last == *id => Some(*o),
-            _ => self.order_ids.get(id).copied(),
+    /// The number of order id `id` and its order, if seen (the previous line's is checked first).
+    fn find_order(&self, id: &str) -> Option<(u32, u32)> {
+        match self.last_order {
+            Some((number, o)) if self.order_ids.name(number) == id => Some((number, o)),
+            _ => {
+                let number = self.order_ids.lookup(id)?;
+                let o = *self.id_orders.get(number as usize)?;
+                Some((number, o))
+            }
         }
     }
 
@@ -306,61 +423,165 @@ impl DatasetBuilder {
         let DatasetBuilder {
             mut data,
             orders,
-            mut lines,
+            lines,
             ..
         } = self;
-        lines.sort_by_key(|l| l.order);
-        let mut sums = vec![(Decimal::ZERO, Decimal::ZERO, 0u32, 0u32); orders.len()];
-        for (i, l) in lines.iter().enumerate() {
-            let Some(s) = sums.get_mut(l.order as usize) else {
-                continue;
-            };
-            s.0 =
-                s.0.checked_add(l.line.amount)
+        let grouped = group_lines(lines, orders.len())?;
+        // Each order's totals, in order of first appearance (the first overflow is reported).
+        let mut sums = Vec::with_capacity(orders.len());
+        for &(start, len) in &grouped.ranges {
+            let mut revenue = Decimal::ZERO;
+            let mut items = Decimal::ZERO;
+            let order_lines = grouped
+                .lines
+                .get(start as usize..)
+                .unwrap_or(&[])
+                .iter()
+                .take(len as usize);
+            for line in order_lines {
+                revenue = revenue
+                    .checked_add(line.amount)
                     .ok_or_else(|| sum_overflow("revenue"))?;
-            s.1 =
-                s.1.checked_add(l.line.quantity)
+                items = items
+                    .checked_add(line.quantity)
                     .ok_or_else(|| sum_overflow("quantity"))?;
-            if s.3 == 0 {
-                s.2 = u32::try_from(i).map_err(|_| too_many("order lines"))?;
             }
-            s.3 += 1;
+            sums.push((revenue, items));
         }
-        let mut order_ids: Vec<u32> = (0..orders.len() as u32).collect();
-        order_ids.sort_by_key(|&o| {
-            orders
-                .get(o as usize)
-                .map(|open| (open.customer, open.day, o))
-        });
-        data.lines = lines.into_iter().map(|l| l.line).collect();
-        data.customer_orders = vec![(0, 0); data.customers.len()];
+        data.lines = grouped.lines;
+        let sorted = sort_orders(&orders, data.customers.len())?;
+        data.customer_orders = sorted.ranges;
+        for (c, &(start, len)) in data.customer_orders.iter().enumerate() {
+            let first = sorted.orders.get(start as usize).filter(|_| len > 0);
+            let open = first.and_then(|&(_, o)| orders.get(o as usize));
+            if let (Some(open), Some(slot)) = (open, data.customer_channel.get_mut(c)) {
+                *slot = open.channel;
+            }
+        }
         data.orders = Vec::with_capacity(orders.len());
-        for (position, &o) in order_ids.iter().enumerate() {
-            let (Some(open), Some(&(revenue, items, start, len))) =
-                (orders.get(o as usize), sums.get(o as usize))
-            else {
+        for &(_, o) in &sorted.orders {
+            let (Some(open), Some(&(revenue, items)), Some(&lines)) = (
+                orders.get(o as usize),
+                sums.get(o as usize),
+                grouped.ranges.get(o as usize),
+            ) else {
                 continue;
             };
-            if let Some(range) = data.customer_orders.get_mut(open.customer as usize) {
-                if range.1 == 0 {
-                    range.0 = position as u32;
-                    if let Some(slot) = data.customer_channel.get_mut(open.customer as usize) {
-                        *slot = open.channel;
-                    }
-                }
-                range.1 += 1;
-            }
             data.orders.push(Order {
                 customer: open.customer,
                 day: open.day,
                 revenue,
                 items,
-                lines: (start, len),
+                lines,
                 is_return: open.cancelled || revenue.is_sign_negative() && !revenue.is_zero(),
             });
         }
         Ok(data)
     }
+}
+
+/// Lines grouped by order.
+struct GroupedLines {
+    /// By order, then file order.
+    lines: Vec<Line>,
+    /// Parallel to the orders: their lines are `lines[start .. start + len]`.
+    ranges: Vec<(u32, u32)>,
+}
+
+/// A stable counting sort of the lines by order.
+fn group_lines(lines: Vec<OpenLine>, orders: usize) -> Result<GroupedLines> {
+    let mut counts = vec![0u32; orders];
+    for l in &lines {
+        if let Some(count) = counts.get_mut(l.order as usize) {
+            *count = count
+                .checked_add(1)
+                .ok_or_else(|| too_many("order lines"))?;
+        }
+    }
+    let mut ranges = Vec::with_capacity(orders);
+    let mut total: u32 = 0;
+    for &count in &counts {
+        ranges.push(if count == 0 { (0, 0) } else { (total, count) });
+        total = total
+            .checked_add(count)
+            .ok_or_else(|| too_many("order lines"))?;
+    }
+    // Lines usually come order by order already (orders are numbered as they first appear).
+    if lines.is_sorted_by_key(|l| l.order) {
+        let lines = lines.into_iter().map(|l| l.line).collect();
+        return Ok(GroupedLines { lines, ranges });
+    }
+    let blank = Line {
+        product: None,
+        quantity: Decimal::ZERO,
+        amount: Decimal::ZERO,
+    };
+    let mut grouped = vec![blank; total as usize];
+    // The next free slot of each order.
+    let mut next: Vec<u32> = ranges.iter().map(|&(start, _)| start).collect();
+    for l in lines {
+        let Some(slot) = next.get_mut(l.order as usize) else {
+            continue;
+        };
+        if let Some(place) = grouped.get_mut(*slot as usize) {
+            *place = l.line;
+        }
+        *slot = slot.saturating_add(1);
+    }
+    Ok(GroupedLines {
+        lines: grouped,
+        ranges,
+    })
+}
+
+/// Orders sorted by customer, then day, then first appearance.
+struct SortedOrders {
+    /// `(day, order)`.
+    orders: Vec<(Day, u32)>,
+    /// Parallel to the customers: their orders are `orders[start .. start + len]`.
+    ranges: Vec<(u32, u32)>,
+}
+
+/// A counting sort by customer; then each customer's few orders by day and first appearance.
+fn sort_orders(orders: &[OpenOrder], customers: usize) -> Result<SortedOrders> {
+    let mut counts = vec![0u32; customers];
+    for open in orders {
+        if let Some(count) = counts.get_mut(open.customer as usize) {
+            *count = count.checked_add(1).ok_or_else(|| too_many("orders"))?;
+        }
+    }
+    let mut ranges = Vec::with_capacity(customers);
+    let mut total: u32 = 0;
+    for &count in &counts {
+        ranges.push(if count == 0 { (0, 0) } else { (total, count) });
+        total = total.checked_add(count).ok_or_else(|| too_many("orders"))?;
+    }
+    // The next free slot of each customer (reusing `counts`).
+    for (slot, &(start, _)) in counts.iter_mut().zip(&ranges) {
+        *slot = start;
+    }
+    let mut sorted = vec![(0, 0); total as usize];
+    for (o, open) in orders.iter().enumerate() {
+        let o = u32::try_from(o).map_err(|_| too_many("orders"))?;
+        let Some(slot) = counts.get_mut(open.customer as usize) else {
+            continue;
+        };
+        if let Some(place) = sorted.get_mut(*slot as usize) {
+            *place = (open.day, o);
+        }
+        *slot = slot.saturating_add(1);
+    }
+    for &(start, len) in &ranges {
+        let end = start.saturating_add(len);
+        if let Some(own) = sorted.get_mut(start as usize..end as usize) {
+            // Pairs are distinct (order numbers are), so an unstable sort is exact.
+            own.sort_unstable();
+        }
+    }
+    Ok(SortedOrders {
+        orders: sorted,
+        ranges,
+    })
 }
 
 fn sum_overflow(what: &str) -> Error {
@@ -382,6 +603,59 @@ mod tests {
             amount: Decimal::from(amount),
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn interner_numbers_strings_once_even_when_hashes_collide() {
+        let mut names = Interner::default();
+        let words = ["#collide-a", "b", "#collide-b", "#collide-a", "", "b", "#collide-c"];
+        let numbers: Vec<_> = words.iter().map(|w| names.intern(w).unwrap()).collect();
+        assert_eq!(numbers, [0, 1, 2, 0, 3, 1, 4]);
+        assert_eq!(
+            names.iter().collect::<Vec<_>>(),
+            ["#collide-a", "b", "#collide-b", "", "#collide-c"]
+        );
+        for (i, w) in names.iter().enumerate() {
+            assert_eq!(names.lookup(w), Some(i as u32));
+            assert_eq!(names.name(i as u32), w);
+        }
+        assert_eq!(names.lookup("#collide-d"), None);
+        assert_eq!(names.lookup("c"), None);
+        assert_eq!(names.name(5), "");
+        assert_eq!((names.len(), names.is_empty()), (5, false));
+        assert_eq!(format!("{names:?}"), r##"["#collide-a", "b", "#collide-b", "", "#collide-c"]"##);
+    }
+
+    #[test]
+    fn lines_out_of_order_are_grouped_in_file_order() {
+        let mut b = DatasetBuilder::new();
+        for (c, order, day, amount) in [
+            ("a", "1", 2, 1),
+            ("b", "2", 1, 2),
+            ("a", "3", 1, 3),
+            ("a", "1", 2, 4),
+            ("b", "2", 1, 5),
+            ("a", "4", 2, 6),
+        ] {
+            let mut l = line(c, Some(order), day, amount);
+            l.product = Some(order);
+            b.add_line(&l).unwrap();
+        }
+        let d = b.finish().unwrap();
+        let a = d.customers.lookup("a").unwrap();
+        let summary = |o: &Order| {
+            let amounts: Vec<_> = d.lines_of(o).iter().map(|l| l.amount).collect();
+            (o.day, amounts)
+        };
+        let dec = |v: &[i64]| v.iter().map(|&x| Decimal::from(x)).collect::<Vec<_>>();
+        assert_eq!(
+            d.orders_of(a).iter().map(summary).collect::<Vec<_>>(),
+            [(1, dec(&[3])), (2, dec(&[1, 4])), (2, dec(&[6]))]
+        );
+        let b_orders = d.orders_of(d.customers.lookup("b").unwrap());
+        assert_eq!(b_orders.iter().map(summary).collect::<Vec<_>>(), [(1, dec(&[2, 5]))]);
+        assert_eq!(d.customer_orders, [(0, 3), (3, 1)]);
+        assert_eq!(d.lines.len(), 6);
     }
 
     #[test]

@@ -109,6 +109,40 @@ pub fn decimal_from_f64_repr(x: f64) -> Result<Decimal, ParseDecimalError> {
 /// a value that rounds to zero prints without a sign.
 pub fn format_money(d: Decimal, decimals: u32) -> String {
     let rounded = d.round_dp_with_strategy(decimals, RoundingStrategy::MidpointAwayFromZero);
+    // `rounded` = ±mantissa / 10^scale, where scale = min(decimals, d's scale) ≤ 28.
+    let scale = rounded.scale();
+    let mantissa = rounded.mantissa().unsigned_abs();
+    // The integer and fractional parts; in u64 when they fit (wasm has no 128-bit division).
+    let parts = 10u128.checked_pow(scale).and_then(|unit| {
+        match (u64::try_from(mantissa), u64::try_from(unit)) {
+            (Ok(m), Ok(u)) => Some((m.checked_div(u)?.into(), m.checked_rem(u)?.into())),
+            _ => Some((mantissa.checked_div(unit)?, mantissa.checked_rem(unit)?)),
+        }
+    });
+    let Some((int, frac)) = parts else {
+        return format_money_slowly(rounded, decimals);
+    };
+    let places = decimals as usize;
+    let mut s = String::with_capacity(places.saturating_add(32));
+    if rounded.is_sign_negative() && !rounded.is_zero() {
+        s.push('-');
+    }
+    push_digits(&mut s, int, 1);
+    if decimals > 0 {
+        s.push('.');
+        let frac_places = scale as usize;
+        if frac_places > 0 {
+            push_digits(&mut s, frac, frac_places);
+        }
+        for _ in frac_places..places {
+            s.push('0');
+        }
+    }
+    s
+}
+
+/// [`format_money`] through `Decimal`'s own formatting (for a scale it could not handle).
+fn format_money_slowly(rounded: Decimal, decimals: u32) -> String {
     let sign = if rounded.is_sign_negative() && !rounded.is_zero() {
         "-"
     } else {
@@ -121,6 +155,43 @@ pub fn format_money(d: Decimal, decimals: u32) -> String {
     } else {
         format!("{sign}{int}.{frac:0<width$}", width = decimals as usize)
     }
+}
+
+/// Appends `n` in decimal, with leading zeros to at least `width` digits.
+fn push_digits(s: &mut String, n: u128, width: usize) {
+    // u128::MAX has 39 digits.
+    let mut digits = [b'0'; 39];
+    let mut used: usize = 0;
+    let mut rest = n;
+    for slot in digits.iter_mut().rev() {
+        if rest == 0 {
+            break;
+        }
+        *slot = match u64::try_from(rest) {
+            Ok(small) => {
+                rest = u128::from(small / 10);
+                digit(small % 10)
+            }
+            Err(_) => {
+                let d = u64::try_from(rest % 10).unwrap_or(0);
+                rest /= 10;
+                digit(d)
+            }
+        };
+        used = used.saturating_add(1);
+    }
+    for _ in digits.len()..width {
+        s.push('0');
+    }
+    let first = digits.len().saturating_sub(used.max(width));
+    for &b in digits.get(first..).unwrap_or(&[]) {
+        s.push(char::from(b));
+    }
+}
+
+/// The ASCII digit of `d` (0–9).
+fn digit(d: u64) -> u8 {
+    b"0123456789".get(d as usize).copied().unwrap_or(b'0')
 }
 
 /// The exact value without trailing zeros: "3", "1.3", "0.3333333333333333333333333333".
@@ -424,6 +495,16 @@ mod tests {
             format_money(Decimal::MAX, 2),
             "79228162514264337593543950335.00"
         );
+        assert_eq!(
+            format_money(d("-18446744073709551616.005"), 2),
+            "-18446744073709551616.01"
+        );
+        assert_eq!(
+            format_money(d("0.0000000000000000000000000001"), 30),
+            "0.000000000000000000000000000100"
+        );
+        assert_eq!(format_money(d("0.0000000000000000000000000001"), 3), "0.000");
+        assert_eq!(format_money(d("12.5"), 28), "12.5000000000000000000000000000");
     }
 
     #[test]

@@ -291,7 +291,29 @@ fn civil(day: i64) -> Option<(i32, u32, u32)> {
 /// `day` as `YYYY-MM-DD`.
 pub fn format_day(day: Day) -> String {
     let (y, m, d) = civil_from_days(day);
-    format!("{y:04}-{m:02}-{d:02}")
+    let year = match u32::try_from(y) {
+        Ok(year) if year <= 9999 => year,
+        // Years beyond 4 digits or before year 0: the general (slower) formatting.
+        _ => return format!("{y:04}-{m:02}-{d:02}"),
+    };
+    let digits = [
+        year / 1000,
+        year / 100 % 10,
+        year / 10 % 10,
+        year % 10,
+        m / 10 % 10,
+        m % 10,
+        d / 10 % 10,
+        d % 10,
+    ];
+    let mut s = String::with_capacity(10);
+    for (i, digit) in digits.into_iter().enumerate() {
+        if i == 4 || i == 6 {
+            s.push('-');
+        }
+        s.push(char::from_digit(digit, 10).unwrap_or('0'));
+    }
+    s
 }
 
 /// Strict `YYYY-MM-DD` (for options such as `asOf`): surrounding whitespace is trimmed, nothing
@@ -920,6 +942,11 @@ mod tests {
         assert_eq!(civil_from_days(11_016), (2000, 2, 29));
         assert_eq!(format_day(day(2011, 3, 4)), "2011-03-04");
         assert_eq!(format_day(day(1900, 1, 1)), "1900-01-01");
+        assert_eq!(format_day(day(9999, 12, 31)), "9999-12-31");
+        assert_eq!(format_day(day(10_000, 1, 1)), "10000-01-01");
+        assert_eq!(format_day(day(0, 2, 29)), "0000-02-29");
+        assert_eq!(format_day(day(-1, 12, 31)), "-001-12-31");
+        assert_eq!(format_day(day(-12_345, 6, 7)), "-12345-06-07");
     }
 
     #[test]

@@ -34,7 +34,7 @@ use super::history::{histories, resolve_as_of, History, OrInternal};
 use super::{SummaryOptions, TimeUnit};
 use crate::dataset::{Dataset, Day};
 use crate::error::Result;
-use crate::input::OrOverflow;
+use crate::input::{overflow, OrOverflow};
 use crate::money::{format_money, to_f64};
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -134,50 +134,62 @@ pub(crate) fn period(unit: TimeUnit, day: Day) -> i64 {
     }
 }
 
-/// Each purchase period of `history` with its net total (all orders of the period), in order.
-pub(crate) fn purchase_periods(
-    history: &History<'_>,
+/// Each purchase period of `history` with its net total (all orders of the period), in order;
+/// an error (a period's total beyond the decimal range) ends them.
+pub(crate) fn purchase_periods<'a>(
+    history: &History<'a>,
     unit: TimeUnit,
-) -> Result<Vec<(i64, Decimal)>> {
-    let mut periods: Vec<(i64, Decimal, bool)> = Vec::new();
-    for o in history.orders {
-        let key = period(unit, o.day);
-        match periods.last_mut() {
-            Some(last) if last.0 == key => {
-                last.1 = last
-                    .1
-                    .checked_add(o.revenue)
-                    .or_overflow("a period's total")?;
-                last.2 |= !o.is_return;
+) -> impl Iterator<Item = Result<(i64, Decimal)>> + 'a {
+    let mut orders = history.orders.iter().peekable();
+    let mut failed = false;
+    std::iter::from_fn(move || {
+        while !failed {
+            let first = orders.next()?;
+            let key = period(unit, first.day);
+            let mut total = Some(first.revenue);
+            let mut purchase = !first.is_return;
+            while let Some(o) = orders.next_if(|o| period(unit, o.day) == key) {
+                total = total.and_then(|t| t.checked_add(o.revenue));
+                purchase |= !o.is_return;
             }
-            _ => periods.push((key, o.revenue, !o.is_return)),
+            let Some(total) = total else {
+                failed = true;
+                return Some(Err(overflow("a period's total")));
+            };
+            if purchase {
+                return Some(Ok((key, total)));
+            }
         }
-    }
-    Ok(periods
-        .into_iter()
-        .filter(|p| p.2)
-        .map(|(key, total, _)| (key, total))
-        .collect())
+        None
+    })
 }
 
 /// The BTYD summary of one customer in `unit`, observed until `as_of`.
 pub(crate) fn btyd(history: &History<'_>, unit: TimeUnit, as_of: Day) -> Result<Btyd> {
-    let periods = purchase_periods(history, unit)?;
-    let (first, _) = periods
-        .first()
-        .copied()
-        .or_internal("a customer without a purchase period")?;
-    let (last, _) = periods.last().copied().unwrap_or((first, Decimal::ZERO));
-    let repeats = periods.get(1..).unwrap_or(&[]);
-    let frequency = u32::try_from(repeats.len()).or_internal("more than u32::MAX periods")?;
-    let monetary_value = if repeats.is_empty() {
+    let mut first = None;
+    let mut last = None;
+    let mut repeats: u64 = 0;
+    // The repeat periods' total; `None` once beyond the decimal range (reported after the
+    // periods' own errors, as when they were all summed afterwards).
+    let mut total = Some(Decimal::ZERO);
+    for p in purchase_periods(history, unit) {
+        let (key, amount) = p?;
+        if first.is_none() {
+            first = Some(key);
+        } else {
+            repeats = repeats.saturating_add(1);
+            total = total.and_then(|t| t.checked_add(amount));
+        }
+        last = Some(key);
+    }
+    let first = first.or_internal("a customer without a purchase period")?;
+    let last = last.unwrap_or(first);
+    let frequency = u32::try_from(repeats).or_internal("more than u32::MAX periods")?;
+    let monetary_value = if repeats == 0 {
         Decimal::ZERO
     } else {
-        let total = repeats
-            .iter()
-            .try_fold(Decimal::ZERO, |acc, p| acc.checked_add(p.1))
-            .or_overflow("monetary value")?;
         total
+            .or_overflow("monetary value")?
             .checked_div(Decimal::from(frequency))
             .or_overflow("monetary value")?
     };

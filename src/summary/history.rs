@@ -70,7 +70,7 @@ fn no_orders(as_of: Option<Day>) -> Error {
 /// Every customer with a purchase on or before `as_of`, in customer-index order;
 /// `EMPTY_FILE` ("no orders on or before asOf") when there is none.
 pub(crate) fn histories(dataset: &Dataset, as_of: Day) -> Result<Vec<History<'_>>> {
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(dataset.customer_orders.len());
     for customer in 0..dataset.customer_orders.len() {
         let customer = u32::try_from(customer).or_internal("customer index beyond u32")?;
         if let Some(history) = history(dataset, customer, as_of)? {
