@@ -31,6 +31,7 @@
 //! The canonical string is read by [`crate::money::parse_decimal`], the crate's one exact parser;
 //! `-0` reads as 0; values beyond the `Decimal` range are [`AmountError::Overflow`].
 
+use super::evidence::{echo, Evidence};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -161,16 +162,6 @@ impl std::fmt::Display for AmountError {
 }
 
 impl std::error::Error for AmountError {}
-
-/// At most 40 characters of `raw`, trimmed and escaped, for messages.
-fn echo(raw: &str) -> String {
-    let raw = raw.trim();
-    let mut out: String = raw.chars().take(40).flat_map(char::escape_debug).collect();
-    if raw.chars().nth(40).is_some() {
-        out.push('…');
-    }
-    out
-}
 
 /// The decimal separator of one reading.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -525,10 +516,8 @@ fn read_by_evidence(s: Stripped<'_>) -> Result<Decimal, AmountError> {
 #[derive(Debug, Clone, Default)]
 pub struct AmountParser {
     option: DecimalSeparator,
-    /// An observed value well formed only in dot style (kept to explain a conflict).
-    dot_example: Option<String>,
-    /// An observed value well formed only in comma style.
-    comma_example: Option<String>,
+    /// Values well formed only in dot style (first) or only in comma style (second).
+    evidence: Evidence,
     ambiguous_seen: bool,
 }
 
@@ -553,10 +542,10 @@ impl AmountParser {
                 }
             }
             (Ok(_), Err(_)) => {
-                self.dot_example.get_or_insert_with(|| echo(raw));
+                self.evidence.saw_first(raw);
             }
             (Err(_), Ok(_)) => {
-                self.comma_example.get_or_insert_with(|| echo(raw));
+                self.evidence.saw_second(raw);
             }
             (Err(_), Err(_)) => {}
         }
@@ -566,23 +555,19 @@ impl AmountParser {
     /// nothing is proved, or when the data proved both).
     pub fn resolved(&self) -> Option<DecimalSeparator> {
         match self.option {
-            DecimalSeparator::Auto => match (&self.dot_example, &self.comma_example) {
-                (Some(_), None) => Some(DecimalSeparator::Dot),
-                (None, Some(_)) => Some(DecimalSeparator::Comma),
-                _ => None,
-            },
+            DecimalSeparator::Auto => self.evidence.proved(DecimalSeparator::Dot, DecimalSeparator::Comma),
             given => Some(given),
         }
     }
 
     /// True when observed values proved both styles.
     pub fn conflict(&self) -> bool {
-        self.dot_example.is_some() && self.comma_example.is_some()
+        self.evidence.conflict()
     }
 
     /// One dot-only and one comma-only value seen, when [`Self::conflict`] holds.
     pub fn conflict_examples(&self) -> Option<(&str, &str)> {
-        Some((self.dot_example.as_deref()?, self.comma_example.as_deref()?))
+        self.evidence.examples()
     }
 
     /// True when ambiguous values (`1,234`) were observed and, no style being known, they are

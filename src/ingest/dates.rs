@@ -37,6 +37,7 @@
 //! read day first unless the data proved both orders. Observe every value (or a sample) before
 //! parsing: [`DateParser::parse`] only uses what was observed so far.
 
+use super::evidence::{echo, Evidence};
 use serde::{Deserialize, Serialize};
 
 use crate::dataset::Day;
@@ -176,16 +177,6 @@ impl std::fmt::Display for DateError {
 }
 
 impl std::error::Error for DateError {}
-
-/// At most 40 characters of `raw`, escaped, for messages.
-fn echo(raw: &str) -> String {
-    let raw = raw.trim();
-    let mut out: String = raw.chars().take(40).flat_map(char::escape_debug).collect();
-    if raw.chars().nth(40).is_some() {
-        out.push('…');
-    }
-    out
-}
 
 /// True for `0000-00-00`, `00/00/0000` and the like (a database's "no date").
 fn is_zero_placeholder(raw: &str) -> bool {
@@ -799,10 +790,8 @@ fn month_name_date(date: &str) -> Result<Day, DateError> {
 #[derive(Debug, Clone, Default)]
 pub struct DateParser {
     order: DateOrder,
-    /// An observed value with only a day-first reading (kept to explain a conflict).
-    day_first_example: Option<String>,
-    /// An observed value with only a month-first reading.
-    month_first_example: Option<String>,
+    /// Values with only a day-first (first) or only a month-first (second) reading.
+    evidence: Evidence,
     ambiguous_slash_seen: bool,
     ambiguous_dash_seen: bool,
 }
@@ -830,10 +819,10 @@ impl DateParser {
         }
         match (t.day_first(), t.month_first()) {
             (Ok(_), Err(_)) => {
-                self.day_first_example.get_or_insert_with(|| echo(raw));
+                self.evidence.saw_first(raw);
             }
             (Err(_), Ok(_)) => {
-                self.month_first_example.get_or_insert_with(|| echo(raw));
+                self.evidence.saw_second(raw);
             }
             (Ok(x), Ok(y)) if x != y => match t.sep {
                 Sep::Slash => self.ambiguous_slash_seen = true,
@@ -847,26 +836,19 @@ impl DateParser {
     /// nothing is proved, or when the data proved both).
     pub fn resolved(&self) -> Option<DateOrder> {
         match self.order {
-            DateOrder::Auto => match (&self.day_first_example, &self.month_first_example) {
-                (Some(_), None) => Some(DateOrder::Dmy),
-                (None, Some(_)) => Some(DateOrder::Mdy),
-                _ => None,
-            },
+            DateOrder::Auto => self.evidence.proved(DateOrder::Dmy, DateOrder::Mdy),
             given => Some(given),
         }
     }
 
     /// True when observed values proved both day-first and month-first.
     pub fn conflict(&self) -> bool {
-        self.day_first_example.is_some() && self.month_first_example.is_some()
+        self.evidence.conflict()
     }
 
     /// One day-first-only and one month-first-only value seen, when [`Self::conflict`] holds.
     pub fn conflict_examples(&self) -> Option<(&str, &str)> {
-        Some((
-            self.day_first_example.as_deref()?,
-            self.month_first_example.as_deref()?,
-        ))
+        self.evidence.examples()
     }
 
     /// True when an observed value would fail as [`DateError::Ambiguous`]: an ambiguous slash date

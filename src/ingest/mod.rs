@@ -3,6 +3,7 @@
 
 pub mod amounts;
 pub mod dates;
+pub mod evidence;
 pub mod mapping;
 pub mod reader;
 pub mod rows;
