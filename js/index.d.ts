@@ -36,7 +36,10 @@ export type ErrorCode =
   | "INVALID_AMOUNT" // an amount or quantity that cannot be read
   | "CANCELLED" // the caller aborted (AbortSignal)
   | "DATASET_FREED" // a Dataset used after free()
-  | "INTERNAL"; // a bug in clvkit; please report it
+  | "INTERNAL" // a bug in clvkit; please report it
+  | "INSUFFICIENT_DATA" // the data cannot identify a model (no repeat buyers, one customer, every T = 0)
+  | "NO_FINITE_MEAN" // a model quantity with no finite value (Gamma-Gamma q ≤ 1: spend has no finite mean)
+  | "SERIES_LIMIT"; // a model series did not converge within its term cap (extreme parameters or inputs)
 
 /** Every error clvkit throws. `field` names the offending input (dotted path, e.g. "channels[1].spend"). */
 export class ClvkitError extends Error {

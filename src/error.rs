@@ -57,6 +57,14 @@ pub enum ErrorCode {
     DatasetFreed,
     /// A bug in clvkit.
     Internal,
+    /// The data cannot identify a model: no repeat buyers, fewer than two customers, every T = 0,
+    /// or too few repeat customers with a positive spend for Gamma-Gamma.
+    InsufficientData,
+    /// A model quantity with no finite value for the fitted parameters (Gamma-Gamma q ≤ 1: the
+    /// spend distribution has no finite mean).
+    NoFiniteMean,
+    /// A series or continued fraction of the models did not converge within its term cap.
+    SeriesLimit,
 }
 
 impl ErrorCode {
@@ -88,6 +96,9 @@ impl ErrorCode {
             ErrorCode::Cancelled => "CANCELLED",
             ErrorCode::DatasetFreed => "DATASET_FREED",
             ErrorCode::Internal => "INTERNAL",
+            ErrorCode::InsufficientData => "INSUFFICIENT_DATA",
+            ErrorCode::NoFiniteMean => "NO_FINITE_MEAN",
+            ErrorCode::SeriesLimit => "SERIES_LIMIT",
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod dataset;
 pub mod error;
 pub mod ingest;
 pub mod input;
+pub mod models;
 pub mod money;
 pub mod options;
 pub mod segments;

@@ -1,0 +1,515 @@
+//! Probability models of customer behaviour: BG/NBD, MBG/NBD and Pareto/NBD for transactions,
+//! Gamma-Gamma for spend, shifted-beta-geometric for contractual retention, and what they predict.
+//!
+//! # Shape
+//!
+//! - Inputs are the BTYD columns of [`crate::summary::CustomerTable`] (or a summary file) as
+//!   [`Customers`]: frequency x (repeat purchases), recency t_x and age T, all in one explicit
+//!   [`TimeUnit`]. Every fit validates them (whole x ≥ 0, 0 ≤ t_x ≤ T, t_x = 0 when x = 0).
+//! - Fits compress the customers to unique (x, t_x, T) tuples with counts as weights, sort them by
+//!   x so that terms depending on x and the parameters only are computed once per x, and maximise
+//!   the log-likelihood over log-parameters with BFGS (analytic gradients through forward-mode
+//!   dual numbers, [`special`]), falling back to Nelder-Mead when BFGS stalls. Standard errors come
+//!   from the Hessian (central differences of the analytic gradient) of −log-likelihood in
+//!   log-parameters, mapped to parameters by the delta method (SE(p) = p·√(H⁻¹)ᵢᵢ), as lifetimes does.
+//! - The optional L2 penalty is the same for every model: the objective minimised is
+//!   −LL/N + penalizer·Σ pᵢ² (N the number of customers), lifetimes' definition. The reported
+//!   `logLikelihood` is the unpenalised total.
+//! - Predictions are per customer, columnar (`Vec<f64>` in customer order), or for a new customer
+//!   (x = t_x = T = 0, just after a first purchase).
+//!
+//! Degenerate data is an `INSUFFICIENT_DATA` error (no repeat buyers, fewer than two customers,
+//! every T = 0); a fit that ends near a boundary (a parameter beyond 1e6 or below 1e-6 in size,
+//! or Gamma-Gamma q ≤ 1) carries a warning; nothing returns NaN or infinity.
+
+pub mod bgnbd;
+pub mod clv;
+pub mod gammagamma;
+pub(crate) mod optim;
+pub mod pnbd;
+pub(crate) mod special;
+
+pub use bgnbd::BetaGeoParams;
+pub use clv::{churn_risk, clv, dert, ChurnRisk, ClvOptions};
+pub use gammagamma::{fit_gamma_gamma, GammaGammaParams};
+pub use pnbd::ParetoParams;
+
+use crate::error::{Error, ErrorCode, Result, Warning};
+use crate::summary::TimeUnit;
+use optim::{hessian, minimize, spd_inverse, Settings, LOG_BOUND};
+use serde::Serialize;
+use special::Dual;
+
+/// The transaction models.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum TransactionModel {
+    /// BG/NBD (Fader, Hardie & Lee 2005): a customer may drop out after each repeat purchase.
+    BgNbd,
+    /// MBG/NBD (Batislam, Denizel & Filiztekin 2007): also right after the first purchase.
+    MbgNbd,
+    /// Pareto/NBD (Schmittlein, Morrison & Colombo 1987): exponential lifetimes.
+    ParetoNbd,
+}
+
+impl TransactionModel {
+    pub const ALL: [TransactionModel; 3] = [TransactionModel::BgNbd, TransactionModel::MbgNbd, TransactionModel::ParetoNbd];
+
+    /// The JS name, e.g. `"bgNbd"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TransactionModel::BgNbd => "bgNbd",
+            TransactionModel::MbgNbd => "mbgNbd",
+            TransactionModel::ParetoNbd => "paretoNbd",
+        }
+    }
+}
+
+/// Per-customer BTYD columns (equal lengths), all times in `unit`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Customers<'a> {
+    /// x: repeat purchases (whole numbers ≥ 0).
+    pub frequency: &'a [f64],
+    /// t_x: time from first to last purchase.
+    pub recency: &'a [f64],
+    /// T: time from first purchase to the end of observation.
+    pub t: &'a [f64],
+    pub unit: TimeUnit,
+}
+
+impl<'a> Customers<'a> {
+    pub fn new(frequency: &'a [f64], recency: &'a [f64], t: &'a [f64], unit: TimeUnit) -> Self {
+        Customers { frequency, recency, t, unit }
+    }
+
+    /// The BTYD columns of a customer table.
+    pub fn from_table(table: &'a crate::summary::CustomerTable) -> Self {
+        Customers::new(&table.frequency, &table.recency, &table.t, table.unit)
+    }
+
+    pub fn len(&self) -> usize {
+        self.frequency.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.frequency.is_empty()
+    }
+
+    /// Checks lengths and every row: `INVALID_INPUT` for unequal columns, `NOT_FINITE`,
+    /// `NEGATIVE`, `NOT_INTEGER` (x) and `OUT_OF_RANGE` (t_x > T, or t_x ≠ 0 with x = 0), naming
+    /// the column and row, e.g. `recency[3]`.
+    pub fn check(&self) -> Result<()> {
+        let n = self.frequency.len();
+        if self.recency.len() != n || self.t.len() != n {
+            let message = format!(
+                "frequency, recency and T must have one value per customer (got {}, {} and {})",
+                n,
+                self.recency.len(),
+                self.t.len()
+            );
+            return Err(Error::new(ErrorCode::InvalidInput, message).with_field("frequency"));
+        }
+        for i in 0..n {
+            let (x, tx, t) = (self.frequency[i], self.recency[i], self.t[i]);
+            for (name, v) in [("frequency", x), ("recency", tx), ("T", t)] {
+                check_time(&format!("{name}[{i}]"), v)?;
+            }
+            if x.fract() != 0.0 {
+                let e = Error::new(ErrorCode::NotInteger, format!("frequency must be a whole number of repeat purchases (got {x})"));
+                return Err(e.with_field(format!("frequency[{i}]")));
+            }
+            if tx > t {
+                let e = Error::new(ErrorCode::OutOfRange, format!("recency ({tx}) cannot exceed T ({t})"));
+                return Err(e.with_field(format!("recency[{i}]")));
+            }
+            if x == 0.0 && tx != 0.0 {
+                let e = Error::new(ErrorCode::OutOfRange, format!("recency must be 0 when frequency is 0 (got {tx})"));
+                return Err(e.with_field(format!("recency[{i}]")));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A finite, non-negative time or count, or the field's error.
+pub(crate) fn check_time(field: &str, v: f64) -> Result<()> {
+    if !v.is_finite() {
+        return Err(Error::new(ErrorCode::NotFinite, format!("{field} must be a finite number (got {v})")).with_field(field));
+    }
+    if v < 0.0 {
+        return Err(Error::new(ErrorCode::Negative, format!("{field} must not be negative (got {v})")).with_field(field));
+    }
+    Ok(())
+}
+
+/// Unique (x, t_x, T) tuples with their counts, sorted by x, then t_x, then T.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Tuples {
+    pub x: Vec<f64>,
+    pub tx: Vec<f64>,
+    pub t: Vec<f64>,
+    pub w: Vec<f64>,
+}
+
+impl Tuples {
+    pub fn from_customers(c: &Customers<'_>) -> Self {
+        let mut rows: Vec<(f64, f64, f64)> = (0..c.len()).map(|i| (c.frequency[i], c.recency[i], c.t[i])).collect();
+        rows.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)).then(a.2.total_cmp(&b.2)));
+        let mut out = Tuples::default();
+        for (x, tx, t) in rows {
+            let same = out.x.last() == Some(&x) && out.tx.last() == Some(&tx) && out.t.last() == Some(&t);
+            match out.w.last_mut() {
+                Some(w) if same => *w += 1.0,
+                _ => {
+                    out.x.push(x);
+                    out.tx.push(tx);
+                    out.t.push(t);
+                    out.w.push(1.0);
+                }
+            }
+        }
+        out
+    }
+
+    /// The index ranges of equal x.
+    pub fn runs(&self) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
+        let mut start = 0;
+        std::iter::from_fn(move || {
+            let x = *self.x.get(start)?;
+            let len = self.x[start..].iter().take_while(|v| **v == x).count();
+            let range = start..start + len;
+            start += len;
+            Some(range)
+        })
+    }
+
+    /// (customers N, a starting α for a purchase rate near the mean repeat rate x̄/T̄, mean T).
+    pub fn scale(&self) -> (f64, f64, f64) {
+        let n: f64 = self.w.iter().sum();
+        let mean = |v: &[f64]| v.iter().zip(&self.w).map(|(a, w)| a * w).sum::<f64>() / n;
+        let (mx, mt) = (mean(&self.x), mean(&self.t));
+        (n, (mt / mx.max(1e-3)).clamp(1e-3, 1e6), mt)
+    }
+
+    /// `INSUFFICIENT_DATA` unless there are two customers, a repeat buyer and some T > 0.
+    pub fn require_identifiable(&self) -> Result<()> {
+        let customers: f64 = self.w.iter().sum();
+        let fail = |why: &str| Err(Error::new(ErrorCode::InsufficientData, format!("a transaction model cannot be fitted: {why}")));
+        if customers < 2.0 {
+            return fail("it needs at least two customers");
+        }
+        if self.x.iter().all(|x| *x == 0.0) {
+            return fail("no customer made a repeat purchase, so the purchase rate is not identified");
+        }
+        if self.t.iter().all(|t| *t == 0.0) {
+            return fail("every customer has T = 0 (no time observed after the first purchase)");
+        }
+        Ok(())
+    }
+}
+
+/// Options of every fit.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FitOptions {
+    /// L2 penalty weight (default 0): minimises −LL/N + penalizer·Σ pᵢ².
+    pub penalizer: f64,
+    /// Most BFGS iterations (default 1000).
+    pub max_iterations: u32,
+    /// Converged when every |∂(−LL/N)/∂ ln pᵢ| is below this (default 1e-9).
+    pub gradient_tolerance: f64,
+}
+
+impl Default for FitOptions {
+    fn default() -> Self {
+        FitOptions { penalizer: 0.0, max_iterations: 1000, gradient_tolerance: 1e-9 }
+    }
+}
+
+impl FitOptions {
+    fn check(&self) -> Result<()> {
+        if !(self.penalizer.is_finite() && self.penalizer >= 0.0) {
+            let e = Error::new(ErrorCode::OutOfRange, format!("penalizer must be a finite number ≥ 0 (got {})", self.penalizer));
+            return Err(e.with_field("penalizer"));
+        }
+        if !(self.gradient_tolerance.is_finite() && self.gradient_tolerance > 0.0) {
+            let e = Error::new(ErrorCode::OutOfRange, "gradientTolerance must be a finite number > 0");
+            return Err(e.with_field("gradientTolerance"));
+        }
+        Ok(())
+    }
+}
+
+/// A fitted model.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Fit<P> {
+    pub params: P,
+    /// Standard errors of the parameters; `None` (with a warning) when the Hessian is not
+    /// positive definite, as at a boundary.
+    pub std_errors: Option<P>,
+    /// The unpenalised total log-likelihood at `params`.
+    pub log_likelihood: f64,
+    pub iterations: u32,
+    /// Largest |∂(objective)/∂ ln pᵢ| at the end.
+    pub gradient_norm: f64,
+    pub converged: bool,
+    /// The time unit of the rates (α, β); `None` for models without time (Gamma-Gamma, sBG).
+    pub unit: Option<TimeUnit>,
+    /// Customers (or cohort members) the fit used.
+    pub customers: u64,
+    pub warnings: Vec<Warning>,
+}
+
+/// A model's parameters as a named struct and as a slice, in a fixed order.
+pub trait ParamSet: Sized + Clone {
+    const NAMES: &'static [&'static str];
+    fn from_slice(values: &[f64]) -> Self;
+    fn to_vec(&self) -> Vec<f64>;
+}
+
+/// Implements [`ParamSet`] for a struct of named `f64` fields, in the order given.
+macro_rules! param_set {
+    ($ty:ident { $($field:ident),+ }) => {
+        impl $crate::models::ParamSet for $ty {
+            const NAMES: &'static [&'static str] = &[$(stringify!($field)),+];
+            fn from_slice(v: &[f64]) -> Self {
+                let mut it = v.iter().copied();
+                $ty { $($field: it.next().unwrap_or(f64::NAN)),+ }
+            }
+            fn to_vec(&self) -> Vec<f64> {
+                vec![$(self.$field),+]
+            }
+        }
+        impl $ty {
+            /// The parameters as constant duals, for the likelihood code.
+            #[allow(dead_code)]
+            pub(crate) fn duals(&self) -> Vec<$crate::models::special::Dual> {
+                $crate::models::ParamSet::to_vec(self).into_iter().map($crate::models::special::Dual::cst).collect()
+            }
+        }
+    };
+}
+pub(crate) use param_set;
+
+/// The parameters as duals (p = e^θ) with derivatives with respect to θ.
+pub(crate) fn dual_params(theta: &[f64]) -> Vec<Dual> {
+    theta.iter().enumerate().map(|(i, &t)| Dual::var(t, i).exp()).collect()
+}
+
+/// A minimisation problem: the total log-likelihood of the parameters (as duals), the number of
+/// customers N, candidate starting parameters.
+pub(crate) struct Problem<'a> {
+    pub loglik: &'a dyn Fn(&[Dual]) -> Result<Dual>,
+    pub customers: f64,
+    pub starts: Vec<Vec<f64>>,
+}
+
+/// Fits `problem` and assembles the result with the standard warnings.
+pub(crate) fn run_fit<P: ParamSet>(problem: &Problem<'_>, options: &FitOptions, unit: Option<TimeUnit>) -> Result<Fit<P>> {
+    options.check()?;
+    let n = problem.customers;
+    let objective = |theta: &[f64]| -> Result<Dual> {
+        let p = dual_params(theta);
+        let ll = (problem.loglik)(&p)?;
+        let penalty = p.iter().fold(Dual::cst(0.0), |acc, v| acc + *v * *v);
+        Ok(ll * (-1.0 / n) + penalty * options.penalizer)
+    };
+    let mut best: Option<(f64, Vec<f64>)> = None;
+    for start in &problem.starts {
+        let theta: Vec<f64> = start.iter().map(|p| p.ln()).collect();
+        let v = objective(&theta)?.v;
+        if v.is_finite() && best.as_ref().is_none_or(|(b, _)| v < *b) {
+            best = Some((v, theta));
+        }
+    }
+    let Some((_, start)) = best else {
+        return Err(Error::new(ErrorCode::InsufficientData, "the likelihood is not finite at any starting point: the data cannot be fitted"));
+    };
+    let settings = Settings { max_iterations: options.max_iterations, gradient_tolerance: options.gradient_tolerance };
+    let m = minimize(&objective, &start, settings)?;
+    if !m.value.is_finite() {
+        return Err(Error::new(ErrorCode::InsufficientData, "the likelihood is not finite at the fitted parameters"));
+    }
+    let params: Vec<f64> = m.theta.iter().map(|t| t.exp()).collect();
+    let log_likelihood = (problem.loglik)(&params.iter().map(|p| Dual::cst(*p)).collect::<Vec<_>>())?.v;
+    let mut warnings = Vec::new();
+    if !m.converged {
+        warnings.push(Warning::new(
+            "NOT_CONVERGED",
+            "params",
+            format!(
+                "the fit stopped after {} iterations with gradient norm {:.3e}; the parameters may be imprecise",
+                m.iterations, m.gradient_norm
+            ),
+        ));
+    }
+    for (name, t) in P::NAMES.iter().zip(&m.theta) {
+        if t.abs() > 6.0 * std::f64::consts::LN_10 || t.abs() >= LOG_BOUND {
+            warnings.push(Warning::new(
+                "PARAMETER_AT_BOUNDARY",
+                format!("params.{name}"),
+                format!(
+                    "{name} = {:.4e} is at the edge of what the data can identify; the model may be the wrong one for these data",
+                    t.exp()
+                ),
+            ));
+        }
+    }
+    let total = |theta: &[f64]| -> Result<Dual> { Ok(objective(theta)? * n) };
+    let std_errors = spd_inverse(&hessian(&total, &m.theta)?).map(|cov| {
+        P::from_slice(&params.iter().enumerate().map(|(i, p)| p * cov[i][i].sqrt()).collect::<Vec<_>>())
+    });
+    if std_errors.is_none() {
+        warnings.push(Warning::new(
+            "NO_STANDARD_ERRORS",
+            "stdErrors",
+            "the Hessian of the log-likelihood is not positive definite at the fit, so standard errors are not available",
+        ));
+    }
+    Ok(Fit {
+        params: P::from_slice(&params),
+        std_errors,
+        log_likelihood,
+        iterations: m.iterations,
+        gradient_norm: m.gradient_norm,
+        converged: m.converged,
+        unit,
+        customers: n as u64,
+        warnings,
+    })
+}
+
+/// The fitted parameters of a transaction model.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(tag = "model", rename_all = "camelCase")]
+pub enum TransactionParams {
+    BgNbd(BetaGeoParams),
+    MbgNbd(BetaGeoParams),
+    ParetoNbd(ParetoParams),
+}
+
+/// Fits a transaction model to the customers.
+pub fn fit_transactions(model: TransactionModel, customers: &Customers<'_>, options: &FitOptions) -> Result<Fit<TransactionParams>> {
+    customers.check()?;
+    let tuples = Tuples::from_customers(customers);
+    tuples.require_identifiable()?;
+    match model {
+        TransactionModel::BgNbd => bgnbd::fit(&tuples, false, options, customers.unit).map(|f| map_fit(f, TransactionParams::BgNbd)),
+        TransactionModel::MbgNbd => bgnbd::fit(&tuples, true, options, customers.unit).map(|f| map_fit(f, TransactionParams::MbgNbd)),
+        TransactionModel::ParetoNbd => pnbd::fit(&tuples, options, customers.unit).map(|f| map_fit(f, TransactionParams::ParetoNbd)),
+    }
+}
+
+fn map_fit<P, Q>(fit: Fit<P>, wrap: impl Fn(P) -> Q) -> Fit<Q> {
+    Fit {
+        params: wrap(fit.params),
+        std_errors: fit.std_errors.map(&wrap),
+        log_likelihood: fit.log_likelihood,
+        iterations: fit.iterations,
+        gradient_norm: fit.gradient_norm,
+        converged: fit.converged,
+        unit: fit.unit,
+        customers: fit.customers,
+        warnings: fit.warnings,
+    }
+}
+
+/// Applies `one` to every customer, collecting a column; the first error ends it.
+pub(crate) fn per_customer(c: &Customers<'_>, mut one: impl FnMut(f64, f64, f64) -> Result<f64>) -> Result<Vec<f64>> {
+    c.check()?;
+    (0..c.len()).map(|i| one(c.frequency[i], c.recency[i], c.t[i])).collect()
+}
+
+impl TransactionParams {
+    pub fn model(&self) -> TransactionModel {
+        match self {
+            TransactionParams::BgNbd(_) => TransactionModel::BgNbd,
+            TransactionParams::MbgNbd(_) => TransactionModel::MbgNbd,
+            TransactionParams::ParetoNbd(_) => TransactionModel::ParetoNbd,
+        }
+    }
+
+    /// The log-likelihood of one customer (x, t_x, T) under these parameters.
+    pub fn log_likelihood(&self, x: f64, tx: f64, t: f64) -> Result<f64> {
+        let one = Tuples { x: vec![x], tx: vec![tx], t: vec![t], w: vec![1.0] };
+        match self {
+            TransactionParams::BgNbd(p) => bgnbd::loglik(&one, false, &p.duals()).map(|d| d.v),
+            TransactionParams::MbgNbd(p) => bgnbd::loglik(&one, true, &p.duals()).map(|d| d.v),
+            TransactionParams::ParetoNbd(p) => pnbd::loglik(&one, &p.duals()).map(|d| d.v),
+        }
+    }
+
+    fn p_alive_one(&self, x: f64, tx: f64, t: f64) -> Result<f64> {
+        match self {
+            TransactionParams::BgNbd(p) => Ok(p.p_alive(false, x, tx, t)),
+            TransactionParams::MbgNbd(p) => Ok(p.p_alive(true, x, tx, t)),
+            TransactionParams::ParetoNbd(p) => p.p_alive(x, tx, t),
+        }
+    }
+
+    fn expected_one(&self, x: f64, tx: f64, t: f64, horizon: f64) -> Result<f64> {
+        match self {
+            TransactionParams::BgNbd(p) => p.expected(false, x, tx, t, horizon),
+            TransactionParams::MbgNbd(p) => p.expected(true, x, tx, t, horizon),
+            TransactionParams::ParetoNbd(p) => p.expected(x, tx, t, horizon),
+        }
+    }
+
+    fn prob_one(&self, x: f64, tx: f64, t: f64, horizon: f64, n: u32) -> Result<f64> {
+        match self {
+            TransactionParams::BgNbd(p) => p.prob_n(false, x, tx, t, horizon, n),
+            TransactionParams::MbgNbd(p) => p.prob_n(true, x, tx, t, horizon, n),
+            TransactionParams::ParetoNbd(p) => p.prob_n(x, tx, t, horizon, n),
+        }
+    }
+
+    /// P(alive at T | x, t_x, T) per customer.
+    pub fn p_alive(&self, c: &Customers<'_>) -> Result<Vec<f64>> {
+        per_customer(c, |x, tx, t| self.p_alive_one(x, tx, t))
+    }
+
+    /// Expected purchases in (T, T + `horizon`] per customer, given their history.
+    pub fn expected_purchases(&self, c: &Customers<'_>, horizon: f64) -> Result<Vec<f64>> {
+        check_time("t", horizon)?;
+        per_customer(c, |x, tx, t| self.expected_one(x, tx, t, horizon))
+    }
+
+    /// P(exactly `n` purchases in (T, T + `horizon`]) per customer, given their history.
+    pub fn prob_purchases(&self, c: &Customers<'_>, horizon: f64, n: u32) -> Result<Vec<f64>> {
+        check_time("t", horizon)?;
+        per_customer(c, |x, tx, t| self.prob_one(x, tx, t, horizon, n))
+    }
+
+    /// Expected purchases of a new customer in the `horizon` after their first purchase.
+    pub fn new_customer_expected(&self, horizon: f64) -> Result<f64> {
+        check_time("t", horizon)?;
+        self.expected_one(0.0, 0.0, 0.0, horizon)
+    }
+
+    /// P(exactly `n` repeat purchases in the `horizon` after a new customer's first purchase).
+    pub fn new_customer_prob(&self, horizon: f64, n: u32) -> Result<f64> {
+        check_time("t", horizon)?;
+        self.prob_one(0.0, 0.0, 0.0, horizon, n)
+    }
+}
+
+/// ln of a negative-binomial weight: Γ(k+j)/(Γ(k) j!) p^k q^j, in logs (ln p, ln q given).
+pub(crate) fn ln_nb(k: f64, j: f64, ln_p: f64, ln_q: f64) -> f64 {
+    let tail = if j > 0.0 { j * ln_q } else { 0.0 };
+    special::lgamma(k + j) - special::lgamma(k) - special::lgamma(j + 1.0) + k * ln_p + tail
+}
+
+/// 1/(1 + e^y) without overflow.
+pub(crate) fn logistic_neg(y: f64) -> f64 {
+    if y > 0.0 {
+        let e = (-y).exp();
+        e / (1.0 + e)
+    } else {
+        1.0 / (1.0 + y.exp())
+    }
+}
+
+/// Clamps a probability computed by differences into [0, 1] (rounding can leave it a few ulps out).
+pub(crate) fn prob(p: f64) -> f64 {
+    p.clamp(0.0, 1.0)
+}

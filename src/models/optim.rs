@@ -1,0 +1,325 @@
+//! The optimiser of every model fit: BFGS on log-parameters with a backtracking (Armijo) line
+//! search, a Nelder-Mead fallback, and the Hessian (central differences of the analytic gradient).
+//!
+//! Parameters are optimised as θ = ln(parameter), clamped to ±[`LOG_BOUND`] so that no trial point
+//! overflows; a fit that ends on the clamp is reported by the caller as a boundary warning.
+
+// Small dense matrices (at most 4 × 4): index loops read as the formulas do.
+#![allow(clippy::needless_range_loop)]
+
+use super::special::Dual;
+use crate::error::Result;
+
+/// |θ| stays within this bound (parameters within e^±25 ≈ 7e10 and 1.4e-11).
+pub(crate) const LOG_BOUND: f64 = 25.0;
+
+/// The objective in θ: its value and gradient (minimised).
+pub(crate) type Objective<'a> = dyn Fn(&[f64]) -> Result<Dual> + 'a;
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Minimum {
+    pub theta: Vec<f64>,
+    pub value: f64,
+    pub gradient_norm: f64,
+    pub iterations: u32,
+    pub converged: bool,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Settings {
+    pub max_iterations: u32,
+    /// Converged when the largest |∂f/∂θ| is below this.
+    pub gradient_tolerance: f64,
+}
+
+fn clamp(theta: &mut [f64]) {
+    for t in theta {
+        *t = t.clamp(-LOG_BOUND, LOG_BOUND);
+    }
+}
+
+/// Value and gradient, with a non-finite value (or gradient) turned into +∞ so searches back off.
+fn eval(f: &Objective<'_>, theta: &[f64]) -> Result<(f64, Vec<f64>)> {
+    let d = f(theta)?;
+    let grad: Vec<f64> = d.d.iter().take(theta.len()).copied().collect();
+    if d.v.is_finite() && grad.iter().all(|g| g.is_finite()) {
+        Ok((d.v, grad))
+    } else {
+        Ok((f64::INFINITY, vec![0.0; theta.len()]))
+    }
+}
+
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+fn max_abs(v: &[f64]) -> f64 {
+    v.iter().fold(0.0, |m, x| m.max(x.abs()))
+}
+
+/// BFGS from `start`; when it stalls short of the tolerance, Nelder-Mead from its best point and
+/// BFGS again. Errors only when the objective itself errs (a series cap).
+pub(crate) fn minimize(f: &Objective<'_>, start: &[f64], settings: Settings) -> Result<Minimum> {
+    let mut best = bfgs(f, start, settings, 0)?;
+    if !best.converged {
+        let polished = nelder_mead(f, &best.theta, settings.max_iterations)?;
+        let again = bfgs(f, &polished, settings, best.iterations)?;
+        if again.value <= best.value || again.converged {
+            best = again;
+        }
+    }
+    Ok(best)
+}
+
+fn bfgs(f: &Objective<'_>, start: &[f64], settings: Settings, done: u32) -> Result<Minimum> {
+    let n = start.len();
+    let mut x = start.to_vec();
+    clamp(&mut x);
+    let (mut fx, mut g) = eval(f, &x)?;
+    let identity = |n: usize| -> Vec<Vec<f64>> {
+        (0..n).map(|i| (0..n).map(|j| if i == j { 1.0 } else { 0.0 }).collect()).collect()
+    };
+    let mut h = identity(n);
+    let mut fresh = true;
+    let mut iterations = done;
+    let mut flat = 0;
+    while iterations < settings.max_iterations {
+        if !fx.is_finite() || max_abs(&g) < settings.gradient_tolerance {
+            break;
+        }
+        iterations += 1;
+        let mut p: Vec<f64> = h.iter().map(|row| -dot(row, &g)).collect();
+        if dot(&p, &g) >= 0.0 {
+            h = identity(n);
+            fresh = true;
+            p = g.iter().map(|x| -x).collect();
+        }
+        // A step of at most 3 in any log-parameter per iteration.
+        let longest = max_abs(&p);
+        if longest > 3.0 {
+            p.iter_mut().for_each(|v| *v *= 3.0 / longest);
+        }
+        let slope = dot(&p, &g);
+        let mut step = 1.0;
+        let mut accepted = None;
+        for _ in 0..60 {
+            let mut trial: Vec<f64> = x.iter().zip(&p).map(|(a, b)| a + step * b).collect();
+            clamp(&mut trial);
+            let (ft, gt) = eval(f, &trial)?;
+            if ft.is_finite() && ft <= fx + 1e-4 * step * slope {
+                accepted = Some((trial, ft, gt));
+                break;
+            }
+            step *= 0.5;
+        }
+        let Some((xn, fnew, gn)) = accepted else {
+            if fresh {
+                break;
+            }
+            h = identity(n);
+            fresh = true;
+            continue;
+        };
+        let s: Vec<f64> = xn.iter().zip(&x).map(|(a, b)| a - b).collect();
+        let y: Vec<f64> = gn.iter().zip(&g).map(|(a, b)| a - b).collect();
+        let sy = dot(&s, &y);
+        if sy > 1e-12 * dot(&s, &s).sqrt() * dot(&y, &y).sqrt() {
+            if fresh {
+                let scale = sy / dot(&y, &y);
+                h.iter_mut().flatten().for_each(|v| *v *= scale);
+                fresh = false;
+            }
+            bfgs_update(&mut h, &s, &y, sy);
+        }
+        flat = if (fx - fnew).abs() <= 1e-15 * fx.abs().max(1.0) { flat + 1 } else { 0 };
+        x = xn;
+        fx = fnew;
+        g = gn;
+        if flat >= 3 {
+            break;
+        }
+    }
+    let gradient_norm = max_abs(&g);
+    Ok(Minimum {
+        theta: x,
+        value: fx,
+        gradient_norm,
+        iterations,
+        // Converged at the tolerance, or stalled at the floating-point floor with a small gradient.
+        converged: fx.is_finite() && (gradient_norm < settings.gradient_tolerance || flat >= 3 && gradient_norm < 1e-6),
+    })
+}
+
+/// H ← (I − ρ s yᵀ) H (I − ρ y sᵀ) + ρ s sᵀ, ρ = 1/(yᵀs).
+fn bfgs_update(h: &mut [Vec<f64>], s: &[f64], y: &[f64], sy: f64) {
+    let n = s.len();
+    let rho = 1.0 / sy;
+    let hy: Vec<f64> = h.iter().map(|row| dot(row, y)).collect();
+    let yhy = dot(y, &hy);
+    for i in 0..n {
+        for j in 0..n {
+            h[i][j] += -rho * (hy[i] * s[j] + s[i] * hy[j]) + (rho * rho * yhy + rho) * s[i] * s[j];
+        }
+    }
+}
+
+/// Nelder-Mead on the value alone (standard coefficients 1, 2, ½, ½), from a simplex of steps 0.5.
+fn nelder_mead(f: &Objective<'_>, start: &[f64], max_iterations: u32) -> Result<Vec<f64>> {
+    let n = start.len();
+    let value = |x: &[f64]| -> Result<f64> {
+        let mut x = x.to_vec();
+        clamp(&mut x);
+        Ok(eval(f, &x)?.0)
+    };
+    let mut simplex: Vec<(Vec<f64>, f64)> = Vec::with_capacity(n + 1);
+    simplex.push((start.to_vec(), value(start)?));
+    for i in 0..n {
+        let mut v = start.to_vec();
+        v[i] += 0.5;
+        let fv = value(&v)?;
+        simplex.push((v, fv));
+    }
+    for _ in 0..max_iterations {
+        simplex.sort_by(|a, b| a.1.total_cmp(&b.1));
+        let (lo, hi) = (simplex[0].1, simplex[n].1);
+        if hi.is_finite() && (hi - lo).abs() <= 1e-14 * lo.abs().max(1.0) {
+            break;
+        }
+        let centroid: Vec<f64> = (0..n).map(|j| simplex[..n].iter().map(|p| p.0[j]).sum::<f64>() / n as f64).collect();
+        let worst = simplex[n].0.clone();
+        let along = |t: f64| -> Vec<f64> { centroid.iter().zip(&worst).map(|(c, w)| c + t * (c - w)).collect() };
+        let reflected = along(1.0);
+        let fr = value(&reflected)?;
+        if fr < simplex[0].1 {
+            let expanded = along(2.0);
+            let fe = value(&expanded)?;
+            simplex[n] = if fe < fr { (expanded, fe) } else { (reflected, fr) };
+        } else if fr < simplex[n - 1].1 {
+            simplex[n] = (reflected, fr);
+        } else {
+            let contracted = along(-0.5);
+            let fc = value(&contracted)?;
+            if fc < simplex[n].1 {
+                simplex[n] = (contracted, fc);
+            } else {
+                let best = simplex[0].0.clone();
+                for p in simplex.iter_mut().skip(1) {
+                    p.0 = best.iter().zip(&p.0).map(|(b, x)| b + 0.5 * (x - b)).collect();
+                    p.1 = value(&p.0)?;
+                }
+            }
+        }
+    }
+    simplex.sort_by(|a, b| a.1.total_cmp(&b.1));
+    let mut best = simplex.swap_remove(0).0;
+    clamp(&mut best);
+    Ok(best)
+}
+
+/// The Hessian of `f` at θ by central differences of its analytic gradient (step 1e-5 in each
+/// log-parameter), symmetrised.
+pub(crate) fn hessian(f: &Objective<'_>, theta: &[f64]) -> Result<Vec<Vec<f64>>> {
+    let n = theta.len();
+    let h = 1e-5;
+    let mut m = vec![vec![0.0; n]; n];
+    for j in 0..n {
+        let mut up = theta.to_vec();
+        let mut down = theta.to_vec();
+        up[j] += h;
+        down[j] -= h;
+        let gu = f(&up)?.d;
+        let gd = f(&down)?.d;
+        for i in 0..n {
+            m[i][j] = (gu[i] - gd[i]) / (2.0 * h);
+        }
+    }
+    for i in 0..n {
+        for j in 0..i {
+            let avg = 0.5 * (m[i][j] + m[j][i]);
+            m[i][j] = avg;
+            m[j][i] = avg;
+        }
+    }
+    Ok(m)
+}
+
+/// The inverse of a symmetric positive definite matrix by Cholesky; `None` when it is not
+/// positive definite (or not finite).
+pub(crate) fn spd_inverse(a: &[Vec<f64>]) -> Option<Vec<Vec<f64>>> {
+    let n = a.len();
+    let mut l = vec![vec![0.0; n]; n];
+    for i in 0..n {
+        for j in 0..=i {
+            let s: f64 = a[i][j] - (0..j).map(|k| l[i][k] * l[j][k]).sum::<f64>();
+            if i == j {
+                if !(s > 0.0 && s.is_finite()) {
+                    return None;
+                }
+                l[i][i] = s.sqrt();
+            } else {
+                l[i][j] = s / l[j][j];
+            }
+        }
+    }
+    // Solve L Lᵀ X = I column by column.
+    let mut inv = vec![vec![0.0; n]; n];
+    for c in 0..n {
+        let mut y = vec![0.0; n];
+        for i in 0..n {
+            let e = if i == c { 1.0 } else { 0.0 };
+            y[i] = (e - (0..i).map(|k| l[i][k] * y[k]).sum::<f64>()) / l[i][i];
+        }
+        let mut x = vec![0.0; n];
+        for i in (0..n).rev() {
+            x[i] = (y[i] - (i + 1..n).map(|k| l[k][i] * x[k]).sum::<f64>()) / l[i][i];
+        }
+        for i in 0..n {
+            inv[i][c] = x[i];
+        }
+    }
+    inv.iter().flatten().all(|v| v.is_finite()).then_some(inv)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn minimises_rosenbrock_in_four_dimensions() {
+        // Σ 100 (θ_{i+1} − θ_i²)² + (1 − θ_i)², minimum 0 at θ = 1.
+        let f = |t: &[f64]| -> Result<Dual> {
+            let x: Vec<Dual> = t.iter().enumerate().map(|(i, &v)| Dual::var(v, i)).collect();
+            let mut s = Dual::cst(0.0);
+            for i in 0..3 {
+                let a = x[i + 1] - x[i] * x[i];
+                let b = Dual::cst(1.0) - x[i];
+                s = s + a * a * 100.0 + b * b;
+            }
+            Ok(s)
+        };
+        let m = minimize(&f, &[-1.2, 1.0, -0.5, 0.3], Settings { max_iterations: 2000, gradient_tolerance: 1e-9 }).unwrap();
+        assert!(m.converged, "{m:?}");
+        assert!(m.theta.iter().all(|t| (t - 1.0).abs() < 1e-6), "{m:?}");
+        let h = hessian(&f, &m.theta).unwrap();
+        let inv = spd_inverse(&h).unwrap();
+        // H · H⁻¹ = I.
+        for i in 0..4 {
+            for j in 0..4 {
+                let v: f64 = (0..4).map(|k| h[i][k] * inv[k][j]).sum();
+                assert!((v - if i == j { 1.0 } else { 0.0 }).abs() < 1e-6);
+            }
+        }
+        assert!(spd_inverse(&[vec![1.0, 2.0], vec![2.0, 1.0]]).is_none());
+    }
+
+    #[test]
+    fn nelder_mead_finds_a_quadratic_minimum() {
+        let f = |t: &[f64]| -> Result<Dual> {
+            let a = Dual::var(t[0], 0) - 2.0;
+            let b = Dual::var(t[1], 1) + 1.0;
+            Ok(a * a + b * b * 3.0)
+        };
+        let x = nelder_mead(&f, &[0.0, 0.0], 500).unwrap();
+        assert!((x[0] - 2.0).abs() < 1e-5 && (x[1] + 1.0).abs() < 1e-5, "{x:?}");
+    }
+}
