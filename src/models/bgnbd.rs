@@ -10,7 +10,7 @@
 //! z = t/(α+T+t), c = a+b+x−1 (MBG: a+b+x) and A = a+b−1−r (MBG: a+b−r),
 //! E = c · [1 − ((α+T)/(α+T+t))^{a−1} ₂F₁(A, a−1; c; z)]/(a−1) · P(alive), continuous at a = 1.
 
-use super::special::{self, lbeta, lbeta_d, Dual};
+use super::special::{self, gauss_legendre_graded, lbeta, lbeta_d, Dual};
 use super::{ln_nb, logistic_neg, prob, run_fit, Fit, FitOptions, Problem, Tuples};
 use crate::error::Result;
 use crate::summary::TimeUnit;
@@ -61,9 +61,37 @@ impl BetaGeoParams {
         let shift = if modified { 0.0 } else { 1.0 };
         let c = a + b + x - shift;
         let big_a = a + b - shift - r;
+        let alive = self.p_alive(modified, x, tx, t);
+        if c < 0.05 {
+            // The ₂F₁ form needs c > 0 (it has a pole at c = 0; BG/NBD with x = 0 and a + b ≤ 1).
+            return Ok((self.expected_by_quadrature(modified, x, t, horizon) * alive).max(0.0));
+        }
         let z = horizon / (alpha + t + horizon);
         let bracket = special::beta_geo_bracket(big_a, a - 1.0, c, z)?;
-        Ok((c * bracket * self.p_alive(modified, x, tx, t)).max(0.0))
+        Ok((c * bracket * alive).max(0.0))
+    }
+
+    /// E[purchases in (T, T+t] | alive] as E_p[(1 − E_λ[e^{−λpt}])/p] with λ ~ Gamma(r+x, α+T),
+    /// p ~ Beta(a, b + chances): an alive customer buys until a purchase ends them (rate λp), so
+    /// (1 − e^{−λpt})/p purchases on average. The Beta integral is split at ½ and taken in
+    /// v = p^a and w = (1−p)^{b'}, which absorb the endpoint singularities.
+    fn expected_by_quadrature(&self, modified: bool, x: f64, t: f64, horizon: f64) -> f64 {
+        let BetaGeoParams { r, alpha, a, b } = *self;
+        let bb = b + Self::chances(modified, x);
+        let k = horizon / (alpha + t);
+        let h = |p: f64| -(-(r + x) * (k * p).ln_1p()).exp_m1() / p;
+        let ln_norm = lbeta(a, bb);
+        // ∫₀^½ h(p) p^{a−1}(1−p)^{bb−1} dp with p = v^{1/a}: dp·p^{a−1} = dv/a.
+        let low = gauss_legendre_graded( 0.5f64.powf(a), |v| {
+            let p = v.powf(1.0 / a);
+            h(p) * ((bb - 1.0) * (-p).ln_1p() - ln_norm).exp() / a
+        });
+        // ∫_½^1 with 1 − p = w^{1/bb}: dp·(1−p)^{bb−1} = −dw/bb.
+        let high = gauss_legendre_graded( 0.5f64.powf(bb), |w| {
+            let p = 1.0 - w.powf(1.0 / bb);
+            h(p) * ((a - 1.0) * p.ln() - ln_norm).exp() / bb
+        });
+        low + high
     }
 
     /// P(exactly n purchases in (T, T+t]): alive at T with P(alive); then λ ~ Gamma(r+x, α+T) and
@@ -172,6 +200,31 @@ mod tests {
             assert!((e - by_pmf).abs() < 1e-9 * e, "{modified}: {e} vs {by_pmf}");
             let total: f64 = (0..400).map(|n| CDNOW.prob_n(modified, x, tx, t, h, n).unwrap()).sum();
             assert!((total - 1.0).abs() < 1e-12);
+        }
+    }
+
+    #[test]
+    fn quadrature_agrees_with_the_closed_form_and_covers_a_plus_b_below_one() {
+        let cases = [
+            (BetaGeoParams { a: 0.6, b: 0.9, ..CDNOW }, 0.0, 0.0, 20.0),
+            (CDNOW, 3.0, 10.0, 38.0),
+            (BetaGeoParams { a: 3.0, b: 0.2, ..CDNOW }, 1.0, 4.0, 5.0),
+        ];
+        for (p, x, tx, t) in cases {
+            for modified in [false, true] {
+                let closed = p.expected(modified, x, tx, t, 30.0).unwrap();
+                let quad = p.expected_by_quadrature(modified, x, t, 30.0) * p.p_alive(modified, x, tx, t);
+                assert!((closed - quad).abs() < 1e-9 * closed, "{p:?} {modified}: {closed} vs {quad}");
+            }
+        }
+        // x = 0 with a + b < 1 (c ≤ 0): finite, and the mean of the pmf.
+        let p = BetaGeoParams { r: 0.4, alpha: 3.0, a: 0.3, b: 0.4 };
+        for h in [1.0, 50.0] {
+            let e = p.expected(false, 0.0, 0.0, 40.0, h).unwrap();
+            let pmf: Vec<f64> = (0..1500).map(|n| p.prob_n(false, 0.0, 0.0, 40.0, h, n).unwrap()).collect();
+            let mean: f64 = pmf.iter().enumerate().map(|(n, q)| n as f64 * q).sum();
+            assert!((pmf.iter().sum::<f64>() - 1.0).abs() < 1e-9);
+            assert!(e.is_finite() && e > 0.0 && (e - mean).abs() < 1e-7 * e, "{h}: {e} vs {mean}");
         }
     }
 

@@ -25,14 +25,20 @@
 pub mod bgnbd;
 pub mod clv;
 pub mod gammagamma;
+pub mod holdout;
 pub(crate) mod optim;
 pub mod pnbd;
+pub mod sbg;
+pub mod simulate;
 pub(crate) mod special;
 
 pub use bgnbd::BetaGeoParams;
 pub use clv::{churn_risk, clv, dert, ChurnRisk, ClvOptions};
 pub use gammagamma::{fit_gamma_gamma, GammaGammaParams};
+pub use holdout::{auto, holdout_split, validate, AutoResult, HoldoutData, Validation, ValidationOptions};
 pub use pnbd::ParetoParams;
+pub use sbg::{fit_sbg, SbgParams};
+pub use simulate::{simulate_cohort, simulate_spend, simulate_transactions, Rng, Simulated};
 
 use crate::error::{Error, ErrorCode, Result, Warning};
 use crate::summary::TimeUnit;

@@ -105,6 +105,45 @@ pub(crate) fn ln_upper_gamma_cf(a: f64, z: f64) -> Result<f64> {
     Err(series_limit("the incomplete gamma function (DERT)"))
 }
 
+/// 8-point Gauss-Legendre nodes and weights on [−1, 1] (the positive half).
+const GL_NODES: [f64; 4] = [0.183_434_642_495_649_8, 0.525_532_409_916_329, 0.796_666_477_413_626_7, 0.960_289_856_497_536_3];
+const GL_WEIGHTS: [f64; 4] = [0.362_683_783_378_362, 0.313_706_645_877_887_3, 0.222_381_034_453_374_5, 0.101_228_536_290_376_3];
+
+/// ∫ₗₒ^ₕᵢ f by 8-point Gauss-Legendre on 48 equal panels (smooth integrands: error far below 1e-12).
+pub(crate) fn gauss_legendre(lo: f64, hi: f64, f: impl Fn(f64) -> f64) -> f64 {
+    const PANELS: usize = 48;
+    let width = (hi - lo) / PANELS as f64;
+    let mut total = 0.0;
+    for panel in 0..PANELS {
+        let mid = lo + (panel as f64 + 0.5) * width;
+        for (node, weight) in GL_NODES.iter().zip(GL_WEIGHTS) {
+            total += weight * width / 2.0 * (f(mid - node * width / 2.0) + f(mid + node * width / 2.0));
+        }
+    }
+    total
+}
+
+/// ∫₀^ₕᵢ f by 8-point Gauss-Legendre on panels that halve towards 0 ([hi/2, hi], [hi/4, hi/2], …,
+/// 60 of them): for integrands smooth except for a fractional power at 0.
+pub(crate) fn gauss_legendre_graded(hi: f64, f: impl Fn(f64) -> f64) -> f64 {
+    let mut total = 0.0;
+    let mut top = hi;
+    for _ in 0..60 {
+        let bottom = top / 2.0;
+        let (mid, half) = ((top + bottom) / 2.0, (top - bottom) / 2.0);
+        for (node, weight) in GL_NODES.iter().zip(GL_WEIGHTS) {
+            total += weight * half * (f(mid - node * half) + f(mid + node * half));
+        }
+        top = bottom;
+    }
+    total
+}
+
+/// ∫₀^h f(τ) dτ in u = ln(1 + τ/k) (dense near 0, where the death-time densities peak).
+pub(crate) fn integrate_log_spaced(h: f64, k: f64, f: impl Fn(f64) -> f64) -> f64 {
+    gauss_legendre(0.0, (h / k).ln_1p(), |u| f(k * u.exp_m1()) * k * u.exp())
+}
+
 /// Number of partial derivatives a [`Dual`] carries: the most parameters of any model.
 pub(crate) const NPAR: usize = 4;
 

@@ -15,7 +15,7 @@ pub(crate) mod history;
 
 mod acquisition;
 mod cohorts;
-mod customers;
+pub(crate) mod customers;
 mod kpis;
 
 pub use acquisition::{

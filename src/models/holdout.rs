@@ -1,0 +1,329 @@
+//! Calibration/holdout validation of the transaction models: the split of a dataset by date,
+//! predicted vs actual holdout purchases, period-by-period tracking, the frequency histogram, `auto`.
+//!
+//! Everything is plain data (serde, camelCase), ready to plot. The calibration summary is the
+//! customer table up to the calibration end (customers whose first purchase is on or before it);
+//! holdout purchases are the purchase periods (days, weeks or months with a non-return order)
+//! after the calibration end's period, up to the observation end.
+
+use super::{fit_transactions, Customers, Fit, FitOptions, TransactionModel, TransactionParams, Tuples};
+use crate::dataset::{Dataset, Day};
+use crate::error::{Error, ErrorCode, Result};
+use crate::summary::calendar::iso_date;
+use crate::summary::customers::period;
+use crate::summary::history::resolve_as_of;
+use crate::summary::{customer_table, SummaryOptions, TimeUnit};
+use serde::Serialize;
+
+/// A calibration summary and what the same customers bought afterwards.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HoldoutData {
+    pub unit: TimeUnit,
+    /// "YYYY-MM-DD": the last day of the calibration window and of the holdout.
+    pub calibration_end: String,
+    pub observation_end: String,
+    pub customer_id: Vec<String>,
+    pub frequency: Vec<f64>,
+    pub recency: Vec<f64>,
+    #[serde(rename = "T")]
+    pub t: Vec<f64>,
+    pub monetary_value: Vec<f64>,
+    /// Purchase periods in the holdout, per customer.
+    pub holdout_frequency: Vec<f64>,
+    /// Holdout length in periods of `unit`.
+    pub holdout_duration: f64,
+    /// Holdout purchases of all calibration customers in holdout period 1, 2, … (not cumulative).
+    pub holdout_by_period: Vec<f64>,
+}
+
+impl HoldoutData {
+    /// The calibration columns as model input.
+    pub fn customers(&self) -> Customers<'_> {
+        Customers::new(&self.frequency, &self.recency, &self.t, self.unit)
+    }
+}
+
+/// Splits `dataset` at `calibration_end` (inclusive) with the holdout running to
+/// `observation_end` (default: the last order day). `OUT_OF_RANGE` (field `calibrationEnd`)
+/// unless the holdout spans at least one whole period of `unit`.
+pub fn holdout_split(dataset: &Dataset, unit: TimeUnit, calibration_end: Day, observation_end: Option<Day>) -> Result<HoldoutData> {
+    let end = resolve_as_of(dataset, observation_end)?;
+    let (cut, last) = (period(unit, calibration_end), period(unit, end));
+    if last <= cut {
+        let message = format!(
+            "calibrationEnd ({}) must leave at least one whole period before the observation end ({})",
+            iso_date(calibration_end),
+            iso_date(end)
+        );
+        return Err(Error::new(ErrorCode::OutOfRange, message).with_field("calibrationEnd"));
+    }
+    let table = customer_table(dataset, &SummaryOptions { unit, as_of: Some(calibration_end) })?;
+    let duration = usize::try_from(last - cut).unwrap_or(usize::MAX).min(1 << 20);
+    let mut by_period = vec![0.0; duration];
+    let mut holdout = Vec::with_capacity(table.customer.len());
+    for &c in &table.customer {
+        let mut previous = cut;
+        let mut count = 0.0;
+        for o in dataset.orders_of(c).iter().filter(|o| !o.is_return && o.day <= end) {
+            let p = period(unit, o.day);
+            if p > previous {
+                previous = p;
+                count += 1.0;
+                if let Some(slot) = usize::try_from(p - cut - 1).ok().and_then(|k| by_period.get_mut(k)) {
+                    *slot += 1.0;
+                }
+            }
+        }
+        holdout.push(count);
+    }
+    Ok(HoldoutData {
+        unit,
+        calibration_end: iso_date(calibration_end),
+        observation_end: iso_date(end),
+        customer_id: table.customer_id,
+        frequency: table.frequency,
+        recency: table.recency,
+        t: table.t,
+        monetary_value: table.monetary_value,
+        holdout_frequency: holdout,
+        holdout_duration: duration as f64,
+        holdout_by_period: by_period,
+    })
+}
+
+/// Options of [`validate`] and [`auto`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ValidationOptions {
+    /// Buckets and histogram bars 0, 1, …, k−1 and "k+" (default 7).
+    pub max_frequency: u32,
+    /// Most points of the tracking series (default 104); long holdouts are sampled evenly.
+    pub tracking_points: u32,
+}
+
+impl Default for ValidationOptions {
+    fn default() -> Self {
+        ValidationOptions { max_frequency: 7, tracking_points: 104 }
+    }
+}
+
+/// Per-customer error of the predicted holdout purchases.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ErrorSummary {
+    pub mae: f64,
+    pub rmse: f64,
+    /// Σ predicted − Σ actual.
+    pub total_error: f64,
+    pub predicted_total: f64,
+    pub actual_total: f64,
+}
+
+/// Mean predicted and actual holdout purchases by calibration frequency.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Buckets {
+    /// "0", "1", …, "k+".
+    pub label: Vec<String>,
+    pub customers: Vec<u64>,
+    pub predicted: Vec<f64>,
+    pub actual: Vec<f64>,
+}
+
+/// Cumulative repeat purchases of the calibration customers through the holdout.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Tracking {
+    /// Periods since the calibration end.
+    pub period: Vec<f64>,
+    pub predicted: Vec<f64>,
+    pub actual: Vec<f64>,
+}
+
+/// Customers with 0, 1, …, k+ repeat purchases in calibration: expected by the model (each
+/// customer as a new one observed for their T) and observed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Histogram {
+    pub label: Vec<String>,
+    pub expected: Vec<f64>,
+    pub observed: Vec<f64>,
+}
+
+/// A model's calibration/holdout report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Validation {
+    pub model: TransactionModel,
+    pub customers: u64,
+    pub error: ErrorSummary,
+    pub buckets: Buckets,
+    pub tracking: Tracking,
+    pub histogram: Histogram,
+    /// Predicted holdout purchases per customer (customer order of the data).
+    pub predicted: Vec<f64>,
+}
+
+fn labels(k: u32) -> Vec<String> {
+    (0..k).map(|i| i.to_string()).chain(std::iter::once(format!("{k}+"))).collect()
+}
+
+/// Compares `params`' predictions with the holdout of `data`.
+pub fn validate(params: &TransactionParams, data: &HoldoutData, options: &ValidationOptions) -> Result<Validation> {
+    let k = options.max_frequency.clamp(1, 1000);
+    let c = data.customers();
+    if data.holdout_frequency.len() != c.len() {
+        return Err(Error::new(ErrorCode::InvalidInput, "holdoutFrequency must have one value per customer").with_field("holdoutFrequency"));
+    }
+    let horizon = data.holdout_duration;
+    let predicted = params.expected_purchases(&c, horizon)?;
+    let n = c.len() as f64;
+    let (mut abs, mut sq) = (0.0, 0.0);
+    let bins = k as usize + 1;
+    let mut bucket = Buckets { label: labels(k), customers: vec![0; bins], predicted: vec![0.0; bins], actual: vec![0.0; bins] };
+    for ((p, a), x) in predicted.iter().zip(&data.holdout_frequency).zip(c.frequency) {
+        abs += (p - a).abs();
+        sq += (p - a) * (p - a);
+        let b = (*x as usize).min(k as usize);
+        bucket.customers[b] += 1;
+        bucket.predicted[b] += p;
+        bucket.actual[b] += a;
+    }
+    for b in 0..bins {
+        let m = bucket.customers[b].max(1) as f64;
+        bucket.predicted[b] /= m;
+        bucket.actual[b] /= m;
+    }
+    let predicted_total: f64 = predicted.iter().sum();
+    let actual_total: f64 = data.holdout_frequency.iter().sum();
+    let error = ErrorSummary {
+        mae: abs / n.max(1.0),
+        rmse: (sq / n.max(1.0)).sqrt(),
+        total_error: predicted_total - actual_total,
+        predicted_total,
+        actual_total,
+    };
+    let tuples = Tuples::from_customers(&c);
+    Ok(Validation {
+        model: params.model(),
+        customers: c.len() as u64,
+        error,
+        buckets: bucket,
+        tracking: tracking(params, &tuples, data, options.tracking_points.max(1))?,
+        histogram: histogram(params, &tuples, k)?,
+        predicted,
+    })
+}
+
+fn tracking(params: &TransactionParams, tuples: &Tuples, data: &HoldoutData, points: u32) -> Result<Tracking> {
+    let duration = data.holdout_by_period.len();
+    let step = duration.div_ceil(points as usize).max(1);
+    let mut periods: Vec<usize> = (1..=duration).filter(|p| p % step == 0).collect();
+    if periods.last() != Some(&duration) {
+        periods.push(duration);
+    }
+    let mut cumulative = Vec::with_capacity(duration);
+    let mut running = 0.0;
+    for v in &data.holdout_by_period {
+        running += v;
+        cumulative.push(running);
+    }
+    let mut out = Tracking { period: Vec::new(), predicted: Vec::new(), actual: Vec::new() };
+    for p in periods {
+        let mut total = 0.0;
+        for i in 0..tuples.x.len() {
+            total += tuples.w[i] * params.expected_one(tuples.x[i], tuples.tx[i], tuples.t[i], p as f64)?;
+        }
+        out.period.push(p as f64);
+        out.predicted.push(total);
+        out.actual.push(cumulative.get(p - 1).copied().unwrap_or(running));
+    }
+    Ok(out)
+}
+
+fn histogram(params: &TransactionParams, tuples: &Tuples, k: u32) -> Result<Histogram> {
+    let bins = k as usize + 1;
+    let mut observed = vec![0.0; bins];
+    for (x, w) in tuples.x.iter().zip(&tuples.w) {
+        observed[(*x as usize).min(k as usize)] += w;
+    }
+    // Group the customers by T: P(n repeat purchases by T) depends on T alone.
+    let mut ages: Vec<(f64, f64)> = tuples.t.iter().copied().zip(tuples.w.iter().copied()).collect();
+    ages.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut expected = vec![0.0; bins];
+    let mut i = 0;
+    while i < ages.len() {
+        let t = ages[i].0;
+        let mut w = 0.0;
+        while i < ages.len() && ages[i].0 == t {
+            w += ages[i].1;
+            i += 1;
+        }
+        let mut below = 0.0;
+        for n in 0..k {
+            let p = params.new_customer_prob(t, n)?;
+            expected[n as usize] += w * p;
+            below += p;
+        }
+        expected[k as usize] += w * (1.0 - below).max(0.0);
+    }
+    Ok(Histogram { label: labels(k), expected, observed })
+}
+
+/// One transaction model's showing in [`auto`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ModelScore {
+    pub model: TransactionModel,
+    /// Calibration log-likelihood; `None` when the fit failed.
+    pub log_likelihood: Option<f64>,
+    pub converged: bool,
+    /// Holdout errors; `None` when the fit or the predictions failed.
+    pub error: Option<ErrorSummary>,
+    /// Why the model could not be scored.
+    pub failure: Option<String>,
+}
+
+/// Every transaction model fitted on the calibration data and ranked on the holdout.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AutoResult {
+    pub best: TransactionModel,
+    /// Best first: lowest per-customer holdout RMSE (ties: higher log-likelihood); failures last.
+    pub ranking: Vec<ModelScore>,
+    pub fits: Vec<Fit<TransactionParams>>,
+    pub validations: Vec<Validation>,
+}
+
+/// Fits BG/NBD, MBG/NBD and Pareto/NBD to the calibration data, validates each on the holdout and
+/// picks the one with the lowest per-customer RMSE. Errors only when no model could be scored
+/// (with the first model's error).
+pub fn auto(data: &HoldoutData, fit: &FitOptions, options: &ValidationOptions) -> Result<AutoResult> {
+    let mut ranking = Vec::new();
+    let mut fits = Vec::new();
+    let mut validations = Vec::new();
+    let mut first_error = None;
+    for model in TransactionModel::ALL {
+        let outcome = fit_transactions(model, &data.customers(), fit).and_then(|f| validate(&f.params, data, options).map(|v| (f, v)));
+        match outcome {
+            Ok((f, v)) => {
+                ranking.push(ModelScore { model, log_likelihood: Some(f.log_likelihood), converged: f.converged, error: Some(v.error), failure: None });
+                fits.push(f);
+                validations.push(v);
+            }
+            Err(e) => {
+                ranking.push(ModelScore { model, log_likelihood: None, converged: false, error: None, failure: Some(e.to_string()) });
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    let key = |s: &ModelScore| (s.error.map_or(f64::INFINITY, |e| e.rmse), -s.log_likelihood.unwrap_or(f64::NEG_INFINITY));
+    ranking.sort_by(|a, b| {
+        let (ka, kb) = (key(a), key(b));
+        ka.0.total_cmp(&kb.0).then(ka.1.total_cmp(&kb.1))
+    });
+    match ranking.first() {
+        Some(best) if best.error.is_some() => Ok(AutoResult { best: best.model, ranking, fits, validations }),
+        _ => Err(first_error.unwrap_or_else(|| Error::new(ErrorCode::Internal, "auto: no model was tried"))),
+    }
+}
