@@ -196,3 +196,268 @@ fn degenerate_data_is_a_typed_error() {
     assert_eq!((e.code, e.field.as_deref()), (ErrorCode::NotFinite, Some("recency[1]")));
     assert_eq!(fit(&[1.0], &[1.0, 0.0], &[5.0, 9.0]).unwrap_err().code, ErrorCode::InvalidInput);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Simulation: parameter recovery and closed forms against simulated customers.
+
+/// Ages T drawn uniformly from [lo, hi] with a seeded generator.
+fn ages(n: usize, lo: f64, hi: f64, seed: u64) -> Vec<f64> {
+    let mut rng = Rng::new(seed);
+    (0..n).map(|_| lo + (hi - lo) * rng.uniform()).collect()
+}
+
+/// Every estimate within 3 reported standard errors of the truth.
+fn within_three_se(name: &str, truth: &[f64], estimate: &[f64], se: &[f64]) {
+    println!("{name}: truth {truth:?}\n  estimate {estimate:?}\n  se {se:?}");
+    for i in 0..truth.len() {
+        assert!(se[i].is_finite() && se[i] > 0.0, "{name}: se {se:?}");
+        assert!((estimate[i] - truth[i]).abs() <= 3.0 * se[i], "{name} parameter {i}: {} vs truth {} (se {})", estimate[i], truth[i], se[i]);
+    }
+}
+
+#[test]
+fn transaction_models_recover_their_parameters() {
+    let cases = [
+        (TransactionParams::BgNbd(BetaGeoParams { r: 0.25, alpha: 4.0, a: 0.8, b: 2.5 }), 8000),
+        (TransactionParams::MbgNbd(BetaGeoParams { r: 0.5, alpha: 6.0, a: 0.9, b: 1.6 }), 8000),
+        (TransactionParams::ParetoNbd(ParetoParams { r: 0.55, alpha: 10.5, s: 0.6, beta: 11.7 }), 4000),
+    ];
+    for (seed, (truth, n)) in cases.into_iter().enumerate() {
+        let sim = simulate_transactions(&truth, &ages(n, 26.0, 78.0, seed as u64), 0.0, 100 + seed as u64).unwrap();
+        let c = Customers::new(&sim.frequency, &sim.recency, &sim.t, TimeUnit::Weeks);
+        let fit = fit_transactions(truth.model(), &c, &FitOptions::default()).unwrap();
+        assert!(fit.converged, "{fit:?}");
+        within_three_se(truth.model().as_str(), &values(&truth), &values(&fit.params), &values(&fit.std_errors.unwrap()));
+    }
+}
+
+#[test]
+fn gamma_gamma_and_sbg_recover_their_parameters() {
+    let truth = GammaGammaParams { p: 6.0, q: 3.7, gamma: 15.0 };
+    let mut rng = Rng::new(5);
+    let frequency: Vec<f64> = (0..5000).map(|_| 1.0 + rng.poisson(2.0) as f64).collect();
+    let spend = simulate_spend(&truth, &frequency, 6).unwrap();
+    let fit = fit_gamma_gamma(&frequency, &spend, &FitOptions::default()).unwrap();
+    let se = fit.std_errors.unwrap();
+    within_three_se("gammaGamma", &[6.0, 3.7, 15.0], &[fit.params.p, fit.params.q, fit.params.gamma], &[se.p, se.q, se.gamma]);
+
+    let truth = SbgParams { alpha: 0.7, beta: 1.2 };
+    let cohorts: Vec<Vec<u64>> = (0..3).map(|i| simulate_cohort(&truth, 4000, 6 + 2 * i, 40 + u64::from(i))).collect();
+    let fit = fit_sbg(&cohorts, &FitOptions::default()).unwrap();
+    assert_eq!(fit.customers, 12_000);
+    let se = fit.std_errors.unwrap();
+    within_three_se("sbg", &[0.7, 1.2], &[fit.params.alpha, fit.params.beta], &[se.alpha, se.beta]);
+}
+
+/// Mean and standard error of the mean.
+fn mean_se(v: &[f64]) -> (f64, f64) {
+    let n = v.len() as f64;
+    let m = v.iter().sum::<f64>() / n;
+    let var = v.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (n - 1.0);
+    (m, (var / n).sqrt())
+}
+
+#[test]
+fn closed_forms_match_simulation() {
+    let models = [
+        TransactionParams::BgNbd(BetaGeoParams { r: 0.25, alpha: 4.0, a: 0.8, b: 2.5 }),
+        TransactionParams::MbgNbd(BetaGeoParams { r: 0.5, alpha: 6.0, a: 0.9, b: 1.6 }),
+        TransactionParams::ParetoNbd(ParetoParams { r: 0.55, alpha: 10.5, s: 0.6, beta: 11.7 }),
+    ];
+    for (k, params) in models.iter().enumerate() {
+        let name = params.model().as_str();
+        // New customers (T = 0) followed for 30 weeks: X(30) is the holdout count.
+        let n = 100_000;
+        let sim = simulate_transactions(params, &vec![0.0; n], 30.0, 7 + k as u64).unwrap();
+        let (m, se) = mean_se(&sim.holdout);
+        let e = params.new_customer_expected(30.0).unwrap();
+        assert!((m - e).abs() < 4.0 * se, "{name}: E[X(30)] {e} vs simulated {m} ± {se}");
+        for j in 0..4u32 {
+            let share = sim.holdout.iter().filter(|h| **h == f64::from(j)).count() as f64 / n as f64;
+            let p = params.new_customer_prob(30.0, j).unwrap();
+            let se = (p * (1.0 - p) / n as f64).sqrt();
+            assert!((share - p).abs() < 4.0 * se, "{name}: P(X(30) = {j}) {p} vs simulated {share}");
+        }
+        // Conditional: summed over a population, E[X(T, T+h) | history] must equal the holdout.
+        let sim = simulate_transactions(params, &ages(40_000, 20.0, 60.0, 9), 26.0, 11 + k as u64).unwrap();
+        let c = Customers::new(&sim.frequency, &sim.recency, &sim.t, TimeUnit::Weeks);
+        let predicted: f64 = params.expected_purchases(&c, 26.0).unwrap().iter().sum();
+        let (m, se) = mean_se(&sim.holdout);
+        let per_customer = predicted / sim.holdout.len() as f64;
+        assert!((per_customer - m).abs() < 4.0 * se, "{name}: conditional {per_customer} vs simulated {m} ± {se}");
+        // And P(alive) is the share of those customers with a purchase to come, at least.
+        let alive: f64 = params.p_alive(&c).unwrap().iter().sum::<f64>() / sim.holdout.len() as f64;
+        let bought = sim.holdout.iter().filter(|h| **h > 0.0).count() as f64 / sim.holdout.len() as f64;
+        assert!(alive >= bought && alive <= 1.0, "{name}: mean P(alive) {alive}, share buying {bought}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The failure modes the Python libraries are known for.
+
+fn finite_probability(p: f64) -> bool {
+    p.is_finite() && (0.0..=1.0).contains(&p)
+}
+
+#[test]
+fn known_failure_modes_give_finite_sane_numbers() {
+    let bg = |a: f64, b: f64| TransactionParams::BgNbd(BetaGeoParams { r: 0.3, alpha: 5.0, a, b });
+    let pareto = |alpha: f64, beta: f64| TransactionParams::ParetoNbd(ParetoParams { r: 0.5, alpha, s: 0.7, beta });
+    let cases: [(&str, TransactionParams, [f64; 3]); 9] = [
+        ("x = 0, a + b < 1", bg(0.3, 0.4), [0.0, 0.0, 40.0]),
+        ("x = 0, a + b = 1", bg(0.5, 0.5), [0.0, 0.0, 40.0]),
+        ("very large x", bg(0.8, 2.4), [250.0, 51.0, 52.0]),
+        ("t_x = T", bg(0.8, 2.4), [5.0, 52.0, 52.0]),
+        ("huge T", bg(0.8, 2.4), [3.0, 10.0, 1e7]),
+        ("Pareto α = β", pareto(10.0, 10.0), [4.0, 20.0, 40.0]),
+        ("Pareto large x", pareto(10.0, 12.0), [300.0, 38.0, 39.0]),
+        ("Pareto t_x = T", pareto(10.0, 12.0), [3.0, 39.0, 39.0]),
+        ("Pareto huge T", pareto(12.0, 10.0), [2.0, 5.0, 1e7]),
+    ];
+    for (what, params, [x, tx, t]) in cases {
+        let (x, tx, t) = ([x], [tx], [t]);
+        let c = Customers::new(&x, &tx, &t, TimeUnit::Weeks);
+        let alive = params.p_alive(&c).unwrap()[0];
+        let e = params.expected_purchases(&c, 26.0).unwrap()[0];
+        let p0 = params.prob_purchases(&c, 26.0, 0).unwrap()[0];
+        let p1 = params.prob_purchases(&c, 26.0, 1).unwrap()[0];
+        let ll = params.log_likelihood(x[0], tx[0], t[0]).unwrap();
+        println!("{what}: P(alive) {alive}, E {e}, P(0) {p0}, P(1) {p1}, ll {ll}");
+        assert!(finite_probability(alive) && finite_probability(p0) && finite_probability(p1), "{what}");
+        // ll is a density in the purchase times: finite, of either sign.
+        assert!(e.is_finite() && e >= 0.0 && ll.is_finite(), "{what}");
+        assert!(p0 + p1 <= 1.0 + 1e-12, "{what}");
+    }
+    // t_x = T: bought at the very end, so surely alive under Pareto/NBD.
+    let (x, tx, t) = ([3.0], [39.0], [39.0]);
+    let c = Customers::new(&x, &tx, &t, TimeUnit::Weeks);
+    assert_eq!(pareto(10.0, 12.0).p_alive(&c).unwrap()[0], 1.0);
+    // α = β is continuous.
+    let (x, tx, t) = ([4.0], [20.0], [40.0]);
+    let c = Customers::new(&x, &tx, &t, TimeUnit::Weeks);
+    let at = pareto(10.0, 10.0).expected_purchases(&c, 26.0).unwrap()[0];
+    let near = pareto(10.0, 10.0 + 1e-9).expected_purchases(&c, 26.0).unwrap()[0];
+    assert!((at - near).abs() < 1e-8 * at);
+}
+
+#[test]
+fn gamma_gamma_near_and_below_q_one() {
+    let (f, m) = ([0.0, 2.0], [0.0, 30.0]);
+    let near = GammaGammaParams { p: 4.0, q: 1.0 + 1e-9, gamma: 10.0 };
+    let spend = near.expected_spend(&f, &m).unwrap();
+    assert!(spend.iter().all(|v| v.is_finite() && *v > 0.0), "{spend:?}");
+    let at = GammaGammaParams { q: 1.0, ..near };
+    assert_eq!(at.expected_spend(&f, &m).unwrap_err().code, ErrorCode::NoFiniteMean);
+    let (x, tx, t) = ([2.0], [10.0], [20.0]);
+    let c = Customers::new(&x, &tx, &t, TimeUnit::Weeks);
+    let bg = TransactionParams::BgNbd(BetaGeoParams { r: 0.3, alpha: 5.0, a: 0.8, b: 2.4 });
+    let e = clv(&bg, &at, &c, &m[1..], &ClvOptions::default()).unwrap_err();
+    assert_eq!(e.code, ErrorCode::NoFiniteMean);
+    // Spend data whose fit ends with q ≤ 1 carries the warning.
+    let mut rng = Rng::new(3);
+    let frequency: Vec<f64> = (0..3000).map(|_| 1.0 + rng.poisson(1.0) as f64).collect();
+    let heavy = simulate_spend(&GammaGammaParams { p: 1.0, q: 0.7, gamma: 5.0 }, &frequency, 4).unwrap();
+    let fit = fit_gamma_gamma(&frequency, &heavy, &FitOptions::default()).unwrap();
+    assert!(fit.params.q <= 1.0 && fit.warnings.iter().any(|w| w.code == "NO_FINITE_MEAN"), "{fit:?}");
+}
+
+#[test]
+fn clv_options_dert_and_churn_bands() {
+    let data = cdnow().pick(&[0, 1, 156]);
+    let c = data.customers();
+    let pnbd = ParetoParams { r: 0.553, alpha: 10.58, s: 0.606, beta: 11.67 };
+    let spend = GammaGammaParams { p: 6.25, q: 3.74, gamma: 15.44 };
+    let monthly = ClvOptions { horizon_months: 1200, monthly_discount_rate: 0.01, margin: 0.3, units_per_month: None };
+    // A 100-year monthly DCF approaches the DERT closed form (continuous discounting):
+    // the monthly sum books each month's purchases at its end, DERT at their time, so DCF/DERT
+    // lies between (1+d)^-1 and 1.
+    let dcf = clv(&TransactionParams::ParetoNbd(pnbd), &spend, &c, &data.monetary, &monthly).unwrap();
+    let d = dert(&pnbd, &c, &monthly).unwrap();
+    let aov = spend.expected_spend(&data.frequency, &data.monetary).unwrap();
+    for i in 0..3 {
+        let closed = d[i] * aov[i] * 0.3;
+        assert!(dcf[i] <= closed && dcf[i] >= closed / 1.01 * 0.999, "{} vs {closed}", dcf[i]);
+    }
+    let e = clv(&TransactionParams::ParetoNbd(pnbd), &spend, &c, &data.monetary, &ClvOptions { margin: 1.5, ..monthly }).unwrap_err();
+    assert_eq!((e.code, e.field.as_deref()), (ErrorCode::OutOfRange, Some("margin")));
+    let e = dert(&pnbd, &c, &ClvOptions { monthly_discount_rate: 0.0, ..monthly }).unwrap_err();
+    assert_eq!((e.code, e.field.as_deref()), (ErrorCode::OutOfRange, Some("monthlyDiscountRate")));
+    assert_eq!(churn_risk(&[0.95, 0.7, 0.5, 0.29]), vec![ChurnRisk::Low, ChurnRisk::Low, ChurnRisk::Medium, ChurnRisk::High]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Calibration/holdout validation on a dataset of simulated BG/NBD purchases (days).
+
+fn simulated_dataset(customers: usize, seed: u64) -> clvkit::dataset::Dataset {
+    use clvkit::dataset::{DatasetBuilder, LineInput};
+    let start = clvkit::ingest::dates::parse_iso_day("2022-01-01").unwrap();
+    let mut rng = Rng::new(seed);
+    let mut b = DatasetBuilder::new();
+    let names: Vec<String> = (0..customers).map(|i| format!("c{i}")).collect();
+    for name in &names {
+        let first = (rng.uniform() * 300.0).floor();
+        let (rate, p) = (rng.gamma(0.5, 20.0), rng.beta(0.8, 3.0));
+        let mut now = 0.0;
+        let mut days = vec![first];
+        loop {
+            now += rng.exponential(rate);
+            if first + now >= 730.0 {
+                break;
+            }
+            days.push((first + now).floor());
+            if rng.uniform() < p {
+                break;
+            }
+        }
+        for d in days {
+            let line = LineInput { customer: name, day: start + d as i32, amount: rust_decimal::Decimal::TEN, ..LineInput::default() };
+            b.add_line(&line).unwrap();
+        }
+    }
+    b.finish().unwrap()
+}
+
+#[test]
+fn holdout_split_validation_and_auto() {
+    use clvkit::summary::{customer_table, SummaryOptions};
+    let data = simulated_dataset(2000, 77);
+    let start = clvkit::ingest::dates::parse_iso_day("2022-01-01").unwrap();
+    let (cut, end) = (start + 500, start + 729);
+    let split = holdout_split(&data, TimeUnit::Days, cut, Some(end)).unwrap();
+    assert_eq!(split.holdout_duration, 229.0);
+    let at = |day| customer_table(&data, &SummaryOptions { unit: TimeUnit::Days, as_of: Some(day) }).unwrap();
+    let (calibration, full) = (at(cut), at(end));
+    assert_eq!(split.frequency, calibration.frequency);
+    // In days, holdout purchase days = purchase days by the end − purchase days by the cut.
+    for (i, id) in split.customer_id.iter().enumerate() {
+        let j = full.customer_id.iter().position(|c| c == id).unwrap();
+        assert_eq!(split.holdout_frequency[i], full.frequency[j] - split.frequency[i], "{id}");
+    }
+    let total: f64 = split.holdout_frequency.iter().sum();
+    assert_eq!(split.holdout_by_period.iter().sum::<f64>(), total);
+    assert!(total > 300.0, "{total}");
+
+    let result = auto(&split, &FitOptions::default(), &ValidationOptions::default()).unwrap();
+    let rmse: Vec<f64> = result.ranking.iter().map(|s| s.error.unwrap().rmse).collect();
+    println!("auto: best {:?}, ranking {:?}", result.best, result.ranking);
+    assert!(rmse.windows(2).all(|w| w[0] <= w[1]) && result.best == result.ranking[0].model);
+    assert_eq!(result.fits.len(), 3);
+    let n = split.customer_id.len() as f64;
+    for v in &result.validations {
+        assert_eq!(v.error.actual_total, total);
+        assert_eq!(*v.tracking.actual.last().unwrap(), total);
+        assert_eq!(*v.tracking.period.last().unwrap(), 229.0);
+        assert!((v.tracking.predicted.last().unwrap() - v.error.predicted_total).abs() < 1e-6 * total);
+        assert!((v.histogram.observed.iter().sum::<f64>() - n).abs() < 1e-9);
+        assert!((v.histogram.expected.iter().sum::<f64>() - n).abs() < 1e-6 * n);
+        assert_eq!(v.buckets.customers.iter().sum::<u64>(), n as u64);
+        // The data are BG/NBD: every model should predict the holdout total within 15 %.
+        assert!(v.error.total_error.abs() < 0.15 * total, "{:?}: {:?}", v.model, v.error);
+    }
+    let json = serde_json::to_value(&result).unwrap();
+    assert!(json["validations"][0]["tracking"]["predicted"].is_array() && json["ranking"][0]["logLikelihood"].is_number());
+    assert_eq!(json["fits"][0]["params"]["model"], "bgNbd");
+    // A cut that leaves no whole period is a field error.
+    let e = holdout_split(&data, TimeUnit::Days, end, Some(end)).unwrap_err();
+    assert_eq!((e.code, e.field.as_deref()), (ErrorCode::OutOfRange, Some("calibrationEnd")));
+}

@@ -53,22 +53,27 @@ impl BetaGeoParams {
         logistic_neg(self.ln_dead_odds(modified, x, tx, t))
     }
 
-    pub(crate) fn expected(&self, modified: bool, x: f64, tx: f64, t: f64, horizon: f64) -> Result<f64> {
+    /// E[purchases in (T, T+t] | alive at T]; times P(alive) it is the conditional expectation.
+    pub(crate) fn expected_if_alive(&self, modified: bool, x: f64, t: f64, horizon: f64) -> Result<f64> {
         if horizon == 0.0 {
             return Ok(0.0);
         }
         let BetaGeoParams { r, alpha, a, b } = *self;
         let shift = if modified { 0.0 } else { 1.0 };
         let c = a + b + x - shift;
-        let big_a = a + b - shift - r;
-        let alive = self.p_alive(modified, x, tx, t);
         if c < 0.05 {
             // The ₂F₁ form needs c > 0 (it has a pole at c = 0; BG/NBD with x = 0 and a + b ≤ 1).
-            return Ok((self.expected_by_quadrature(modified, x, t, horizon) * alive).max(0.0));
+            return Ok(self.expected_by_quadrature(modified, x, t, horizon).max(0.0));
         }
         let z = horizon / (alpha + t + horizon);
-        let bracket = special::beta_geo_bracket(big_a, a - 1.0, c, z)?;
-        Ok((c * bracket * alive).max(0.0))
+        let bracket = special::beta_geo_bracket(a + b - shift - r, a - 1.0, c, z)?;
+        // E = c·bracket·P(alive) and a dead customer buys nothing, so c·bracket = E[· | alive].
+        Ok((c * bracket).max(0.0))
+    }
+
+    #[cfg(test)]
+    fn expected(&self, modified: bool, x: f64, tx: f64, t: f64, horizon: f64) -> Result<f64> {
+        Ok(self.expected_if_alive(modified, x, t, horizon)? * self.p_alive(modified, x, tx, t))
     }
 
     /// E[purchases in (T, T+t] | alive] as E_p[(1 − E_λ[e^{−λpt}])/p] with λ ~ Gamma(r+x, α+T),

@@ -85,13 +85,13 @@ pub fn clv(
     let u = options.month(customers.unit)?;
     let aov = spend.expected_spend(customers.frequency, monetary)?;
     let discount = 1.0 + options.monthly_discount_rate;
+    let horizons: Vec<f64> = (1..=options.horizon_months).map(|m| f64::from(m) * u).collect();
     let mut i = 0;
     per_customer(customers, |x, tx, t| {
         let mut value = 0.0;
         let mut before = 0.0;
         let mut factor = 1.0;
-        for m in 1..=options.horizon_months {
-            let upto = transactions.expected_one(x, tx, t, f64::from(m) * u)?;
+        for upto in transactions.expected_curve(x, tx, t, &horizons)? {
             factor /= discount;
             value += (upto - before).max(0.0) * factor;
             before = upto;

@@ -228,17 +228,16 @@ fn tracking(params: &TransactionParams, tuples: &Tuples, data: &HoldoutData, poi
         running += v;
         cumulative.push(running);
     }
-    let mut out = Tracking { period: Vec::new(), predicted: Vec::new(), actual: Vec::new() };
-    for p in periods {
-        let mut total = 0.0;
-        for i in 0..tuples.x.len() {
-            total += tuples.w[i] * params.expected_one(tuples.x[i], tuples.tx[i], tuples.t[i], p as f64)?;
+    let horizons: Vec<f64> = periods.iter().map(|p| *p as f64).collect();
+    let mut predicted = vec![0.0; horizons.len()];
+    for i in 0..tuples.x.len() {
+        let curve = params.expected_curve(tuples.x[i], tuples.tx[i], tuples.t[i], &horizons)?;
+        for (total, e) in predicted.iter_mut().zip(curve) {
+            *total += tuples.w[i] * e;
         }
-        out.period.push(p as f64);
-        out.predicted.push(total);
-        out.actual.push(cumulative.get(p - 1).copied().unwrap_or(running));
     }
-    Ok(out)
+    let actual = periods.iter().map(|p| cumulative.get(p - 1).copied().unwrap_or(running)).collect();
+    Ok(Tracking { period: horizons, predicted, actual })
 }
 
 fn histogram(params: &TransactionParams, tuples: &Tuples, k: u32) -> Result<Histogram> {

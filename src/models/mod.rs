@@ -453,12 +453,24 @@ impl TransactionParams {
         }
     }
 
+    /// Conditional expected purchases in (T, T+h] for each h of `horizons` (P(alive) computed once).
+    pub(crate) fn expected_curve(&self, x: f64, tx: f64, t: f64, horizons: &[f64]) -> Result<Vec<f64>> {
+        let alive = self.p_alive_one(x, tx, t)?;
+        horizons
+            .iter()
+            .map(|&h| {
+                let e = match self {
+                    TransactionParams::BgNbd(p) => p.expected_if_alive(false, x, t, h)?,
+                    TransactionParams::MbgNbd(p) => p.expected_if_alive(true, x, t, h)?,
+                    TransactionParams::ParetoNbd(p) => p.expected_if_alive(x, t, h),
+                };
+                Ok(e * alive)
+            })
+            .collect()
+    }
+
     fn expected_one(&self, x: f64, tx: f64, t: f64, horizon: f64) -> Result<f64> {
-        match self {
-            TransactionParams::BgNbd(p) => p.expected(false, x, tx, t, horizon),
-            TransactionParams::MbgNbd(p) => p.expected(true, x, tx, t, horizon),
-            TransactionParams::ParetoNbd(p) => p.expected(x, tx, t, horizon),
-        }
+        Ok(self.expected_curve(x, tx, t, &[horizon])?.first().copied().unwrap_or(0.0))
     }
 
     fn prob_one(&self, x: f64, tx: f64, t: f64, horizon: f64, n: u32) -> Result<f64> {

@@ -121,13 +121,18 @@ impl ParetoParams {
         Ok(logistic_neg((ll - alive).exp_m1().max(0.0).ln()))
     }
 
-    /// E[purchases in (T, T+t]] = (r+x)(β+T)/((α+T)(s−1)) · [1 − ((β+T)/(β+T+t))^{s−1}] · P(alive),
-    /// continuous at s = 1.
-    pub(crate) fn expected(&self, x: f64, tx: f64, t: f64, horizon: f64) -> Result<f64> {
+    /// E[purchases in (T, T+t] | alive at T] = (r+x)(β+T)/((α+T)(s−1)) · [1 − ((β+T)/(β+T+t))^{s−1}],
+    /// continuous at s = 1; times P(alive) it is the conditional expectation.
+    pub(crate) fn expected_if_alive(&self, x: f64, t: f64, horizon: f64) -> f64 {
         let ParetoParams { r, alpha, s, beta } = *self;
         let l = ((beta + t) / (beta + t + horizon)).ln();
         let bracket = -l * special::exprel((s - 1.0) * l);
-        Ok(((r + x) * (beta + t) / (alpha + t) * bracket * self.p_alive(x, tx, t)?).max(0.0))
+        ((r + x) * (beta + t) / (alpha + t) * bracket).max(0.0)
+    }
+
+    #[cfg(test)]
+    fn expected(&self, x: f64, tx: f64, t: f64, horizon: f64) -> Result<f64> {
+        Ok(self.expected_if_alive(x, t, horizon) * self.p_alive(x, tx, t)?)
     }
 
     /// P(exactly n purchases in (T, T+t]): dead at T (n = 0 only), or alive with λ ~ Gamma(r+x, α+T)
