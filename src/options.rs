@@ -23,7 +23,7 @@ fn as_of(value: Option<&Scalar>) -> Result<Option<Day>> {
     })
 }
 
-fn unit(value: Option<&Scalar>) -> Result<TimeUnit> {
+pub(crate) fn unit(value: Option<&Scalar>) -> Result<TimeUnit> {
     Ok(optional(value, |v| match text("unit", v)? {
         "days" => Ok(TimeUnit::Days),
         "weeks" => Ok(TimeUnit::Weeks),

@@ -242,7 +242,7 @@ fn gamma_gamma_and_sbg_recover_their_parameters() {
     within_three_se("gammaGamma", &[6.0, 3.7, 15.0], &[fit.params.p, fit.params.q, fit.params.gamma], &[se.p, se.q, se.gamma]);
 
     let truth = SbgParams { alpha: 0.7, beta: 1.2 };
-    let cohorts: Vec<Vec<u64>> = (0..3).map(|i| simulate_cohort(&truth, 4000, 6 + 2 * i, 40 + u64::from(i))).collect();
+    let cohorts: Vec<Vec<u64>> = (0..3).map(|i| simulate_cohort(&truth, 4000, 6 + 2 * i, 40 + u64::from(i)).unwrap()).collect();
     let fit = fit_sbg(&cohorts, &FitOptions::default()).unwrap();
     assert_eq!(fit.customers, 12_000);
     let se = fit.std_errors.unwrap();
@@ -460,4 +460,37 @@ fn holdout_split_validation_and_auto() {
     // A cut that leaves no whole period is a field error.
     let e = holdout_split(&data, TimeUnit::Days, end, Some(end)).unwrap_err();
     assert_eq!((e.code, e.field.as_deref()), (ErrorCode::OutOfRange, Some("calibrationEnd")));
+}
+
+#[test]
+fn predict_gathers_every_column_and_new_customers() {
+    let fixture = lifetimes();
+    let gg = &fixture["gammaGamma"];
+    let spend = GammaGammaParams { p: param(gg, "p"), q: param(gg, "q"), gamma: param(gg, "v") };
+    let data = cdnow().pick(&[0, 1, 2, 156]);
+    let c = data.customers();
+    let options = PredictOptions { horizon: Some(39.0), max_purchases: 3, clv: ClvOptions { units_per_month: Some(4.345), ..ClvOptions::default() } };
+    for name in ["bgNbd", "paretoNbd"] {
+        let p = lifetimes_params(name);
+        let all = predict(&p, Some((&spend, &data.monetary)), &c, &options).unwrap();
+        assert_eq!(all.p_alive, p.p_alive(&c).unwrap());
+        assert_eq!(all.expected_purchases, p.expected_purchases(&c, 39.0).unwrap());
+        assert_eq!(all.prob_purchases.len(), 4);
+        assert_eq!(all.prob_purchases[2], p.prob_purchases(&c, 39.0, 2).unwrap());
+        assert_eq!(all.clv.as_deref().unwrap(), clv(&p, &spend, &c, &data.monetary, &options.clv).unwrap());
+        assert_eq!(all.dert.is_some(), name == "paretoNbd");
+        let json = serde_json::to_value(&all).unwrap();
+        assert!(json["pAlive"].is_array() && json["churnRisk"][0].is_string() && json["expectedSpend"].is_array());
+        let new = predict_new_customer(&p, Some(&spend), TimeUnit::Weeks, &options).unwrap();
+        close(&[new.expected_purchases], &[p.new_customer_expected(39.0).unwrap()], 1e-15, "new customer");
+        close(&[new.expected_spend.unwrap()], &[spend.p * spend.gamma / (spend.q - 1.0)], 1e-15, "population spend");
+        assert!(new.clv.unwrap() > 0.0 && new.prob_purchases.iter().sum::<f64>() <= 1.0);
+    }
+    // Parameters from outside are checked.
+    let bad = TransactionParams::BgNbd(BetaGeoParams { r: -1.0, alpha: 1.0, a: 1.0, b: 1.0 });
+    let e = bad.p_alive(&c).unwrap_err();
+    assert_eq!((e.code, e.field.as_deref()), (ErrorCode::OutOfRange, Some("params.r")));
+    let nan = TransactionParams::ParetoNbd(ParetoParams { r: 1.0, alpha: f64::NAN, s: 1.0, beta: 1.0 });
+    assert_eq!(nan.expected_purchases(&c, 1.0).unwrap_err().field.as_deref(), Some("params.alpha"));
+    assert_eq!(lifetimes_params("bgNbd").expected_purchases(&c, 1e10).unwrap_err().code, ErrorCode::OutOfRange);
 }

@@ -83,6 +83,7 @@ pub fn clv(
     options: &ClvOptions,
 ) -> Result<Vec<f64>> {
     let u = options.month(customers.unit)?;
+    transactions.check()?;
     let aov = spend.expected_spend(customers.frequency, monetary)?;
     let discount = 1.0 + options.monthly_discount_rate;
     let horizons: Vec<f64> = (1..=options.horizon_months).map(|m| f64::from(m) * u).collect();
@@ -110,6 +111,7 @@ pub fn dert(params: &ParetoParams, customers: &Customers<'_>, options: &ClvOptio
     if options.monthly_discount_rate <= 0.0 {
         return Err(out_of_range("monthlyDiscountRate", "DERT needs a monthlyDiscountRate above 0 (the undiscounted sum may be infinite)".into()));
     }
+    super::check_params(params)?;
     let delta = options.monthly_discount_rate.ln_1p() / u;
     per_customer(customers, |x, tx, t| params.dert(x, tx, t, delta))
 }

@@ -146,8 +146,9 @@ impl GammaGammaParams {
     /// The conditional expected average order value per customer (same money unit as m̄).
     pub fn expected_spend(&self, frequency: &[f64], monetary: &[f64]) -> Result<Vec<f64>> {
         check_columns(frequency, monetary)?;
+        super::check_params(self)?;
         self.require_mean()?;
-        Ok(frequency.iter().zip(monetary).map(|(x, m)| self.expected_one(*x, *m)).collect())
+        frequency.iter().zip(monetary).map(|(x, m)| super::finite("expected spend", self.expected_one(*x, *m))).collect()
     }
 }
 

@@ -28,6 +28,8 @@ pub mod gammagamma;
 pub mod holdout;
 pub(crate) mod optim;
 pub mod pnbd;
+pub mod predict;
+pub mod request;
 pub mod sbg;
 pub mod simulate;
 pub(crate) mod special;
@@ -37,6 +39,8 @@ pub use clv::{churn_risk, clv, dert, ChurnRisk, ClvOptions};
 pub use gammagamma::{fit_gamma_gamma, GammaGammaParams};
 pub use holdout::{auto, holdout_split, validate, AutoResult, HoldoutData, Validation, ValidationOptions};
 pub use pnbd::ParetoParams;
+pub use predict::{predict, predict_new_customer, CustomerPredictions, NewCustomerPredictions, PredictOptions};
+pub use request::{FitRequest, HoldoutOptions, HoldoutRequest, PredictRequest};
 pub use sbg::{fit_sbg, SbgParams};
 pub use simulate::{simulate_cohort, simulate_spend, simulate_transactions, Rng, Simulated};
 
@@ -138,6 +142,7 @@ impl<'a> Customers<'a> {
 }
 
 /// A finite, non-negative time or count, or the field's error.
+/// Times and counts are at most 1e9 (a billion days is 2.7 million years), so no sum of them overflows.
 pub(crate) fn check_time(field: &str, v: f64) -> Result<()> {
     if !v.is_finite() {
         return Err(Error::new(ErrorCode::NotFinite, format!("{field} must be a finite number (got {v})")).with_field(field));
@@ -145,7 +150,33 @@ pub(crate) fn check_time(field: &str, v: f64) -> Result<()> {
     if v < 0.0 {
         return Err(Error::new(ErrorCode::Negative, format!("{field} must not be negative (got {v})")).with_field(field));
     }
+    if v > MAX_TIME {
+        return Err(Error::new(ErrorCode::OutOfRange, format!("{field} must be at most 1e9 (got {v})")).with_field(field));
+    }
     Ok(())
+}
+
+/// The largest time or count accepted.
+pub const MAX_TIME: f64 = 1e9;
+
+/// `OUT_OF_RANGE` (field `params.NAME`) unless every parameter is a finite number in [1e-12, 1e12].
+pub(crate) fn check_params<P: ParamSet>(params: &P) -> Result<()> {
+    for (name, v) in P::NAMES.iter().zip(params.to_vec()) {
+        if !(v.is_finite() && (1e-12..=1e12).contains(&v)) {
+            let field = format!("params.{name}");
+            return Err(Error::new(ErrorCode::OutOfRange, format!("{field} must be a number between 1e-12 and 1e12 (got {v})")).with_field(field));
+        }
+    }
+    Ok(())
+}
+
+/// `INTERNAL` instead of a non-finite result: no NaN or infinity leaves this module.
+pub(crate) fn finite(what: &str, v: f64) -> Result<f64> {
+    if v.is_finite() {
+        Ok(v)
+    } else {
+        Err(crate::input::internal(&format!("{what} came out as {v}")))
+    }
 }
 
 /// Unique (x, t_x, T) tuples with their counts, sorted by x, then t_x, then T.
@@ -423,10 +454,18 @@ fn map_fit<P, Q>(fit: Fit<P>, wrap: impl Fn(P) -> Q) -> Fit<Q> {
 /// Applies `one` to every customer, collecting a column; the first error ends it.
 pub(crate) fn per_customer(c: &Customers<'_>, mut one: impl FnMut(f64, f64, f64) -> Result<f64>) -> Result<Vec<f64>> {
     c.check()?;
-    (0..c.len()).map(|i| one(c.frequency[i], c.recency[i], c.t[i])).collect()
+    (0..c.len()).map(|i| finite("a prediction", one(c.frequency[i], c.recency[i], c.t[i])?)).collect()
 }
 
 impl TransactionParams {
+    /// `OUT_OF_RANGE` unless every parameter is finite and in [1e-12, 1e12].
+    pub fn check(&self) -> Result<()> {
+        match self {
+            TransactionParams::BgNbd(p) | TransactionParams::MbgNbd(p) => check_params(p),
+            TransactionParams::ParetoNbd(p) => check_params(p),
+        }
+    }
+
     pub fn model(&self) -> TransactionModel {
         match self {
             TransactionParams::BgNbd(_) => TransactionModel::BgNbd,
@@ -437,12 +476,15 @@ impl TransactionParams {
 
     /// The log-likelihood of one customer (x, t_x, T) under these parameters.
     pub fn log_likelihood(&self, x: f64, tx: f64, t: f64) -> Result<f64> {
+        self.check()?;
+        Customers::new(&[x], &[tx], &[t], TimeUnit::Days).check()?;
         let one = Tuples { x: vec![x], tx: vec![tx], t: vec![t], w: vec![1.0] };
         match self {
             TransactionParams::BgNbd(p) => bgnbd::loglik(&one, false, &p.duals()).map(|d| d.v),
             TransactionParams::MbgNbd(p) => bgnbd::loglik(&one, true, &p.duals()).map(|d| d.v),
             TransactionParams::ParetoNbd(p) => pnbd::loglik(&one, &p.duals()).map(|d| d.v),
         }
+        .and_then(|v| finite("a log-likelihood", v))
     }
 
     fn p_alive_one(&self, x: f64, tx: f64, t: f64) -> Result<f64> {
@@ -483,31 +525,36 @@ impl TransactionParams {
 
     /// P(alive at T | x, t_x, T) per customer.
     pub fn p_alive(&self, c: &Customers<'_>) -> Result<Vec<f64>> {
+        self.check()?;
         per_customer(c, |x, tx, t| self.p_alive_one(x, tx, t))
     }
 
     /// Expected purchases in (T, T + `horizon`] per customer, given their history.
     pub fn expected_purchases(&self, c: &Customers<'_>, horizon: f64) -> Result<Vec<f64>> {
+        self.check()?;
         check_time("t", horizon)?;
         per_customer(c, |x, tx, t| self.expected_one(x, tx, t, horizon))
     }
 
     /// P(exactly `n` purchases in (T, T + `horizon`]) per customer, given their history.
     pub fn prob_purchases(&self, c: &Customers<'_>, horizon: f64, n: u32) -> Result<Vec<f64>> {
+        self.check()?;
         check_time("t", horizon)?;
         per_customer(c, |x, tx, t| self.prob_one(x, tx, t, horizon, n))
     }
 
     /// Expected purchases of a new customer in the `horizon` after their first purchase.
     pub fn new_customer_expected(&self, horizon: f64) -> Result<f64> {
+        self.check()?;
         check_time("t", horizon)?;
-        self.expected_one(0.0, 0.0, 0.0, horizon)
+        finite("a prediction", self.expected_one(0.0, 0.0, 0.0, horizon)?)
     }
 
     /// P(exactly `n` repeat purchases in the `horizon` after a new customer's first purchase).
     pub fn new_customer_prob(&self, horizon: f64, n: u32) -> Result<f64> {
+        self.check()?;
         check_time("t", horizon)?;
-        self.prob_one(0.0, 0.0, 0.0, horizon, n)
+        finite("a prediction", self.prob_one(0.0, 0.0, 0.0, horizon, n)?)
     }
 }
 

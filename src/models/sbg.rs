@@ -62,10 +62,10 @@ fn loglik(cohorts: &[Vec<u64>], p: &[Dual]) -> Dual {
 /// (or all churned) leaves θ unidentified: `INSUFFICIENT_DATA`.
 pub fn fit_sbg(cohorts: &[Vec<u64>], options: &FitOptions) -> Result<Fit<SbgParams>> {
     check(cohorts)?;
-    let churned: u64 = cohorts.iter().map(|c| c[0] - c.last().copied().unwrap_or(0)).sum();
-    let stayed: u64 = cohorts.iter().map(|c| c.last().copied().unwrap_or(0)).sum();
-    if churned == 0 || stayed == 0 {
-        let why = if churned == 0 { "no customer churned" } else { "every customer churned" };
+    let churned: f64 = cohorts.iter().map(|c| (c[0] - c.last().copied().unwrap_or(0)) as f64).sum();
+    let stayed: f64 = cohorts.iter().map(|c| c.last().copied().unwrap_or(0) as f64).sum();
+    if churned == 0.0 || stayed == 0.0 {
+        let why = if churned == 0.0 { "no customer churned" } else { "every customer churned" };
         return Err(Error::new(ErrorCode::InsufficientData, format!("sBG cannot be fitted: {why}, so the churn distribution is not identified")));
     }
     let n: f64 = cohorts.iter().map(|c| c[0] as f64).sum();
@@ -90,6 +90,7 @@ impl SbgParams {
     /// customer who has renewed n times (n = 0: just acquired). With d = 0 it is (β+n)/(α−1)
     /// when α > 1, and `NOT_CONVERGENT` otherwise.
     fn residual(&self, d: f64, n: f64) -> Result<f64> {
+        super::check_params(self)?;
         let SbgParams { alpha, beta } = *self;
         if !(d.is_finite() && d >= 0.0) {
             return Err(bad("discountRate".into(), format!("discountRate must be a number ≥ 0 (got {d})")));

@@ -6,7 +6,7 @@
 //! Gamma draws use Marsaglia & Tsang (2000), with the U^{1/k} boost for shapes below 1.
 
 use super::sbg::SbgParams;
-use super::{check_time, GammaGammaParams, TransactionParams};
+use super::{check_params, check_time, GammaGammaParams, TransactionParams};
 use crate::error::{Error, ErrorCode, Result};
 
 /// SplitMix64: a 64-bit state advanced by a Weyl sequence and mixed.
@@ -99,6 +99,7 @@ const MAX_PURCHASES: u32 = 1_000_000;
 /// Simulates one customer per entry of `ages` (their T), each making a first purchase at time 0
 /// and observed until T, plus `holdout` more time units, under `params`.
 pub fn simulate_transactions(params: &TransactionParams, ages: &[f64], holdout: f64, seed: u64) -> Result<Simulated> {
+    params.check()?;
     check_time("holdout", holdout)?;
     let mut rng = Rng::new(seed);
     let mut out = Simulated::default();
@@ -145,6 +146,7 @@ pub fn simulate_transactions(params: &TransactionParams, ages: &[f64], holdout: 
 /// Mean spend per customer for the given repeat counts (0 when x = 0): ν ~ Gamma(q, γ) per
 /// customer, each transaction ~ Gamma(p, ν).
 pub fn simulate_spend(params: &GammaGammaParams, frequency: &[f64], seed: u64) -> Result<Vec<f64>> {
+    check_params(params)?;
     let mut rng = Rng::new(seed);
     let mut out = Vec::with_capacity(frequency.len());
     for (i, &x) in frequency.iter().enumerate() {
@@ -161,8 +163,17 @@ pub fn simulate_spend(params: &GammaGammaParams, frequency: &[f64], seed: u64) -
     Ok(out)
 }
 
-/// A cohort of `size` customers followed for `periods` periods: [size, active after 1, …].
-pub fn simulate_cohort(params: &SbgParams, size: u64, periods: u32, seed: u64) -> Vec<u64> {
+/// Most periods of a simulated cohort.
+const MAX_PERIODS: u32 = 100_000;
+
+/// A cohort of `size` customers followed for `periods` periods (at most 100,000):
+/// [size, active after 1, …].
+pub fn simulate_cohort(params: &SbgParams, size: u64, periods: u32, seed: u64) -> Result<Vec<u64>> {
+    check_params(params)?;
+    if periods > MAX_PERIODS {
+        let e = Error::new(ErrorCode::OutOfRange, format!("periods must be at most {MAX_PERIODS} (got {periods})"));
+        return Err(e.with_field("periods"));
+    }
     let mut rng = Rng::new(seed);
     let mut active = vec![0u64; periods as usize + 1];
     for _ in 0..size {
@@ -175,7 +186,7 @@ pub fn simulate_cohort(params: &SbgParams, size: u64, periods: u32, seed: u64) -
             *slot += 1;
         }
     }
-    active
+    Ok(active)
 }
 
 #[cfg(test)]
