@@ -218,9 +218,9 @@ fn within_three_se(name: &str, truth: &[f64], estimate: &[f64], se: &[f64]) {
 #[test]
 fn transaction_models_recover_their_parameters() {
     let cases = [
-        (TransactionParams::BgNbd(BetaGeoParams { r: 0.25, alpha: 4.0, a: 0.8, b: 2.5 }), 8000),
-        (TransactionParams::MbgNbd(BetaGeoParams { r: 0.5, alpha: 6.0, a: 0.9, b: 1.6 }), 8000),
-        (TransactionParams::ParetoNbd(ParetoParams { r: 0.55, alpha: 10.5, s: 0.6, beta: 11.7 }), 4000),
+        (TransactionParams::BgNbd(BetaGeoParams { r: 0.25, alpha: 4.0, a: 0.8, b: 2.5 }), 5000),
+        (TransactionParams::MbgNbd(BetaGeoParams { r: 0.5, alpha: 6.0, a: 0.9, b: 1.6 }), 5000),
+        (TransactionParams::ParetoNbd(ParetoParams { r: 0.55, alpha: 10.5, s: 0.6, beta: 11.7 }), 3000),
     ];
     for (seed, (truth, n)) in cases.into_iter().enumerate() {
         let sim = simulate_transactions(&truth, &ages(n, 26.0, 78.0, seed as u64), 0.0, 100 + seed as u64).unwrap();

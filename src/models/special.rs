@@ -109,17 +109,22 @@ pub(crate) fn ln_upper_gamma_cf(a: f64, z: f64) -> Result<f64> {
 const GL_NODES: [f64; 4] = [0.183_434_642_495_649_8, 0.525_532_409_916_329, 0.796_666_477_413_626_7, 0.960_289_856_497_536_3];
 const GL_WEIGHTS: [f64; 4] = [0.362_683_783_378_362, 0.313_706_645_877_887_3, 0.222_381_034_453_374_5, 0.101_228_536_290_376_3];
 
-/// ∫ₗₒ^ₕᵢ f by 8-point Gauss-Legendre on 48 equal panels (smooth integrands: error far below 1e-12).
-pub(crate) fn gauss_legendre(lo: f64, hi: f64, f: impl Fn(f64) -> f64) -> f64 {
-    const PANELS: usize = 48;
-    let width = (hi - lo) / PANELS as f64;
-    let mut total = 0.0;
-    for panel in 0..PANELS {
+/// Calls `f(node, weight)` for 8-point Gauss-Legendre on `panels` equal panels of [lo, hi].
+pub(crate) fn for_each_gauss_legendre_node(lo: f64, hi: f64, panels: usize, mut f: impl FnMut(f64, f64)) {
+    let width = (hi - lo) / panels as f64;
+    for panel in 0..panels {
         let mid = lo + (panel as f64 + 0.5) * width;
         for (node, weight) in GL_NODES.iter().zip(GL_WEIGHTS) {
-            total += weight * width / 2.0 * (f(mid - node * width / 2.0) + f(mid + node * width / 2.0));
+            f(mid - node * width / 2.0, weight * width / 2.0);
+            f(mid + node * width / 2.0, weight * width / 2.0);
         }
     }
+}
+
+/// ∫ₗₒ^ₕᵢ f by 8-point Gauss-Legendre on 48 equal panels (smooth integrands: error far below 1e-12).
+pub(crate) fn gauss_legendre(lo: f64, hi: f64, f: impl Fn(f64) -> f64) -> f64 {
+    let mut total = 0.0;
+    for_each_gauss_legendre_node(lo, hi, 48, |u, w| total += w * f(u));
     total
 }
 
