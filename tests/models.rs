@@ -494,3 +494,15 @@ fn predict_gathers_every_column_and_new_customers() {
     assert_eq!(nan.expected_purchases(&c, 1.0).unwrap_err().field.as_deref(), Some("params.alpha"));
     assert_eq!(lifetimes_params("bgNbd").expected_purchases(&c, 1e10).unwrap_err().code, ErrorCode::OutOfRange);
 }
+
+#[test]
+fn the_l2_penalty_is_lifetimes_penalty() {
+    let fixture = lifetimes();
+    let e = &fixture["bgNbdPenalized"];
+    let options = FitOptions { penalizer: e["penalizer"].as_f64().unwrap(), ..FitOptions::default() };
+    let fit = fit_transactions(TransactionModel::BgNbd, &cdnow().customers(), &options).unwrap();
+    let want = ["r", "alpha", "a", "b"].map(|n| param(e, n));
+    println!("penalized: ours {:?}, lifetimes {want:?}", fit.params);
+    assert!(fit.converged);
+    close(&values(&fit.params), &want, 1e-5, "penalized");
+}

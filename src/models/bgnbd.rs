@@ -167,7 +167,7 @@ pub(crate) fn fit(tuples: &Tuples, modified: bool, options: &FitOptions, unit: T
         .iter()
         .map(|&(r, a, b)| vec![r, alpha * r, a, b])
         .collect();
-    run_fit(&Problem { loglik: &loglik, customers: n, starts }, options, Some(unit))
+    run_fit(&Problem { loglik: &loglik, customers: n, starts, penalty_scale: vec![1.0, tuples.rate_penalty(), 1.0, 1.0] }, options, Some(unit))
 }
 
 #[cfg(test)]

@@ -102,7 +102,7 @@ pub fn fit_gamma_gamma(frequency: &[f64], monetary: &[f64], options: &FitOptions
         .map(|&(p, q)| vec![p, q, mean_m * (q - 1.0) / p])
         .collect();
     let loglik = |par: &[Dual]| Ok(loglik(&data, par));
-    let mut fit: Fit<GammaGammaParams> = run_fit(&Problem { loglik: &loglik, customers: n, starts }, options, None)?;
+    let mut fit: Fit<GammaGammaParams> = run_fit(&Problem { loglik: &loglik, customers: n, starts, penalty_scale: vec![1.0; 3] }, options, None)?;
     if skipped > 0 {
         fit.warnings.push(Warning::new(
             "NONPOSITIVE_SPEND_SKIPPED",

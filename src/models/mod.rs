@@ -13,7 +13,9 @@
 //!   from the Hessian (central differences of the analytic gradient) of −log-likelihood in
 //!   log-parameters, mapped to parameters by the delta method (SE(p) = p·√(H⁻¹)ᵢᵢ), as lifetimes does.
 //! - The optional L2 penalty is the same for every model: the objective minimised is
-//!   −LL/N + penalizer·Σ pᵢ² (N the number of customers), lifetimes' definition. The reported
+//!   −LL/N + penalizer·Σ (cᵢpᵢ)² (N the number of customers), with cᵢ = 1 for shape parameters and
+//!   cᵢ = 1/max T for the rate scales α and β (lifetimes' definition: it fits in time scaled so that
+//!   the longest T is 1), so the penalty does not depend on the time unit. The reported
 //!   `logLikelihood` is the unpenalised total.
 //! - Predictions are per customer, columnar (`Vec<f64>` in customer order), or for a new customer
 //!   (x = t_x = T = 0, just after a first purchase).
@@ -220,6 +222,11 @@ impl Tuples {
         })
     }
 
+    /// The penalty factor of a rate scale (α, β): 1/max T.
+    pub fn rate_penalty(&self) -> f64 {
+        1.0 / self.t.iter().fold(0.0f64, |m, t| m.max(*t)).max(f64::MIN_POSITIVE)
+    }
+
     /// (customers N, a starting α for a purchase rate near the mean repeat rate x̄/T̄, mean T).
     pub fn scale(&self) -> (f64, f64, f64) {
         let n: f64 = self.w.iter().sum();
@@ -248,7 +255,7 @@ impl Tuples {
 /// Options of every fit.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct FitOptions {
-    /// L2 penalty weight (default 0): minimises −LL/N + penalizer·Σ pᵢ².
+    /// L2 penalty weight (default 0): minimises −LL/N + penalizer·Σ (cᵢpᵢ)² (module doc).
     pub penalizer: f64,
     /// Most BFGS iterations (default 1000).
     pub max_iterations: u32,
@@ -334,11 +341,12 @@ pub(crate) fn dual_params(theta: &[f64]) -> Vec<Dual> {
 }
 
 /// A minimisation problem: the total log-likelihood of the parameters (as duals), the number of
-/// customers N, candidate starting parameters.
+/// customers N, candidate starting parameters, and the factors cᵢ of the L2 penalty.
 pub(crate) struct Problem<'a> {
     pub loglik: &'a dyn Fn(&[Dual]) -> Result<Dual>,
     pub customers: f64,
     pub starts: Vec<Vec<f64>>,
+    pub penalty_scale: Vec<f64>,
 }
 
 /// Fits `problem` and assembles the result with the standard warnings.
@@ -348,7 +356,7 @@ pub(crate) fn run_fit<P: ParamSet>(problem: &Problem<'_>, options: &FitOptions, 
     let objective = |theta: &[f64]| -> Result<Dual> {
         let p = dual_params(theta);
         let ll = (problem.loglik)(&p)?;
-        let penalty = p.iter().fold(Dual::cst(0.0), |acc, v| acc + *v * *v);
+        let penalty = p.iter().zip(&problem.penalty_scale).fold(Dual::cst(0.0), |acc, (v, c)| acc + *v * *v * (c * c));
         Ok(ll * (-1.0 / n) + penalty * options.penalizer)
     };
     let mut best: Option<(f64, Vec<f64>)> = None;

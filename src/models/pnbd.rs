@@ -133,7 +133,7 @@ pub(crate) fn fit(tuples: &Tuples, options: &FitOptions, unit: TimeUnit) -> Resu
         .iter()
         .map(|&(r, s, beta_ratio)| vec![r, alpha * r, s, (mt * beta_ratio).max(1e-3)])
         .collect();
-    run_fit(&Problem { loglik: &loglik, customers: n, starts }, options, Some(unit))
+    run_fit(&Problem { loglik: &loglik, customers: n, starts, penalty_scale: vec![1.0, tuples.rate_penalty(), 1.0, tuples.rate_penalty()] }, options, Some(unit))
 }
 
 impl ParetoParams {
