@@ -87,8 +87,8 @@ pub fn clv(
     let aov = spend.expected_spend(customers.frequency, monetary)?;
     let discount = 1.0 + options.monthly_discount_rate;
     let horizons: Vec<f64> = (1..=options.horizon_months).map(|m| f64::from(m) * u).collect();
-    let mut i = 0;
-    per_customer(customers, |x, tx, t| {
+    // Discounted expected purchases per customer (depends on (x, t_x, T) only).
+    let purchases = per_customer(customers, |x, tx, t| {
         let mut value = 0.0;
         let mut before = 0.0;
         let mut factor = 1.0;
@@ -97,10 +97,9 @@ pub fn clv(
             value += (upto - before).max(0.0) * factor;
             before = upto;
         }
-        let mean = aov.get(i).copied().unwrap_or(0.0);
-        i += 1;
-        Ok(value * mean * options.margin)
-    })
+        Ok(value)
+    })?;
+    Ok(purchases.iter().zip(&aov).map(|(p, m)| p * m * options.margin).collect())
 }
 
 /// Pareto/NBD discounted expected residual transactions per customer, over an unlimited horizon,

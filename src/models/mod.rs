@@ -181,33 +181,56 @@ pub(crate) fn finite(what: &str, v: f64) -> Result<f64> {
     }
 }
 
-/// Unique (x, t_x, T) tuples with their counts, sorted by x, then t_x, then T.
+/// Unique (x, t_x, T) tuples with their counts, sorted by x, then t_x, then T; and the distinct
+/// time values (of t_x and T together), so that ln(α + time) is computed once per time value.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct Tuples {
     pub x: Vec<f64>,
     pub tx: Vec<f64>,
     pub t: Vec<f64>,
     pub w: Vec<f64>,
+    /// Sorted distinct values of `tx` and `t`.
+    pub times: Vec<f64>,
+    /// Index of each tuple's t_x and T in `times`.
+    pub txi: Vec<usize>,
+    pub ti: Vec<usize>,
+}
+
+/// Sorts (x, t_x, T) keys in the order of [`Tuples`].
+fn key_order(a: &(f64, f64, f64), b: &(f64, f64, f64)) -> std::cmp::Ordering {
+    a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)).then(a.2.total_cmp(&b.2))
 }
 
 impl Tuples {
+    /// Tuples from columns already unique and sorted (tests, single customers).
+    pub fn new(x: Vec<f64>, tx: Vec<f64>, t: Vec<f64>, w: Vec<f64>) -> Self {
+        let mut times: Vec<f64> = tx.iter().chain(&t).copied().collect();
+        times.sort_by(f64::total_cmp);
+        times.dedup();
+        let at = |v: &f64| times.partition_point(|u| u < v);
+        let txi = tx.iter().map(at).collect();
+        let ti = t.iter().map(at).collect();
+        Tuples { x, tx, t, w, times, txi, ti }
+    }
+
     pub fn from_customers(c: &Customers<'_>) -> Self {
         let mut rows: Vec<(f64, f64, f64)> = (0..c.len()).map(|i| (c.frequency[i], c.recency[i], c.t[i])).collect();
-        rows.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)).then(a.2.total_cmp(&b.2)));
-        let mut out = Tuples::default();
-        for (x, tx, t) in rows {
-            let same = out.x.last() == Some(&x) && out.tx.last() == Some(&tx) && out.t.last() == Some(&t);
-            match out.w.last_mut() {
-                Some(w) if same => *w += 1.0,
+        rows.sort_by(key_order);
+        let (mut x, mut tx, mut t, mut w): (Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>) = Default::default();
+        let mut last = None;
+        for row in rows {
+            match w.last_mut() {
+                Some(count) if last == Some(row) => *count += 1.0,
                 _ => {
-                    out.x.push(x);
-                    out.tx.push(tx);
-                    out.t.push(t);
-                    out.w.push(1.0);
+                    x.push(row.0);
+                    tx.push(row.1);
+                    t.push(row.2);
+                    w.push(1.0);
                 }
             }
+            last = Some(row);
         }
-        out
+        Tuples::new(x, tx, t, w)
     }
 
     /// The index ranges of equal x.
@@ -460,9 +483,24 @@ fn map_fit<P, Q>(fit: Fit<P>, wrap: impl Fn(P) -> Q) -> Fit<Q> {
 }
 
 /// Applies `one` to every customer, collecting a column; the first error ends it.
+/// `one` must depend on (x, t_x, T) only: it is called once per distinct tuple.
 pub(crate) fn per_customer(c: &Customers<'_>, mut one: impl FnMut(f64, f64, f64) -> Result<f64>) -> Result<Vec<f64>> {
     c.check()?;
-    (0..c.len()).map(|i| finite("a prediction", one(c.frequency[i], c.recency[i], c.t[i])?)).collect()
+    let key = |i: usize| (c.frequency[i], c.recency[i], c.t[i]);
+    let mut order: Vec<usize> = (0..c.len()).collect();
+    order.sort_unstable_by(|&i, &j| key_order(&key(i), &key(j)));
+    let mut out = vec![0.0; c.len()];
+    let mut last: Option<((f64, f64, f64), f64)> = None;
+    for i in order {
+        let k = key(i);
+        let v = match last {
+            Some((lk, lv)) if lk == k => lv,
+            _ => finite("a prediction", one(k.0, k.1, k.2)?)?,
+        };
+        out[i] = v;
+        last = Some((k, v));
+    }
+    Ok(out)
 }
 
 impl TransactionParams {
@@ -486,7 +524,7 @@ impl TransactionParams {
     pub fn log_likelihood(&self, x: f64, tx: f64, t: f64) -> Result<f64> {
         self.check()?;
         Customers::new(&[x], &[tx], &[t], TimeUnit::Days).check()?;
-        let one = Tuples { x: vec![x], tx: vec![tx], t: vec![t], w: vec![1.0] };
+        let one = Tuples::new(vec![x], vec![tx], vec![t], vec![1.0]);
         match self {
             TransactionParams::BgNbd(p) => bgnbd::loglik(&one, false, &p.duals()).map(|d| d.v),
             TransactionParams::MbgNbd(p) => bgnbd::loglik(&one, true, &p.duals()).map(|d| d.v),
