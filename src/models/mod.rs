@@ -8,8 +8,9 @@
 //!   [`TimeUnit`]. Every fit validates them (whole x ≥ 0, 0 ≤ t_x ≤ T, t_x = 0 when x = 0).
 //! - Fits compress the customers to unique (x, t_x, T) tuples with counts as weights, sort them by
 //!   x so that terms depending on x and the parameters only are computed once per x, and maximise
-//!   the log-likelihood over log-parameters with BFGS (analytic gradients through forward-mode
-//!   dual numbers, [`special`]), falling back to Nelder-Mead when BFGS stalls. Standard errors come
+//!   the log-likelihood over log-parameters with BFGS (analytic gradients: forward-mode dual
+//!   numbers for the terms of the parameters and of x, and for BG/NBD the per-tuple chain rule
+//!   summed in plain numbers), falling back to Nelder-Mead when BFGS stalls. Standard errors come
 //!   from the Hessian (central differences of the analytic gradient) of −log-likelihood in
 //!   log-parameters, mapped to parameters by the delta method (SE(p) = p·√(H⁻¹)ᵢᵢ), as lifetimes does.
 //! - The optional L2 penalty is the same for every model: the objective minimised is
