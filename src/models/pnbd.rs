@@ -33,14 +33,25 @@ fn ln_f(rsx: Dual, b2: Dual, lo: Dual, hi: Dual, tau: f64) -> Result<Dual> {
     let z = (hi - lo) / (hi + tau);
     let q = rsx + 1.0 - b2;
     let c = rsx + 1.0;
-    let mut term = Dual::cst(1.0);
-    let mut sum = Dual::cst(1.0);
+    // G = Σ tₙ, tₙ = tₙ₋₁·(q+n−1)/(c+n−1)·z, summed in plain numbers with the derivatives of
+    // ln tₙ: ∂/∂q = Σ_{k<n} 1/(q+k), ∂/∂c = −Σ_{k<n} 1/(c+k), ∂/∂z = n/z (kept as n·tₙ/z, which
+    // stays finite at z = 0); the chain rule to the parameters is applied once at the end.
+    let (qv, cv, zv) = (q.v, c.v, z.v);
+    let (mut term, mut sum, mut sum_q, mut sum_c, mut sum_z) = (1.0, 1.0, 0.0, 0.0, 0.0);
+    let (mut dq, mut dc) = (0.0, 0.0);
     let mut converged = false;
     for n in 0..MAX_TERMS {
-        let n = n as f64;
-        term = term * (q + n) / (c + n) * z;
-        sum = sum + term;
-        if term.v <= 1e-17 * sum.v * (1.0 - z.v) {
+        let m = n as f64;
+        let ratio = (qv + m) / (cv + m);
+        let over_z = term * ratio;
+        term = over_z * zv;
+        dq += 1.0 / (qv + m);
+        dc -= 1.0 / (cv + m);
+        sum += term;
+        sum_q += term * dq;
+        sum_c += term * dc;
+        sum_z += over_z * (m + 1.0);
+        if term <= 1e-17 * sum * (1.0 - zv) {
             converged = true;
             break;
         }
@@ -48,7 +59,12 @@ fn ln_f(rsx: Dual, b2: Dual, lo: Dual, hi: Dual, tau: f64) -> Result<Dual> {
     if !converged {
         return Err(special::series_limit("the Pareto/NBD likelihood (2F1)"));
     }
-    Ok((Dual::cst(1.0) - b2) * ln_one_minus_z + sum.ln() - rsx * ln_hi)
+    let mut d = [0.0; special::NPAR];
+    for (j, slot) in d.iter_mut().enumerate() {
+        *slot = (sum_q * q.d[j] + sum_c * c.d[j] + sum_z * z.d[j]) / sum;
+    }
+    let ln_g = Dual { v: sum.ln(), d };
+    Ok((Dual::cst(1.0) - b2) * ln_one_minus_z + ln_g - rsx * ln_hi)
 }
 
 /// Above this z the ₂F₁ series (terms shrinking like zⁿ) gives way to quadrature.
