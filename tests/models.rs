@@ -506,3 +506,23 @@ fn the_l2_penalty_is_lifetimes_penalty() {
     assert!(fit.converged);
     close(&values(&fit.params), &want, 1e-5, "penalized");
 }
+
+#[test]
+fn data_without_drop_out_evidence_warns_at_the_boundary() {
+    // Every repeat buyer bought at the very end: nothing suggests anyone dropped out, so the
+    // drop-out parameters run off to a boundary; the fit says so and still predicts finitely.
+    let mut rng = Rng::new(12);
+    let n = 400;
+    let t: Vec<f64> = (0..n).map(|_| (10.0 + 40.0 * rng.uniform()).round()).collect();
+    let x: Vec<f64> = (0..n).map(|i| (i % 5) as f64).collect();
+    let tx: Vec<f64> = x.iter().zip(&t).map(|(x, t)| if *x > 0.0 { *t } else { 0.0 }).collect();
+    let c = Customers::new(&x, &tx, &t, TimeUnit::Weeks);
+    for model in [TransactionModel::BgNbd, TransactionModel::ParetoNbd] {
+        let fit = fit_transactions(model, &c, &FitOptions::default()).unwrap();
+        println!("{model:?}: {:?} {:?}", fit.params, fit.warnings.iter().map(|w| &w.code).collect::<Vec<_>>());
+        assert!(fit.warnings.iter().any(|w| w.code == "PARAMETER_AT_BOUNDARY"), "{fit:?}");
+        let e = fit.params.expected_purchases(&c, 10.0).unwrap();
+        assert!(e.iter().all(|v| v.is_finite() && *v >= 0.0));
+        assert!(fit.log_likelihood.is_finite() && fit.gradient_norm.is_finite());
+    }
+}
