@@ -75,15 +75,26 @@ pub fn fit_sbg(cohorts: &[Vec<u64>], options: &FitOptions) -> Result<Fit<SbgPara
 }
 
 impl SbgParams {
-    /// S(0..=periods): the share still active after t periods.
-    pub fn survival(&self, periods: u32) -> Vec<f64> {
+    /// `OUT_OF_RANGE` for parameters outside [1e-12, 1e12] or more than 100,000 periods.
+    fn check_curve(&self, periods: u32) -> Result<()> {
+        super::check_params(self)?;
+        if periods > 100_000 {
+            return Err(bad("periods".into(), format!("periods must be at most 100000 (got {periods})")));
+        }
+        Ok(())
+    }
+
+    /// S(0..=periods): the share still active after t periods (at most 100,000 periods).
+    pub fn survival(&self, periods: u32) -> Result<Vec<f64>> {
+        self.check_curve(periods)?;
         let base = lbeta(self.alpha, self.beta);
-        (0..=periods).map(|t| (lbeta(self.alpha, self.beta + f64::from(t)) - base).exp()).collect()
+        Ok((0..=periods).map(|t| (lbeta(self.alpha, self.beta + f64::from(t)) - base).exp()).collect())
     }
 
     /// r_t for t = 1..=periods: the share of those active after t−1 periods who renew in period t.
-    pub fn retention(&self, periods: u32) -> Vec<f64> {
-        (1..=periods).map(|t| (self.beta + f64::from(t) - 1.0) / (self.alpha + self.beta + f64::from(t) - 1.0)).collect()
+    pub fn retention(&self, periods: u32) -> Result<Vec<f64>> {
+        self.check_curve(periods)?;
+        Ok((1..=periods).map(|t| (self.beta + f64::from(t) - 1.0) / (self.alpha + self.beta + f64::from(t) - 1.0)).collect())
     }
 
     /// Σ_{t>n} S(t)/S(n) · v^{t−n}, v = 1/(1+d): the discounted number of further periods of a
@@ -141,11 +152,11 @@ mod tests {
         let fit = fit_sbg(&cohort, &FitOptions::default()).unwrap();
         assert!(fit.converged);
         assert!((fit.params.alpha - 0.704).abs() < 5e-4 && (fit.params.beta - 1.182).abs() < 5e-4, "{:?}", fit.params);
-        let s = fit.params.survival(2);
-        assert!((s[1] - fit.params.retention(1)[0]).abs() < 1e-12);
+        let s = fit.params.survival(2).unwrap();
+        assert!((s[1] - fit.params.retention(1).unwrap()[0]).abs() < 1e-12);
         // DEL by brute force over 20,000 periods.
         let d = 0.1_f64;
-        let surv = SbgParams { alpha: 0.704, beta: 1.182 }.survival(20_000);
+        let surv = SbgParams { alpha: 0.704, beta: 1.182 }.survival(20_000).unwrap();
         let brute: f64 = surv.iter().enumerate().map(|(t, s)| s / (1.0 + d).powi(t as i32)).sum();
         let del = SbgParams { alpha: 0.704, beta: 1.182 }.discounted_expected_lifetime(d).unwrap();
         assert!((brute - del).abs() < 1e-9, "{brute} vs {del}");
