@@ -68,7 +68,7 @@ fn ln_f(rsx: Dual, b2: Dual, lo: Dual, hi: Dual, tau: f64) -> Result<Dual> {
 }
 
 /// Above this z the ₂F₁ series (terms shrinking like zⁿ) gives way to quadrature.
-const SERIES_MAX_Z: f64 = 0.7;
+const SERIES_MAX_Z: f64 = 0.9;
 
 /// ln ∫_{t_x}^{T} (α+τ)^{−(r+x)} (β+τ)^{−(s+1)} dτ = ln[A₀/(r+s+x)], by Gauss-Legendre in
 /// u = ln((k+τ)/(k+t_x)), k = min(α, β) (the integrand is smooth and nearly exponential in u);
@@ -80,15 +80,30 @@ fn ln_death_integral(rx: Dual, s1: Dual, alpha: Dual, beta: Dual, tx: f64, t: f6
     let top = ((k + t) / base).ln();
     // Panels at most 1 wide (at least 16): the integrand's nearest singularity in u is π away.
     let panels = (top.ceil() as usize).clamp(16, 128);
-    let mut logs = Vec::with_capacity(8 * panels);
+    // ln of each node's term in plain numbers; the derivatives of a term's log with respect to
+    // (r+x, s+1, α, β) are (−ln(α+τ), −ln(β+τ), −(r+x)/(α+τ), −(s+1)/(β+τ)).
+    let mut nodes = Vec::with_capacity(8 * panels);
     special::for_each_gauss_legendre_node(0.0, top, panels, |u, weight| {
         let jacobian = base * u.exp();
         let tau = jacobian - k;
-        logs.push(-(rx * (alpha + tau).ln()) - s1 * (beta + tau).ln() + (weight * jacobian).ln());
+        let (la, lb) = ((alpha.v + tau).ln(), (beta.v + tau).ln());
+        let log = -rx.v * la - s1.v * lb + (weight * jacobian).ln();
+        nodes.push((log, [-la, -lb, -rx.v / (alpha.v + tau), -s1.v / (beta.v + tau)]));
     });
-    let max = logs.iter().fold(f64::NEG_INFINITY, |m, d| m.max(d.v));
-    let sum = logs.iter().fold(Dual::cst(0.0), |acc, d| acc + (*d - max).exp());
-    sum.ln() + max
+    let max = nodes.iter().fold(f64::NEG_INFINITY, |m, n| m.max(n.0));
+    let (mut sum, mut grad) = (0.0, [0.0; 4]);
+    for (log, g) in &nodes {
+        let e = (log - max).exp();
+        sum += e;
+        for (acc, gi) in grad.iter_mut().zip(g) {
+            *acc += e * gi;
+        }
+    }
+    let mut d = [0.0; special::NPAR];
+    for (j, slot) in d.iter_mut().enumerate() {
+        *slot = (grad[0] * rx.d[j] + grad[1] * s1.d[j] + grad[2] * alpha.d[j] + grad[3] * beta.d[j]) / sum;
+    }
+    Dual { v: sum.ln() + max, d }
 }
 
 /// The total log-likelihood of `tuples` at p = [r, α, s, β] (duals).
@@ -101,15 +116,29 @@ pub(crate) fn loglik(tuples: &Tuples, p: &[Dual]) -> Result<Dual> {
     let ln_beta: Vec<Dual> = tuples.times.iter().map(|t| (beta + *t).ln()).collect();
     let mut total = Dual::cst(0.0);
     let mut weight = 0.0;
-    for run in tuples.runs() {
+    // (run number, F(τ)) per distinct time value.
+    let mut memo: Vec<(usize, Dual)> = vec![(usize::MAX, Dual::cst(0.0)); tuples.times.len()];
+    for (run_id, run) in tuples.runs().enumerate() {
         let x = tuples.x[run.start];
         let rx = r + x;
         let rsx = rx + s;
         let b2 = if alpha_high { s + 1.0 } else { rx };
         let share = ln_s - rsx.ln();
-        let mut cached: Option<(f64, Dual)> = None;
         let mut sum = Dual::cst(0.0);
         let mut run_weight = 0.0;
+        // F(τ) depends on x and τ only: computed once per time value within the run.
+        let mut f_at = |idx: usize, tau: f64| -> Result<Dual> {
+            match memo.get(idx) {
+                Some((stamp, f)) if *stamp == run_id => Ok(*f),
+                _ => {
+                    let f = ln_f(rsx, b2, lo, hi, tau)?;
+                    if let Some(slot) = memo.get_mut(idx) {
+                        *slot = (run_id, f);
+                    }
+                    Ok(f)
+                }
+            }
+        };
         for i in run {
             let (tx, t, w) = (tuples.tx[i], tuples.t[i], tuples.w[i]);
             let alive = -(rx * ln_alpha[tuples.ti[i]]) - s * ln_beta[tuples.ti[i]];
@@ -118,15 +147,8 @@ pub(crate) fn loglik(tuples: &Tuples, p: &[Dual]) -> Result<Dual> {
             let term = if tx < t && z_max > SERIES_MAX_Z {
                 alive.log_add_exp(ln_s + ln_death_integral(rx, s + 1.0, alpha, beta, tx, t))
             } else if tx < t {
-                let f_tx = match cached {
-                    Some((at, f)) if at == tx => f,
-                    _ => {
-                        let f = ln_f(rsx, b2, lo, hi, tx)?;
-                        cached = Some((tx, f));
-                        f
-                    }
-                };
-                let gap = ln_f(rsx, b2, lo, hi, t)? - f_tx;
+                let f_tx = f_at(tuples.txi[i], tx)?;
+                let gap = f_at(tuples.ti[i], t)? - f_tx;
                 if gap.v < 0.0 {
                     alive.log_add_exp(share + f_tx + (-gap.exp_m1()).ln())
                 } else {
