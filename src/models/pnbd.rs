@@ -6,7 +6,9 @@
 //! A₀ = F(t_x) − F(T) and F(τ) = ₂F₁(r+s+x, b₂; r+s+x+1; |α−β|/(m+τ)) / (m+τ)^{r+s+x}, where
 //! m = max(α, β) and b₂ = s+1 (α ≥ β) or r+x (α < β), so that z ∈ [0, 1). The ₂F₁ is summed in its
 //! Euler form (1−z)^{1−b₂} ₂F₁(1, r+s+x+1−b₂; r+s+x+1; z), whose terms are positive and shrink by
-//! at least z each; α = β gives z = 0 exactly and t_x = T gives A₀ = 0 (no subtraction).
+//! at least z each; α = β gives z = 0 exactly and t_x = T gives A₀ = 0 (no subtraction). Where
+//! z > 0.9 (very different α and β) A₀ comes from Gauss-Legendre quadrature of its integral
+//! instead, ∫_{t_x}^{T} (α+τ)^{−(r+x)} (β+τ)^{−(s+1)} dτ · (r+s+x).
 
 use super::special::{self, Dual, MAX_TERMS};
 use super::{ln_nb, logistic_neg, prob, run_fit, Fit, FitOptions, Problem, Tuples};
