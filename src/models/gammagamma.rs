@@ -7,7 +7,7 @@
 //! warns (`NO_FINITE_MEAN`) and predictions are a `NO_FINITE_MEAN` error, never a negative value.
 
 use super::special::Dual;
-use super::{check_time, run_fit, Fit, FitOptions, Problem};
+use super::{check_at, run_fit, Fit, FitOptions, Problem};
 use crate::error::{Error, ErrorCode, Result, Warning};
 use serde::Serialize;
 
@@ -34,7 +34,7 @@ fn check_columns(frequency: &[f64], monetary: &[f64]) -> Result<()> {
         return Err(Error::new(ErrorCode::InvalidInput, message).with_field("monetaryValue"));
     }
     for (i, (&x, &m)) in frequency.iter().zip(monetary).enumerate() {
-        check_time(&format!("frequency[{i}]"), x)?;
+        check_at("frequency", i, x)?;
         if !m.is_finite() {
             let field = format!("monetaryValue[{i}]");
             return Err(Error::new(ErrorCode::NotFinite, format!("{field} must be a finite number (got {m})")).with_field(field));

@@ -6,7 +6,7 @@
 //! holdout purchases are the purchase periods (days, weeks or months with a non-return order)
 //! after the calibration end's period, up to the observation end.
 
-use super::{check_time, fit_transactions, Customers, Fit, FitOptions, TransactionModel, TransactionParams, Tuples};
+use super::{check_at, fit_transactions, Customers, Fit, FitOptions, TransactionModel, TransactionParams, Tuples};
 use crate::dataset::{Dataset, Day};
 use crate::error::{Error, ErrorCode, Result};
 use crate::summary::calendar::iso_date;
@@ -176,10 +176,10 @@ pub fn validate(params: &TransactionParams, data: &HoldoutData, options: &Valida
         return Err(Error::new(ErrorCode::InvalidInput, "holdoutFrequency must have one value per customer").with_field("holdoutFrequency"));
     }
     for (i, v) in data.holdout_frequency.iter().enumerate() {
-        check_time(&format!("holdoutFrequency[{i}]"), *v)?;
+        check_at("holdoutFrequency", i, *v)?;
     }
     for (i, v) in data.holdout_by_period.iter().enumerate() {
-        check_time(&format!("holdoutByPeriod[{i}]"), *v)?;
+        check_at("holdoutByPeriod", i, *v)?;
     }
     let horizon = data.holdout_duration;
     let predicted = params.expected_purchases(&c, horizon)?;

@@ -125,7 +125,7 @@ impl<'a> Customers<'a> {
         for i in 0..n {
             let (x, tx, t) = (self.frequency[i], self.recency[i], self.t[i]);
             for (name, v) in [("frequency", x), ("recency", tx), ("T", t)] {
-                check_time(&format!("{name}[{i}]"), v)?;
+                check_at(name, i, v)?;
             }
             if x.fract() != 0.0 {
                 let e = Error::new(ErrorCode::NotInteger, format!("frequency must be a whole number of repeat purchases (got {x})"));
@@ -157,6 +157,14 @@ pub(crate) fn check_time(field: &str, v: f64) -> Result<()> {
         return Err(Error::new(ErrorCode::OutOfRange, format!("{field} must be at most 1e9 (got {v})")).with_field(field));
     }
     Ok(())
+}
+
+/// [`check_time`] for `name[i]`, formatting the field name only on failure.
+pub(crate) fn check_at(name: &str, i: usize, v: f64) -> Result<()> {
+    if v.is_finite() && (0.0..=MAX_TIME).contains(&v) {
+        return Ok(());
+    }
+    check_time(&format!("{name}[{i}]"), v)
 }
 
 /// The largest time or count accepted.

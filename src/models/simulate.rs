@@ -6,7 +6,7 @@
 //! Gamma draws use Marsaglia & Tsang (2000), with the U^{1/k} boost for shapes below 1.
 
 use super::sbg::SbgParams;
-use super::{check_params, check_time, GammaGammaParams, TransactionParams};
+use super::{check_at, check_params, check_time, GammaGammaParams, TransactionParams};
 use crate::error::{Error, ErrorCode, Result};
 
 /// SplitMix64: a 64-bit state advanced by a Weyl sequence and mixed.
@@ -104,7 +104,7 @@ pub fn simulate_transactions(params: &TransactionParams, ages: &[f64], holdout: 
     let mut rng = Rng::new(seed);
     let mut out = Simulated::default();
     for (i, &t) in ages.iter().enumerate() {
-        check_time(&format!("T[{i}]"), t)?;
+        check_at("T", i, t)?;
         let end = t + holdout;
         // (rate λ, time of death (∞ when by coin flips), drop-out p after each purchase, at 0 too).
         let (rate, death, p, at_zero) = match params {
@@ -150,7 +150,7 @@ pub fn simulate_spend(params: &GammaGammaParams, frequency: &[f64], seed: u64) -
     let mut rng = Rng::new(seed);
     let mut out = Vec::with_capacity(frequency.len());
     for (i, &x) in frequency.iter().enumerate() {
-        check_time(&format!("frequency[{i}]"), x)?;
+        check_at("frequency", i, x)?;
         if x > f64::from(MAX_PURCHASES) {
             let e = Error::new(ErrorCode::OutOfRange, format!("at most {MAX_PURCHASES} purchases per customer (got {x})"));
             return Err(e.with_field(format!("frequency[{i}]")));
