@@ -492,22 +492,19 @@ fn map_fit<P, Q>(fit: Fit<P>, wrap: impl Fn(P) -> Q) -> Fit<Q> {
 }
 
 /// Applies `one` to every customer, collecting a column; the first error ends it.
-/// `one` must depend on (x, t_x, T) only: it is called once per distinct tuple.
+/// `one` must depend on (x, t_x, T) only: it is called once per distinct tuple (a hash map of the
+/// tuples' bits, so a million customers cost one pass, not a sort).
 pub(crate) fn per_customer(c: &Customers<'_>, mut one: impl FnMut(f64, f64, f64) -> Result<f64>) -> Result<Vec<f64>> {
     c.check()?;
-    let key = |i: usize| (c.frequency[i], c.recency[i], c.t[i]);
-    let mut order: Vec<usize> = (0..c.len()).collect();
-    order.sort_unstable_by(|&i, &j| key_order(&key(i), &key(j)));
-    let mut out = vec![0.0; c.len()];
-    let mut last: Option<((f64, f64, f64), f64)> = None;
-    for i in order {
-        let k = key(i);
-        let v = match last {
-            Some((lk, lv)) if lk == k => lv,
-            _ => finite("a prediction", one(k.0, k.1, k.2)?)?,
+    let mut seen: rustc_hash::FxHashMap<(u64, u64, u64), f64> = rustc_hash::FxHashMap::default();
+    let mut out = Vec::with_capacity(c.len());
+    for i in 0..c.len() {
+        let (x, tx, t) = (c.frequency[i], c.recency[i], c.t[i]);
+        let v = match seen.entry((x.to_bits(), tx.to_bits(), t.to_bits())) {
+            std::collections::hash_map::Entry::Occupied(e) => *e.get(),
+            std::collections::hash_map::Entry::Vacant(e) => *e.insert(finite("a prediction", one(x, tx, t)?)?),
         };
-        out[i] = v;
-        last = Some((k, v));
+        out.push(v);
     }
     Ok(out)
 }
