@@ -427,11 +427,11 @@ fn holdout_split_validation_and_auto() {
     assert_eq!(split.holdout_duration, 229.0);
     let at = |day| customer_table(&data, &SummaryOptions { unit: TimeUnit::Days, as_of: Some(day) }).unwrap();
     let (calibration, full) = (at(cut), at(end));
-    assert_eq!(split.frequency, calibration.frequency);
+    assert_eq!(split.calibration.frequency, calibration.frequency);
     // In days, holdout purchase days = purchase days by the end − purchase days by the cut.
-    for (i, id) in split.customer_id.iter().enumerate() {
+    for (i, id) in split.calibration.customer_id.iter().enumerate() {
         let j = full.customer_id.iter().position(|c| c == id).unwrap();
-        assert_eq!(split.holdout_frequency[i], full.frequency[j] - split.frequency[i], "{id}");
+        assert_eq!(split.holdout_frequency[i], full.frequency[j] - split.calibration.frequency[i], "{id}");
     }
     let total: f64 = split.holdout_frequency.iter().sum();
     assert_eq!(split.holdout_by_period.iter().sum::<f64>(), total);
@@ -442,7 +442,7 @@ fn holdout_split_validation_and_auto() {
     println!("auto: best {:?}, ranking {:?}", result.best, result.ranking);
     assert!(rmse.windows(2).all(|w| w[0] <= w[1]) && result.best == result.ranking[0].model);
     assert_eq!(result.fits.len(), 3);
-    let n = split.customer_id.len() as f64;
+    let n = split.calibration.customer_id.len() as f64;
     for v in &result.validations {
         assert_eq!(v.error.actual_total, total);
         assert_eq!(*v.tracking.actual.last().unwrap(), total);
@@ -454,6 +454,8 @@ fn holdout_split_validation_and_auto() {
         // The data are BG/NBD: every model should predict the holdout total within 15 %.
         assert!(v.error.total_error.abs() < 0.15 * total, "{:?}: {:?}", v.model, v.error);
     }
+    let flat = serde_json::to_value(&split).unwrap();
+    assert!(flat["T"].is_array() && flat["customerId"].is_array() && flat["holdoutFrequency"].is_array());
     let json = serde_json::to_value(&result).unwrap();
     assert!(json["validations"][0]["tracking"]["predicted"].is_array() && json["ranking"][0]["logLikelihood"].is_number());
     assert_eq!(json["fits"][0]["params"]["model"], "bgNbd");

@@ -8,6 +8,7 @@
 
 use super::{check_at, fit_transactions, Customers, Fit, FitOptions, TransactionModel, TransactionParams, Tuples};
 use crate::dataset::{Dataset, Day};
+use crate::ingest::summary_file::SummaryTable;
 use crate::error::{Error, ErrorCode, Result};
 use crate::summary::calendar::iso_date;
 use crate::summary::customers::period;
@@ -23,12 +24,10 @@ pub struct HoldoutData {
     /// "YYYY-MM-DD": the last day of the calibration window and of the holdout.
     pub calibration_end: String,
     pub observation_end: String,
-    pub customer_id: Vec<String>,
-    pub frequency: Vec<f64>,
-    pub recency: Vec<f64>,
-    #[serde(rename = "T")]
-    pub t: Vec<f64>,
-    pub monetary_value: Vec<f64>,
+    /// The calibration summary (customerId, frequency, recency, T, monetaryValue), as a summary
+    /// file would give it.
+    #[serde(flatten)]
+    pub calibration: SummaryTable,
     /// Purchase periods in the holdout, per customer.
     pub holdout_frequency: Vec<f64>,
     /// Holdout length in periods of `unit`.
@@ -40,7 +39,8 @@ pub struct HoldoutData {
 impl HoldoutData {
     /// The calibration columns as model input.
     pub fn customers(&self) -> Customers<'_> {
-        Customers::new(&self.frequency, &self.recency, &self.t, self.unit)
+        let c = &self.calibration;
+        Customers::new(&c.frequency, &c.recency, &c.t, self.unit)
     }
 }
 
@@ -81,11 +81,13 @@ pub fn holdout_split(dataset: &Dataset, unit: TimeUnit, calibration_end: Day, ob
         unit,
         calibration_end: iso_date(calibration_end),
         observation_end: iso_date(end),
-        customer_id: table.customer_id,
-        frequency: table.frequency,
-        recency: table.recency,
-        t: table.t,
-        monetary_value: table.monetary_value,
+        calibration: SummaryTable {
+            customer_id: table.customer_id,
+            frequency: table.frequency,
+            recency: table.recency,
+            t: table.t,
+            monetary_value: table.monetary_value,
+        },
         holdout_frequency: holdout,
         holdout_duration: duration as f64,
         holdout_by_period: by_period,
