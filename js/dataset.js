@@ -2,22 +2,38 @@
 // SummaryDataset (a pre-aggregated summary file). Ingest once, analyse many times, free explicitly.
 import { ClvkitError, toClvkitError } from "./errors.js";
 
+/** The cells of a packed text column (`{ text, ends }`: all cells joined, each cell's end as a UTF-16 offset). */
+function cellsOf({ text, ends }) {
+  const cells = new Array(ends.length);
+  let start = 0;
+  for (let i = 0; i < ends.length; i++) {
+    cells[i] = text.substring(start, ends[i]);
+    start = ends[i];
+  }
+  return cells;
+}
+
 /**
- * Turns the text columns of a columnar table, which cross from wasm packed as `{ text, ends }`
- * (all cells joined; `ends`: each cell's end as a UTF-16 offset), into `string[]`, in place.
+ * Turns the text columns of a columnar table, which cross from wasm packed as `{ text, ends }`,
+ * into `string[]` properties, in place. Each is unpacked when first read (then it is a plain data
+ * property), so columns nobody reads cost no JS strings; enumeration, spreading and
+ * `JSON.stringify` read them like any property.
  */
 function unpackStrings(table) {
   for (const [key, value] of Object.entries(table)) {
     if (value === null || typeof value !== "object" || !(value.ends instanceof Uint32Array) || typeof value.text !== "string") continue;
-    const { text, ends } = value;
-    const cells = [];
-    let start = 0;
-    for (let i = 0; i < ends.length; i++) {
-      const end = ends[i];
-      cells.push(text.substring(start, end));
-      start = end;
-    }
-    table[key] = cells;
+    Object.defineProperty(table, key, {
+      configurable: true,
+      enumerable: true,
+      get() {
+        const cells = cellsOf(value);
+        Object.defineProperty(table, key, { value: cells, writable: true, configurable: true, enumerable: true });
+        return cells;
+      },
+      set(cells) {
+        Object.defineProperty(table, key, { value: cells, writable: true, configurable: true, enumerable: true });
+      },
+    });
   }
   return table;
 }
