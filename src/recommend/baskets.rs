@@ -70,8 +70,7 @@ impl Baskets {
         };
         for order in data.orders.iter().filter(|o| !o.is_return) {
             let start = baskets.members.len();
-            let products = data.lines_of(order).iter().filter(|l| l.quantity.is_sign_positive() && !l.quantity.is_zero());
-            baskets.members.extend(products.filter_map(|l| l.product));
+            baskets.members.extend(super::purchased(data, order));
             if baskets.members.len() > start {
                 baskets.close(start);
             }

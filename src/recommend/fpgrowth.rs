@@ -18,6 +18,7 @@
 use serde::Serialize;
 
 use super::baskets::Baskets;
+use super::require;
 use crate::dataset::Interner;
 use crate::error::{Error, ErrorCode, Result, Warning};
 use crate::table::{Column, Columnar};
@@ -118,26 +119,14 @@ impl Columnar for ItemsetTable {
     }
 }
 
-fn out_of_range(field: &str, message: String) -> Error {
-    Error::new(ErrorCode::OutOfRange, message).with_field(field)
-}
-
 impl ItemsetOptions {
     /// Checks the ranges (errors name the JS field).
     pub fn validate(&self) -> Result<()> {
-        if !(self.min_support > 0.0 && self.min_support <= 1.0) {
-            return Err(out_of_range("minSupport", format!("minSupport must be greater than 0 and at most 1 (got {})", self.min_support)));
-        }
-        if self.max_len == Some(0) {
-            return Err(out_of_range("maxLen", "maxLen must be at least 1 (or absent for no limit)".into()));
-        }
-        if self.max_basket_items == 0 {
-            return Err(out_of_range("maxBasketItems", "maxBasketItems must be at least 1".into()));
-        }
-        if self.max_itemsets == 0 {
-            return Err(out_of_range("maxItemsets", "maxItemsets must be at least 1".into()));
-        }
-        Ok(())
+        let what = format!("greater than 0 and at most 1 (got {})", self.min_support);
+        require(self.min_support > 0.0 && self.min_support <= 1.0, "minSupport", &what)?;
+        require(self.max_len != Some(0), "maxLen", "at least 1 (or absent for no limit)")?;
+        require(self.max_basket_items >= 1, "maxBasketItems", "at least 1")?;
+        require(self.max_itemsets >= 1, "maxItemsets", "at least 1")
     }
 }
 

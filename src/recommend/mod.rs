@@ -7,9 +7,36 @@
 //! `f64::INFINITY`: JS `Infinity`, CSV `inf`.
 
 pub mod baskets;
+pub mod evaluate;
 pub mod fpgrowth;
+pub mod offers;
 pub mod rules;
+pub mod similarity;
+pub mod upsell;
+
+use crate::dataset::{Dataset, Order};
+use crate::error::{Error, ErrorCode, Result};
+
+/// `OUT_OF_RANGE` naming `field` unless `ok`: "{field} must be {what}".
+pub(crate) fn require(ok: bool, field: &str, what: &str) -> Result<()> {
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::new(ErrorCode::OutOfRange, format!("{field} must be {what}")).with_field(field))
+    }
+}
+
+/// The products an order bought: its lines with a product and a positive quantity (repeats kept).
+/// Every analysis here reads purchases through this one definition; returns are left to callers
+/// (they skip orders marked `is_return`).
+pub(crate) fn purchased<'d>(data: &'d Dataset, order: &Order) -> impl Iterator<Item = u32> + 'd {
+    data.lines_of(order).iter().filter(|l| l.quantity.is_sign_positive() && !l.quantity.is_zero()).filter_map(|l| l.product)
+}
 
 pub use baskets::{ingest_baskets_bytes, BasketIngest, BasketIngestOptions, BasketReport, Baskets, BasketsBuilder};
 pub use fpgrowth::{frequent_itemsets, FrequentItemsets, Itemset, ItemsetOptions, ItemsetTable};
 pub use rules::{association_rules, AssociationRules, Metric, MetricFilter, RuleMetrics, RuleOptions, RuleTable};
+pub use evaluate::{evaluate, Evaluation, EvaluationOptions, ModelScore};
+pub use offers::{next_best_offers, repeat_rates, NextBestOffers, OfferInputs, OfferOptions, OfferRanking, OfferSource, OfferTable, SegmentOffer, SegmentOffers};
+pub use similarity::{item_similarity, log_likelihood_ratio, CustomerItems, ItemSimilarity, SimilarityOptions, SimilarityTable};
+pub use upsell::{unit_prices, upsell, Upsell, UpsellOptions, UpsellTable};

@@ -21,6 +21,7 @@ use rustc_hash::FxHashMap as HashMap;
 use serde::{Deserialize, Serialize};
 
 use super::fpgrowth::FrequentItemsets;
+use super::require;
 use crate::error::{Error, ErrorCode, Result, Warning};
 use crate::table::{Column, Columnar};
 
@@ -245,14 +246,9 @@ fn check_options(options: &RuleOptions) -> Result<()> {
     }
     let lens = [("maxAntecedentLen", options.max_antecedent_len), ("maxConsequentLen", options.max_consequent_len)];
     for (field, value) in lens {
-        if value == Some(0) {
-            return Err(Error::new(ErrorCode::OutOfRange, format!("{field} must be at least 1 (or absent for no limit)")).with_field(field));
-        }
+        require(value != Some(0), field, "at least 1 (or absent for no limit)")?;
     }
-    if options.max_rules == 0 {
-        return Err(Error::new(ErrorCode::OutOfRange, "maxRules must be at least 1").with_field("maxRules"));
-    }
-    Ok(())
+    require(options.max_rules >= 1, "maxRules", "at least 1")
 }
 
 /// A candidate rule: itemset number, antecedent bit mask over its items, metrics.
