@@ -80,13 +80,20 @@ impl Baskets {
 
     /// Sorts and de-duplicates the basket begun at `start`, then ends it; returns the repeats dropped.
     fn close(&mut self, start: usize) -> usize {
-        let mut own = self.members.split_off(start.min(self.members.len()));
+        let own = self.members.get_mut(start..).unwrap_or_default();
         own.sort_unstable();
-        let before = own.len();
-        own.dedup();
-        self.members.extend_from_slice(&own);
+        // In-place dedup of the sorted tail: `kept` distinct values so far, at own[..kept].
+        let mut kept = 0;
+        for read in 0..own.len() {
+            if kept == 0 || own.get(read) != own.get(kept - 1) {
+                own.swap(kept, read);
+                kept += 1;
+            }
+        }
+        let dropped = own.len() - kept;
+        self.members.truncate(start + kept);
         self.offsets.push(self.members.len());
-        before - own.len()
+        dropped
     }
 }
 
@@ -221,19 +228,19 @@ impl BasketIngest {
 impl IngestState {
     fn take(&mut self, record: &Record<'_>) -> Result<()> {
         self.log.seen();
-        let row = match record.error() {
+        // Every field is checked before any is kept, so a rejected row leaves no item behind.
+        let checked = match record.error() {
             Some(e) => Err(e.clone()),
-            None => record.texts().collect::<Result<Vec<&str>>>(),
+            None => record.texts().try_for_each(|t| t.map(drop)),
         };
-        match row {
-            Ok(fields) => {
-                self.empty_fields += fields.iter().filter(|f| f.trim().is_empty()).count() as u64;
-                self.builder.push(fields)?;
-                self.log.accept();
-                Ok(())
-            }
-            Err(e) => self.log.reject(e, &[]),
+        if let Err(e) = checked {
+            return self.log.reject(e, &[]);
         }
+        let fields = record.texts().filter_map(|t| t.ok());
+        let fields = fields.inspect(|f| self.empty_fields += u64::from(f.trim().is_empty()));
+        self.builder.push(fields)?;
+        self.log.accept();
+        Ok(())
     }
 }
 

@@ -213,6 +213,20 @@ struct Miner<'o> {
 }
 
 impl Miner<'_> {
+    /// Records `suffix` + `g` with its support; false (and stops the mining) past the budget.
+    fn found(&mut self, suffix: &[u32], g: u32, support: u32) -> bool {
+        if self.found.len() >= self.options.max_itemsets {
+            self.stopped = true;
+            return false;
+        }
+        let mut items = Vec::with_capacity(suffix.len() + 1);
+        items.extend_from_slice(suffix);
+        items.push(g);
+        items.sort_unstable();
+        self.found.push(Itemset { items, count: support });
+        true
+    }
+
     /// Emits every frequent itemset of `tree` extended by `suffix`; `global` maps local numbers.
     fn mine(&mut self, tree: &Tree, global: &[u32], suffix: &mut Vec<u32>) {
         let mut counts = vec![0u32; global.len()];
@@ -225,14 +239,10 @@ impl Miner<'_> {
             if support < self.min_count {
                 continue;
             }
-            if self.found.len() >= self.options.max_itemsets {
-                self.stopped = true;
+            if !self.found(suffix, g, support) {
                 return;
             }
             suffix.push(g);
-            let mut items = suffix.clone();
-            items.sort_unstable();
-            self.found.push(Itemset { items, count: support });
             if self.options.max_len.is_none_or(|m| suffix.len() < m) {
                 self.mine_conditional(tree, global, nodes, x, &mut counts, suffix);
             }
@@ -257,6 +267,13 @@ impl Miner<'_> {
             }
         }
         let mut kept: Vec<u32> = (0..x as u32).filter(|&i| counts.get(i as usize).is_some_and(|&c| c >= self.min_count)).collect();
+        if let [only] = kept[..] {
+            // A one-item conditional tree yields exactly that item.
+            if let (Some(&g), Some(&support)) = (global.get(only as usize), counts.get(only as usize)) {
+                self.found(suffix, g, support);
+            }
+            return;
+        }
         if kept.is_empty() {
             return;
         }

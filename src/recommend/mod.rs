@@ -10,6 +10,7 @@ pub mod baskets;
 pub mod evaluate;
 pub mod fpgrowth;
 pub mod offers;
+pub mod requests;
 pub mod rules;
 pub mod similarity;
 pub mod upsell;
@@ -37,6 +38,7 @@ pub use baskets::{ingest_baskets_bytes, BasketIngest, BasketIngestOptions, Baske
 pub use fpgrowth::{frequent_itemsets, FrequentItemsets, Itemset, ItemsetOptions, ItemsetTable};
 pub use rules::{association_rules, AssociationRules, Metric, MetricFilter, RuleMetrics, RuleOptions, RuleTable};
 pub use evaluate::{evaluate, Evaluation, EvaluationOptions, ModelScore};
+pub use requests::{EvaluationRequest, FilterRequest, OfferRequest, RulesRequest, SimilarityRequest, UpsellRequest};
 pub use offers::{next_best_offers, repeat_rates, NextBestOffers, OfferInputs, OfferOptions, OfferRanking, OfferSource, OfferTable, SegmentOffer, SegmentOffers};
 pub use similarity::{item_similarity, log_likelihood_ratio, CustomerItems, ItemSimilarity, SimilarityOptions, SimilarityTable};
 pub use upsell::{unit_prices, upsell, Upsell, UpsellOptions, UpsellTable};

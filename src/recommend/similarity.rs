@@ -289,8 +289,12 @@ pub(crate) fn similarity_of(data: &Dataset, purchases: &CustomerItems, options: 
             }
         }
         touched.clear();
-        row.sort_unstable_by(|x, y| y.0.total_cmp(&x.0).then(y.1.cmp(&x.1)).then(x.2.cmp(&y.2)));
-        row.truncate(options.top_k);
+        let better = |x: &(f64, u32, u32), y: &(f64, u32, u32)| y.0.total_cmp(&x.0).then(y.1.cmp(&x.1)).then(x.2.cmp(&y.2));
+        if row.len() > options.top_k {
+            row.select_nth_unstable_by(options.top_k, better);
+            row.truncate(options.top_k);
+        }
+        row.sort_unstable_by(better);
         for (rank, &(cosine, k, j)) in row.iter().enumerate() {
             let (k_f, b) = (f64::from(k), buyers(j));
             let expected = a_f * f64::from(b) / n_f;
