@@ -351,6 +351,14 @@ fn offers_from_upsell_with_p_alive_and_segments() {
         })
         .collect();
     assert_eq!(summary, ["a 1/2 M3:1/1:2.6667", "b 2/2 M3:2/1:3.3333 M2:1/1:2.5000"]);
+    // Labels from RFM: one per customer, in the dataset's customer order.
+    let scored = clvkit::segments::rfm(&d, &clvkit::segments::RfmOptions::default()).unwrap();
+    let labels = segment_labels(&d, &scored.customers);
+    let keys: Vec<&str> = scored.customers.segment.iter().map(|s| s.key()).collect();
+    assert_eq!(labels, keys);
+    let by_rfm = next_best_offers(&d, &OfferInputs { segments: Some(&labels), ..inputs }, &OfferOptions::default()).unwrap();
+    assert_eq!(by_rfm.segments.iter().map(|s| s.customers).sum::<u64>(), 4);
+    assert!(by_rfm.segments.iter().all(|s| keys.contains(&s.segment.as_str())));
     // Margins replace prices; a P(alive) outside [0, 1] and a short column are refused.
     let margins = [None, Some(Decimal::ONE), Some(Decimal::TWO), None];
     let with_margins = OfferInputs { margins: Some(&margins), ..inputs };

@@ -39,6 +39,6 @@ pub use fpgrowth::{frequent_itemsets, FrequentItemsets, Itemset, ItemsetOptions,
 pub use rules::{association_rules, AssociationRules, Metric, MetricFilter, RuleMetrics, RuleOptions, RuleTable};
 pub use evaluate::{evaluate, Evaluation, EvaluationOptions, ModelScore};
 pub use requests::{EvaluationRequest, FilterRequest, OfferRequest, RulesRequest, SimilarityRequest, UpsellRequest};
-pub use offers::{next_best_offers, repeat_rates, NextBestOffers, OfferInputs, OfferOptions, OfferRanking, OfferSource, OfferTable, SegmentOffer, SegmentOffers};
+pub use offers::{next_best_offers, repeat_rates, segment_labels, NextBestOffers, OfferInputs, OfferOptions, OfferRanking, OfferSource, OfferTable, SegmentOffer, SegmentOffers};
 pub use similarity::{item_similarity, log_likelihood_ratio, CustomerItems, ItemSimilarity, SimilarityOptions, SimilarityTable};
 pub use upsell::{unit_prices, upsell, Upsell, UpsellOptions, UpsellTable};

@@ -29,6 +29,7 @@ use super::upsell::{unit_prices, Upsell};
 use crate::dataset::Dataset;
 use crate::error::{Error, ErrorCode, Result, Warning};
 use crate::money::{format_money, to_f64};
+use crate::segments::RfmTable;
 use crate::table::{Column, Columnar};
 
 /// How offers are ordered.
@@ -204,6 +205,21 @@ fn check(data: &Dataset, inputs: &OfferInputs<'_>, options: &OfferOptions) -> Re
         }
     }
     Ok(())
+}
+
+/// Label given to customers an RFM table does not score (no purchase up to its asOf).
+pub const UNSCORED: &str = "unscored";
+
+/// The `segments` input from an RFM table: each customer's segment key (`"champions"`, …), or
+/// [`UNSCORED`] for customers the table leaves out.
+pub fn segment_labels(data: &Dataset, rfm: &RfmTable) -> Vec<String> {
+    let mut labels = vec![UNSCORED.to_owned(); data.customers.len()];
+    for (&c, segment) in rfm.customer.iter().zip(&rfm.segment) {
+        if let Some(slot) = labels.get_mut(c as usize) {
+            *slot = segment.key().to_owned();
+        }
+    }
+    labels
 }
 
 /// Each product's repeat rate: the share of its buyers who bought it on two or more days.
