@@ -8,9 +8,10 @@
 //!   - `maxBasketItems` (default 500): a basket with more *frequent* items than this keeps only
 //!     its most frequent ones (infrequent items never enter the tree, so they never count). The
 //!     supports of itemsets touching the dropped items are then lower bounds.
-//!   - `maxItemsets` (default 1,000,000): mining stops once this many itemsets are found
-//!     (a few identical huge baskets at a low support would otherwise yield 2^k itemsets).
-//!     Itemsets are found least frequent item first, so the result is a subset of the true one.
+//!   - `maxItemsets` (default 1,000,000): mining stops once this many itemsets are found, or
+//!     once they hold [`MAX_STORED_ITEMS`] items in all (64 MB), whichever comes first (a few
+//!     identical huge baskets at a low support would otherwise yield 2^k itemsets, long ones
+//!     first). The result is then a subset of the true one.
 //!
 //!   (The real Online Retail baskets have up to 245 items of support ≥ 1 %: the default cap
 //!   changes nothing there.) `maxLen` (default none) bounds the itemset size, as mlxtend's `max_len`.
@@ -38,6 +39,8 @@ pub struct ItemsetOptions {
 
 pub const DEFAULT_MAX_BASKET_ITEMS: usize = 500;
 pub const DEFAULT_MAX_ITEMSETS: usize = 1_000_000;
+/// Mining also stops once the itemsets found hold this many items in all.
+pub const MAX_STORED_ITEMS: usize = 16_000_000;
 
 impl Default for ItemsetOptions {
     fn default() -> Self {
@@ -210,12 +213,15 @@ struct Miner<'o> {
     min_count: u32,
     found: Vec<Itemset>,
     stopped: bool,
+    /// Items held by `found`.
+    stored: usize,
 }
 
 impl Miner<'_> {
     /// Records `suffix` + `g` with its support; false (and stops the mining) past the budget.
     fn found(&mut self, suffix: &[u32], g: u32, support: u32) -> bool {
-        if self.found.len() >= self.options.max_itemsets {
+        self.stored += suffix.len() + 1;
+        if self.found.len() >= self.options.max_itemsets || self.stored > MAX_STORED_ITEMS {
             self.stopped = true;
             return false;
         }
@@ -336,7 +342,7 @@ pub fn frequent_itemsets(baskets: &Baskets, options: &ItemsetOptions) -> Result<
         txs.push(&t, 1);
     }
     let tree = txs.into_tree(global.len());
-    let mut miner = Miner { options, min_count, found: Vec::new(), stopped: false };
+    let mut miner = Miner { options, min_count, found: Vec::new(), stopped: false, stored: 0 };
     miner.mine(&tree, &global, &mut Vec::new());
     let mut warnings = Vec::new();
     if capped_baskets > 0 {
@@ -355,7 +361,9 @@ pub fn frequent_itemsets(baskets: &Baskets, options: &ItemsetOptions) -> Result<
             "ITEMSETS_CAPPED",
             "maxItemsets",
             format!(
-                "mining stopped at {} itemsets (maxItemsets): raise minSupport or set maxLen for the complete result",
+                "mining stopped at {} itemsets (maxItemsets {}, or {MAX_STORED_ITEMS} items in all): \
+                 raise minSupport or set maxLen for the complete result",
+                miner.found.len(),
                 options.max_itemsets
             ),
         ));
@@ -433,6 +441,17 @@ mod tests {
         assert_eq!(f.itemsets.len(), 1000);
         assert!(!f.complete);
         assert_eq!(f.warnings[0].code, "ITEMSETS_CAPPED");
+        // Two identical baskets of 600 items (2^600 frequent itemsets at a count of 2): the
+        // stored-items budget stops the mining quickly, with a warning.
+        let huge: String = (0..600).map(|i| format!("h{i}")).collect::<Vec<_>>().join(",");
+        let mut rows = vec![huge.as_str(), huge.as_str()];
+        rows.extend(["a,b"; 10]);
+        let f = frequent_itemsets(&baskets(&rows), &ItemsetOptions { min_support: 0.1, ..Default::default() }).unwrap();
+        let stored: usize = f.itemsets.iter().map(|s| s.items.len()).sum();
+        assert!(!f.complete && stored <= MAX_STORED_ITEMS && f.itemsets.len() < DEFAULT_MAX_ITEMSETS);
+        // 600 frequent items are also over the default cap of 500 per basket.
+        let codes: Vec<&str> = f.warnings.iter().map(|w| w.code.as_str()).collect();
+        assert_eq!(codes, ["BASKETS_CAPPED", "ITEMSETS_CAPPED"]);
         let o = ItemsetOptions { min_support: 0.5, max_basket_items: 4, ..Default::default() };
         let f = frequent_itemsets(&b, &o).unwrap();
         assert_eq!(f.itemsets.len(), 15);

@@ -15,7 +15,8 @@
 //! confidence is computed as (sAC·n)/(sA·n), which equals sAC/sA to the last bit or two.
 //!
 //! Every non-empty proper subset of a frequent itemset is an antecedent (as mlxtend does);
-//! itemsets of more than [`MAX_RULE_ITEMSET_LEN`] items are skipped (2^k splits each) with a warning.
+//! itemsets of more than [`MAX_RULE_ITEMSET_LEN`] items are skipped (2^k splits each), and no
+//! more than [`MAX_SPLITS`] splits are examined in all; both are reported as warnings.
 
 use rustc_hash::FxHashMap as HashMap;
 use serde::{Deserialize, Serialize};
@@ -28,6 +29,8 @@ use crate::table::{Column, Columnar};
 /// Itemsets longer than this make no rules.
 pub const MAX_RULE_ITEMSET_LEN: usize = 16;
 pub const DEFAULT_MAX_RULES: usize = 10_000;
+/// At most this many antecedent/consequent splits are examined (then a warning says so).
+pub const MAX_SPLITS: u64 = 50_000_000;
 
 /// A rule metric (JS names as serialized).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -291,7 +294,8 @@ pub fn association_rules(itemsets: &FrequentItemsets, options: &RuleOptions) -> 
         let (ka, kb) = (key(a), key(b));
         kb.0.total_cmp(&ka.0).then(kb.1.total_cmp(&ka.1)).then(a.itemset.cmp(&b.itemset)).then(a.mask.cmp(&b.mask))
     };
-    let (mut too_long, mut missing, mut matched) = (0u64, 0u64, 0u64);
+    let (mut too_long, mut missing, mut matched, mut splits) = (0u64, 0u64, 0u64, 0u64);
+    let mut unexamined = 0u64;
     let mut kept: Vec<Candidate> = Vec::new();
     let (mut a, mut c) = (Vec::new(), Vec::new());
     for (index, set) in itemsets.itemsets.iter().enumerate() {
@@ -307,6 +311,11 @@ pub fn association_rules(itemsets: &FrequentItemsets, options: &RuleOptions) -> 
             continue;
         }
         let s_ac = itemsets.support_of(set.count);
+        splits += (1u64 << k) - 2;
+        if splits > MAX_SPLITS {
+            unexamined += 1;
+            continue;
+        }
         for mask in 1u32..(1u32 << k) - 1 {
             a.clear();
             c.clear();
@@ -349,6 +358,10 @@ pub fn association_rules(itemsets: &FrequentItemsets, options: &RuleOptions) -> 
     if too_long > 0 {
         let message = format!("{too_long} itemsets of more than {MAX_RULE_ITEMSET_LEN} items made no rules; set maxLen or raise minSupport");
         warnings.push(Warning::new("ITEMSETS_TOO_LONG", "maxLen", message));
+    }
+    if unexamined > 0 {
+        let message = format!("{unexamined} itemsets made no rules: more than {MAX_SPLITS} antecedent/consequent splits in all; raise minSupport or set maxLen");
+        warnings.push(Warning::new("RULES_INCOMPLETE", "maxLen", message));
     }
     if missing > 0 {
         let message = format!("{missing} rules were skipped: the itemsets were cut short by a guard, so a subset's support is unknown");

@@ -250,8 +250,8 @@ pub fn item_similarity(data: &Dataset, options: &SimilarityOptions) -> Result<It
     Ok(similarity_of(data, &purchases, options))
 }
 
-/// [`item_similarity`] over given purchases (the evaluation's training period).
-pub(crate) fn similarity_of(data: &Dataset, purchases: &CustomerItems, options: &SimilarityOptions) -> ItemSimilarity {
+/// [`item_similarity`] over the purchases read from `data`.
+fn similarity_of(data: &Dataset, purchases: &CustomerItems, options: &SimilarityOptions) -> ItemSimilarity {
     let items = data.products.len();
     let n = purchases.active_customers();
     let n_f = n as f64;

@@ -158,8 +158,8 @@ pub fn upsell(data: &Dataset, options: &UpsellOptions) -> Result<Upsell> {
     Ok(upsell_of(data, &purchases, options))
 }
 
-/// [`upsell`] over given purchases (the evaluation's training period uses a cut dataset).
-pub(crate) fn upsell_of(data: &Dataset, purchases: &CustomerItems, options: &UpsellOptions) -> Upsell {
+/// [`upsell`] over the purchases read from `data`.
+fn upsell_of(data: &Dataset, purchases: &CustomerItems, options: &UpsellOptions) -> Upsell {
     let prices = unit_prices(data);
     let price = |i: u32| prices.get(i as usize).copied().flatten();
     let category = |i: u32| data.product_info.get(i as usize).and_then(|p| p.category);
