@@ -1,13 +1,16 @@
 //! Native timing of the cross-sell core on a baskets file, to compare with mlxtend's FP-growth and
 //! association_rules on the same file (tests/fixtures/make_recommend_fixture.py prints its times):
 //!
-//!   cargo run --release --example recommend_speed -- ../shared/data/online-retail-baskets.txt
+//!   cargo run --release --example recommend_speed -- ../shared/data/online-retail-baskets.txt [TRANSACTIONS.csv]
 //!
 //! Times: reading the file (1 MiB chunks), FP-growth and the rules at supports 0.02, 0.01 and
-//! 0.005 (best of 5 runs each), and item similarity treating each basket as a customer.
+//! 0.005 (best of 5 runs each), and item similarity treating each basket as a customer. With a
+//! transactions file (e.g. `node bench/generate.mjs --rows 300000`), also similarity, upsell,
+//! next-best offers and the time-split evaluation on it.
 use std::time::Instant;
 
 use clvkit::dataset::{DatasetBuilder, LineInput};
+use clvkit::ingest::transactions::{ingest_bytes, IngestOptions};
 use clvkit::recommend::*;
 
 fn best_of<T>(runs: usize, mut f: impl FnMut() -> T) -> (T, f64) {
@@ -53,4 +56,30 @@ fn main() {
     let data = builder.finish().expect("the dataset builds");
     let (similar, similarity_ms) = best_of(3, || item_similarity(&data, &SimilarityOptions::default()).expect("similarity works"));
     println!("similarity (one customer per basket): {} rows in {similarity_ms:.1} ms", similar.table.item.len());
+    if let Some(path) = std::env::args().nth(2) {
+        transactions(&path);
+    }
+}
+
+fn transactions(path: &str) {
+    let bytes = std::fs::read(path).expect("the transactions file can be read");
+    let (data, _) = ingest_bytes(&bytes, &IngestOptions::default(), 1 << 20).expect("the file ingests");
+    println!("{path}: {} customers, {} orders, {} products", data.customers.len(), data.orders.len(), data.products.len());
+    let (similar, ms) = best_of(3, || item_similarity(&data, &SimilarityOptions::default()).expect("similarity works"));
+    println!("similarity: {} rows in {ms:.1} ms", similar.table.item.len());
+    let (paths, ms) = best_of(3, || upsell(&data, &UpsellOptions::default()).expect("upsell works"));
+    println!("upsell: {} paths in {ms:.1} ms", paths.table.item.len());
+    let baskets = Baskets::from_dataset(&data);
+    let options = ItemsetOptions { min_support: 0.0005, ..Default::default() };
+    let (itemsets, ms) = best_of(3, || frequent_itemsets(&baskets, &options).expect("mining works"));
+    let rules = association_rules(&itemsets, &RuleOptions::default()).expect("rules work");
+    println!("{} order baskets: {} itemsets, {} rules at support 0.0005 in {ms:.1} ms", baskets.len(), itemsets.itemsets.len(), rules.rules.len());
+    let inputs = OfferInputs { rules: Some(&rules), similarity: Some(&similar), upsell: Some(&paths), ..Default::default() };
+    let (offers, ms) = best_of(3, || next_best_offers(&data, &inputs, &OfferOptions::default()).expect("offers work"));
+    println!("offers: {} rows in {ms:.1} ms; first: {:?}", offers.offers.item.len(), offers.offers.reason.first());
+    let (first, last) = data.day_range().expect("orders");
+    let cut = last - (last - first) / 4;
+    let evaluation_options = EvaluationOptions { itemsets: options.clone(), ..Default::default() };
+    let (evaluation, ms) = best_of(1, || evaluate(&data, cut, &evaluation_options).expect("evaluation works"));
+    println!("evaluation in {ms:.1} ms: {}", serde_json::to_string(&evaluation).expect("serializes"));
 }

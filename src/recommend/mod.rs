@@ -18,6 +18,24 @@ pub mod upsell;
 use crate::dataset::{Dataset, Order};
 use crate::error::{Error, ErrorCode, Result};
 
+/// Counting-sort offsets: with `keys` grouped by value (or to be placed so), the entries of value
+/// x are at `starts[x] .. starts[x + 1]`; values at or past `items` are not counted.
+pub(crate) fn row_starts(keys: &[u32], items: usize) -> Vec<usize> {
+    let mut starts = vec![0usize; items + 1];
+    for &k in keys {
+        if let Some(s) = starts.get_mut(k as usize + 1) {
+            *s += 1;
+        }
+    }
+    for x in 1..starts.len() {
+        let previous = starts.get(x - 1).copied().unwrap_or(0);
+        if let Some(s) = starts.get_mut(x) {
+            *s += previous;
+        }
+    }
+    starts
+}
+
 /// `OUT_OF_RANGE` naming `field` unless `ok`: "{field} must be {what}".
 pub(crate) fn require(ok: bool, field: &str, what: &str) -> Result<()> {
     if ok {

@@ -22,7 +22,7 @@ use rust_decimal::Decimal;
 use rustc_hash::FxHashMap as HashMap;
 use serde::Serialize;
 
-use super::{purchased, require};
+use super::{purchased, require, row_starts};
 use super::rules::AssociationRules;
 use super::similarity::ItemSimilarity;
 use super::upsell::{unit_prices, Upsell};
@@ -297,12 +297,29 @@ fn reason(data: &Dataset, inputs: &OfferInputs<'_>, e: Evidence, item: u32) -> S
 }
 
 /// Offers a customer who bought `own` (ascending) could get: item → best evidence.
-fn candidates(
-    own: &[u32],
-    inputs: &OfferInputs<'_>,
-    rules: &RuleIndex,
-    out: &mut HashMap<u32, Evidence>,
-) {
+fn rows(starts: &[usize], x: u32) -> std::ops::Range<usize> {
+    starts.get(x as usize).copied().unwrap_or(0)..starts.get(x as usize + 1).copied().unwrap_or(0)
+}
+
+/// The evidence, indexed by the item it starts from.
+struct Index {
+    rules: RuleIndex,
+    similar: Vec<usize>,
+    upsell: Vec<usize>,
+}
+
+impl Index {
+    fn new(data: &Dataset, inputs: &OfferInputs<'_>) -> Self {
+        let items = data.products.len();
+        Index {
+            rules: inputs.rules.map(|r| rule_index(data, r)).unwrap_or_default(),
+            similar: row_starts(inputs.similarity.map_or(&[][..], |s| &s.table.item), items),
+            upsell: row_starts(inputs.upsell.map_or(&[][..], |u| &u.table.item), items),
+        }
+    }
+}
+
+fn candidates(own: &[u32], inputs: &OfferInputs<'_>, index: &Index, out: &mut HashMap<u32, Evidence>) {
     out.clear();
     let mut offer = |item: u32, e: Evidence| {
         if e.p.is_nan() || e.p <= 0.0 {
@@ -314,21 +331,21 @@ fn candidates(
         }
     };
     for &x in own {
-        for (a, y, row) in rules.get(&x).map_or(&[][..], Vec::as_slice) {
+        for (a, y, row) in index.rules.get(&x).map_or(&[][..], Vec::as_slice) {
             if a.iter().all(|i| own.binary_search(i).is_ok()) {
                 let p = inputs.rules.and_then(|r| r.rules.confidence.get(*row)).copied().unwrap_or(0.0);
                 offer(*y, Evidence { p, source: OfferSource::Rule, row: *row });
             }
         }
         if let Some(s) = inputs.similarity {
-            for row in s.neighbours(x) {
+            for row in rows(&index.similar, x) {
                 if let (Some(&y), Some(&p)) = (s.table.other.get(row), s.table.also_bought.get(row)) {
                     offer(y, Evidence { p, source: OfferSource::Similar, row });
                 }
             }
         }
         if let Some(u) = inputs.upsell {
-            for row in u.paths(x) {
+            for row in rows(&index.upsell, x) {
                 if let (Some(&y), Some(&p)) = (u.table.target.get(row), u.table.rate.get(row)) {
                     offer(y, Evidence { p, source: OfferSource::Upsell, row });
                 }
@@ -361,7 +378,7 @@ pub fn next_best_offers(data: &Dataset, inputs: &OfferInputs<'_>, options: &Offe
         margin.or_else(|| prices.get(i as usize).copied().flatten())
     };
     let repeat = repeat_rates(data);
-    let rules = inputs.rules.map(|r| rule_index(data, r)).unwrap_or_default();
+    let index = Index::new(data, inputs);
     let mut table = OfferTable::default();
     let mut own = Vec::new();
     let mut found = HashMap::default();
@@ -371,7 +388,7 @@ pub fn next_best_offers(data: &Dataset, inputs: &OfferInputs<'_>, options: &Offe
         if own.is_empty() {
             continue;
         }
-        candidates(&own, inputs, &rules, &mut found);
+        candidates(&own, inputs, &index, &mut found);
         let p_alive = inputs.p_alive.and_then(|p| p.get(c as usize)).copied().unwrap_or(1.0);
         let mut scored: Vec<(f64, f64, u32, Decimal, Evidence)> = Vec::new();
         for (&item, &e) in &found {

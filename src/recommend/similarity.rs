@@ -21,7 +21,7 @@
 
 use serde::Serialize;
 
-use super::{purchased, require};
+use super::{purchased, require, row_starts};
 use crate::dataset::Dataset;
 use crate::error::{Result, Warning};
 use crate::table::{Column, Columnar};
@@ -110,18 +110,7 @@ impl CustomerItems {
 
     /// Item → the customers who bought it (after the cap), as offsets and customer numbers.
     fn by_item(&self, items: usize) -> (Vec<usize>, Vec<u32>) {
-        let mut offsets = vec![0usize; items + 1];
-        for &i in &self.items {
-            if let Some(o) = offsets.get_mut(i as usize + 1) {
-                *o += 1;
-            }
-        }
-        for k in 1..offsets.len() {
-            let previous = offsets.get(k - 1).copied().unwrap_or(0);
-            if let Some(o) = offsets.get_mut(k) {
-                *o += previous;
-            }
-        }
+        let offsets = row_starts(&self.items, items);
         let mut next = offsets.clone();
         let mut customers = vec![0u32; self.items.len()];
         for c in 0..self.len() {
