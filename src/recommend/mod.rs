@@ -4,7 +4,21 @@
 //! Everything here is plain Rust over a [`crate::dataset::Dataset`] or [`Baskets`]: results are
 //! structs of column vectors (one entry per row) or small `Serialize` structs (camelCase), so the
 //! wasm layer only converts. Infinite numbers (conviction of a rule with confidence 1) are
-//! `f64::INFINITY`: JS `Infinity`, CSV `inf`.
+//! `f64::INFINITY`: JS `Infinity`, CSV `inf` (serde_json would write `null`).
+//!
+//! The flow, and where each step's rules are documented:
+//! - [`Baskets::from_dataset`] or [`BasketIngest`] (a baskets file) → [`frequent_itemsets`]
+//!   ([`fpgrowth`]) → [`association_rules`] ([`rules`]: mlxtend 0.25's metrics);
+//! - [`item_similarity`] ([`similarity`]) and [`upsell()`] ([`mod@upsell`]) from the dataset;
+//! - [`next_best_offers`] ([`offers`]) from any of the three, with P(alive), margins and segment
+//!   labels ([`segment_labels`] from RFM) as optional per-customer / per-product columns;
+//! - [`evaluate()`] ([`mod@evaluate`]): all of the above trained before a cut date, scored after it.
+//!
+//! Option objects from JS are parsed by [`requests`] (`UNKNOWN_FIELD`, `OUT_OF_RANGE`, … naming
+//! the field). No new error codes; warnings (in each result's `warnings`) have these codes:
+//! `BASKETS_CAPPED`, `ITEMSETS_CAPPED` (FP-growth guards), `RULES_CAPPED`, `ITEMSETS_TOO_LONG`,
+//! `RULES_INCOMPLETE`, `UNKNOWN_ITEM` (rules), `CUSTOMERS_CAPPED` (similarity, upsell),
+//! `NO_CATEGORIES` (upsell), `NO_EVIDENCE`, `UNPRICED_ITEMS` (offers).
 
 pub mod baskets;
 pub mod evaluate;
