@@ -12,6 +12,7 @@ pub mod ingest;
 pub mod input;
 pub mod money;
 pub mod options;
+pub mod recommend;
 pub mod segments;
 pub mod summary;
 pub mod table;
