@@ -20,6 +20,7 @@
 //! `RULES_INCOMPLETE`, `UNKNOWN_ITEM` (rules), `CUSTOMERS_CAPPED` (similarity, upsell),
 //! `NO_CATEGORIES` (upsell), `NO_EVIDENCE`, `UNPRICED_ITEMS` (offers).
 
+pub mod analyses;
 pub mod baskets;
 pub mod evaluate;
 pub mod fpgrowth;
@@ -70,7 +71,7 @@ pub use baskets::{ingest_baskets_bytes, BasketIngest, BasketIngestOptions, Baske
 pub use fpgrowth::{frequent_itemsets, FrequentItemsets, Itemset, ItemsetOptions, ItemsetTable};
 pub use rules::{association_rules, AssociationRules, Metric, MetricFilter, RuleMetrics, RuleOptions, RuleTable};
 pub use evaluate::{evaluate, Evaluation, EvaluationOptions, ModelScore};
-pub use requests::{EvaluationRequest, FilterRequest, OfferRequest, RulesRequest, SimilarityRequest, UpsellRequest};
+pub use requests::{EvaluationRequest, FilterRequest, NextBestOfferPlan, NextBestOfferRequest, OfferRequest, OfferSources, RulesRequest, SimilarityRequest, UpsellRequest};
 pub use offers::{next_best_offers, repeat_rates, segment_labels, NextBestOffers, OfferInputs, OfferOptions, OfferRanking, OfferSource, OfferTable, SegmentOffer, SegmentOffers};
 pub use similarity::{item_similarity, log_likelihood_ratio, CustomerItems, ItemSimilarity, SimilarityOptions, SimilarityTable};
 pub use upsell::{unit_prices, upsell, Upsell, UpsellOptions, UpsellTable};

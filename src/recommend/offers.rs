@@ -165,6 +165,8 @@ pub struct SegmentOffers {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct NextBestOffers {
+    /// Crosses to JS columnar, apart from the rest (see `crate::table::Columnar`).
+    #[serde(skip)]
     pub offers: OfferTable,
     pub segments: Vec<SegmentOffers>,
     pub warnings: Vec<Warning>,

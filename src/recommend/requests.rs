@@ -267,6 +267,82 @@ impl OfferRequest {
     }
 }
 
+/// Where next-best offers may come from (`sources`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OfferSources {
+    pub rules: bool,
+    pub similar: bool,
+    pub upsell: bool,
+}
+
+impl Default for OfferSources {
+    fn default() -> Self {
+        OfferSources { rules: true, similar: true, upsell: true }
+    }
+}
+
+/// `dataset.offers(...)`: the [`OfferRequest`] fields, plus `{ rules?, similarity?, upsell? }` (the
+/// options of each candidate source), `sources?: ("rules" | "similar" | "upsell")[]` (default all
+/// three) and `margins?: { [productId]: money }` (margin per unit; other products use their price).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NextBestOfferRequest {
+    pub rules: Option<RulesRequest>,
+    pub similarity: Option<SimilarityRequest>,
+    pub upsell: Option<UpsellRequest>,
+    pub sources: Option<Vec<Scalar>>,
+    pub margins: Option<std::collections::BTreeMap<String, Scalar>>,
+    #[serde(flatten)]
+    pub offers: OfferRequest,
+}
+
+/// [`NextBestOfferRequest`] validated: every source's options, and the margins by product id.
+#[derive(Debug, Clone, Default)]
+pub struct NextBestOfferPlan {
+    pub itemsets: ItemsetOptions,
+    pub rules: RuleOptions,
+    pub similarity: SimilarityOptions,
+    pub upsell: UpsellOptions,
+    pub offers: OfferOptions,
+    pub sources: OfferSources,
+    pub margins: Vec<(String, Decimal)>,
+}
+
+impl NextBestOfferRequest {
+    pub fn parse(&self) -> Result<NextBestOfferPlan> {
+        let offers = self.offers.parse()?;
+        let (itemsets, rules) = self.rules.as_ref().map(|r| r.parse_with("rules.")).transpose()?.unwrap_or_default();
+        let similarity = self.similarity.as_ref().map(|s| s.parse_with("similarity.")).transpose()?.unwrap_or_default();
+        let upsell = self.upsell.as_ref().map(|u| u.parse_with("upsell.")).transpose()?.unwrap_or_default();
+        let sources = match &self.sources {
+            None => OfferSources::default(),
+            Some(list) => {
+                let mut chosen = OfferSources { rules: false, similar: false, upsell: false };
+                for (i, value) in list.iter().enumerate() {
+                    let field = format!("sources[{i}]");
+                    match text(&field, Some(value))? {
+                        "rules" => chosen.rules = true,
+                        "similar" => chosen.similar = true,
+                        "upsell" => chosen.upsell = true,
+                        other => {
+                            let message = format!("{field} must be \"rules\", \"similar\" or \"upsell\" (got {other:?})");
+                            return Err(Error::new(ErrorCode::OutOfRange, message).with_field(field));
+                        }
+                    }
+                }
+                chosen
+            }
+        };
+        let mut margins = Vec::new();
+        for (product, value) in self.margins.iter().flatten() {
+            let field = format!("margins[{product:?}]");
+            let margin = decimal_in_range(&field, Some(value), Included(Decimal::ZERO), Unbounded)?;
+            margins.push((product.clone(), margin));
+        }
+        Ok(NextBestOfferPlan { itemsets, rules, similarity, upsell, offers, sources, margins })
+    }
+}
+
 /// `{ cutDate: "YYYY-MM-DD", k?, rules?: {...}, similarity?: {...}, upsell?: {...}, offers?: {...} }`.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -337,6 +413,29 @@ mod tests {
             (json!({"minsupport": 0.1}), ErrorCode::UnknownField, "minsupport"),
         ] {
             let e = req::<RulesRequest>(v).parse().unwrap_err();
+            assert_eq!((e.code, e.field.as_deref()), (code, Some(field)));
+        }
+    }
+
+    #[test]
+    fn next_best_offer_request() {
+        let plan = req::<NextBestOfferRequest>(json!({
+            "topN": 2, "sources": ["upsell", "rules"], "margins": {"A": "1.50", "B": 2}, "rules": {"minSupport": 0.2}, "upsell": {"topK": 1}
+        }))
+        .parse()
+        .unwrap();
+        assert_eq!((plan.offers.top_n, plan.itemsets.min_support, plan.upsell.top_k), (2, 0.2, 1));
+        assert_eq!(plan.sources, OfferSources { rules: true, similar: false, upsell: true });
+        assert_eq!(plan.margins, [("A".to_string(), Decimal::new(150, 2)), ("B".to_string(), Decimal::TWO)]);
+        assert_eq!(req::<NextBestOfferRequest>(json!({})).parse().unwrap().sources, OfferSources::default());
+        for (v, code, field) in [
+            (json!({"sources": ["rules", "best"]}), ErrorCode::OutOfRange, "sources[1]"),
+            (json!({"margins": {"A": "-1"}}), ErrorCode::Negative, "margins[\"A\"]"),
+            (json!({"similarity": {"topk": 3}}), ErrorCode::UnknownField, "similarity.topk"),
+            (json!({"topn": 3}), ErrorCode::UnknownField, "topn"),
+            (json!({"rules": {"minSupport": 2}}), ErrorCode::OutOfRange, "rules.minSupport"),
+        ] {
+            let e = req::<NextBestOfferRequest>(v).parse().unwrap_err();
             assert_eq!((e.code, e.field.as_deref()), (code, Some(field)));
         }
     }

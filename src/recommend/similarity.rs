@@ -189,6 +189,8 @@ impl Columnar for SimilarityTable {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ItemSimilarity {
+    /// Crosses to JS columnar, apart from the rest (see `crate::table::Columnar`).
+    #[serde(skip)]
     pub table: SimilarityTable,
     /// N: customers who bought anything.
     pub customers: u64,

@@ -131,6 +131,8 @@ impl Columnar for UpsellTable {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Upsell {
+    /// Crosses to JS columnar, apart from the rest (see `crate::table::Columnar`).
+    #[serde(skip)]
     pub table: UpsellTable,
     /// Median unit price per product (Rust only).
     #[serde(skip)]

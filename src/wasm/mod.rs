@@ -7,6 +7,7 @@ use wasm_bindgen::prelude::*;
 use crate::calc;
 
 mod dataset;
+mod recommend;
 pub use dataset::{DatasetHandle, Ingestor, SummaryHandle, SummaryIngestor};
 use crate::error::{Error, ErrorCode};
 
