@@ -355,3 +355,38 @@ function profitError(change) {
   }
   assert.fail("expected an error");
 }
+
+describe("www/embed.html on the demo server", { timeout: 120_000 }, () => {
+  test("every mode and theme renders, the iframe page works under the demo's strict CSP, axe is clean", async () => {
+    const { startServer } = await import("../../scripts/serve.mjs");
+    const server = await startServer({ port: 0, host: "127.0.0.1" });
+    const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+    const page = await context.newPage();
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+    try {
+      await page.goto(`http://127.0.0.1:${server.address().port}/embed.html`);
+      const widgets = page.locator("main clv-calculator");
+      assert.equal(await widgets.count(), 7);
+      await eventually(async () => (await widgets.locator("output [part=value]").allTextContents()).filter((t) => /\d/.test(t)).length === 7, "7 results");
+      await page.locator("iframe").scrollIntoViewIfNeeded(); // it loads lazily
+      const frame = page.frameLocator("iframe");
+      await eventually(async () => /\$80\.00/.test(await frame.locator("output").textContent().catch(() => "")), "the iframe's result");
+      // Every snippet shows the live element's own markup.
+      for (const fig of await page.locator("figure.widget-demo:has(clv-calculator)").all()) {
+        const flat = (t) => t.replace(/\s+/g, " ");
+        const tag = flat(await fig.locator("clv-calculator").evaluate((el) => el.outerHTML));
+        assert.ok(flat(await fig.locator("pre code").textContent()).includes(tag), tag);
+      }
+      await page.evaluate(AXE_SOURCE);
+      const results = await page.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
+      assert.deepEqual(results.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => v.id), []);
+      await page.screenshot({ path: fileURLToPath(new URL("../e2e/artifacts/embed.png", import.meta.url)), fullPage: true });
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+      await new Promise((r) => server.close(r));
+    }
+  });
+});
