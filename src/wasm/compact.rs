@@ -171,7 +171,7 @@ struct JsonError(&'static str);
 
 impl std::fmt::Display for JsonError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(self.0)
     }
 }
 impl std::error::Error for JsonError {}
@@ -218,7 +218,7 @@ impl Json {
 
 }
 
-impl<'a> ser::Serializer for &'a mut Json {
+impl ser::Serializer for &mut Json {
     type Ok = ();
     type Error = JsonError;
     type SerializeSeq = Self;
