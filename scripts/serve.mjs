@@ -28,6 +28,7 @@ export const CSP = [
   "img-src 'self' data:",
   "connect-src 'self'",
   "font-src 'none'",
+  "frame-src 'self'",
   "base-uri 'none'",
   "form-action 'none'",
   "frame-ancestors 'none'",
@@ -128,8 +129,11 @@ function handler(root) {
         return;
       }
       const type = MIME[path.extname(file).toLowerCase()] ?? "application/octet-stream";
+      // The widget's iframe page (dist/widget/frame.html) may be framed by this site's pages.
+      const framable = file.startsWith(path.join(root, "dist", "widget") + path.sep);
       res.writeHead(200, {
         ...SECURITY_HEADERS,
+        ...(framable ? { "Content-Security-Policy": CSP.replace("frame-ancestors 'none'", "frame-ancestors 'self'") } : {}),
         "Content-Type": type,
         "Content-Length": st.size,
         "Cache-Control": "no-cache",

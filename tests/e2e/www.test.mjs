@@ -17,7 +17,7 @@ const AXE_SOURCE = readFileSync(new URL("../../node_modules/axe-core/axe.min.js"
 
 const EXPECTED_CSP =
   "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
-  "font-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+  "font-src 'none'; frame-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 let server;
 let origin;
