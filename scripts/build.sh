@@ -7,3 +7,4 @@ export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 wasm-pack --quiet build --release --target web --out-dir dist/wasm --out-name clvkit --no-pack --no-typescript
 rm -f dist/wasm/.gitignore
 node scripts/size.mjs --quiet
+node scripts/site.mjs

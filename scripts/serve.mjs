@@ -4,6 +4,9 @@
 //   /            -> <repo>/www/
 //   /clvkit/js/  -> <repo>/js/
 //   /clvkit/dist/-> <repo>/dist/
+//   /vendor/     -> the few third-party browser files listed in VENDOR (from node_modules)
+//
+// `npm run build` copies the same tree into dist/site/ (scripts/site.mjs) for a static host.
 //
 // Nothing else from the repository is served. Every response carries a strict
 // Content-Security-Policy; there is no directory listing; paths cannot escape
@@ -49,6 +52,16 @@ export const MIME = {
   ".webmanifest": "application/manifest+json",
 };
 
+/**
+ * The analysis worker holds the user's data: its own policy (a worker's CSP comes from its
+ * script's response) forbids every connection. It gets the compiled wasm from the page.
+ */
+export const WORKER_CSP = CSP.replace("connect-src 'self'", "connect-src 'none'");
+export const WORKER_PATH = "/worker.js";
+
+/** Third-party files the page loads, by URL path under /vendor/: [file name, path in the repo]. */
+export const VENDOR = [["chart.umd.min.js", "node_modules/chart.js/dist/chart.umd.min.js"]];
+
 const SECURITY_HEADERS = {
   "Content-Security-Policy": CSP,
   "X-Content-Type-Options": "nosniff",
@@ -60,6 +73,7 @@ const SECURITY_HEADERS = {
 /** URL prefix -> directory (relative to root). The first match wins. */
 function mounts(root) {
   return [
+    ...VENDOR.map(([name, file]) => ({ prefix: `/vendor/${name}`, file: path.join(root, file) })),
     { prefix: "/clvkit/js/", dir: path.join(root, "js") },
     { prefix: "/clvkit/dist/", dir: path.join(root, "dist") },
     { prefix: "/", dir: path.join(root, "www") },
@@ -93,7 +107,11 @@ export function resolvePath(root, pathname) {
   const segments = decoded.split("/");
   if (segments.some((s) => s === ".." || s === "." || (s.startsWith(".") && s.length > 0))) return null;
 
-  for (const { prefix, dir } of mounts(root)) {
+  for (const { prefix, dir, file: single } of mounts(root)) {
+    if (single) {
+      if (decoded === prefix) return single;
+      continue;
+    }
     // "/clvkit/js" without the trailing slash is not a file either.
     if (!decoded.startsWith(prefix)) continue;
     let rel = decoded.slice(prefix.length);
@@ -130,6 +148,7 @@ function handler(root) {
       const type = MIME[path.extname(file).toLowerCase()] ?? "application/octet-stream";
       res.writeHead(200, {
         ...SECURITY_HEADERS,
+        ...(pathname === WORKER_PATH ? { "Content-Security-Policy": WORKER_CSP } : {}),
         "Content-Type": type,
         "Content-Length": st.size,
         "Cache-Control": "no-cache",
