@@ -5,7 +5,7 @@
 import { h, num, prefill } from "../app.js";
 import { wasmModule } from "../wasm.js";
 import { AnalysisWorker } from "./worker-client.js";
-import { clearDashboard, renderDashboard } from "./dashboard.js";
+import { clearDashboard, nextTask, renderDashboard } from "./dashboard.js";
 import { ROLE_LABELS, reportSummary, rowError } from "../panels/quality.js";
 
 const $ = (id) => document.getElementById(id);
@@ -93,6 +93,7 @@ function ingestOptions() {
 async function preview({ fresh = false } = {}) {
   const run = ++flow.previewRun;
   show("mapping");
+  $("mapping-form").dataset.ready = "false";
   $("analyse").disabled = true;
   say(fresh ? "Reading the first rows…" : "Checking the first rows again…");
   let p;
@@ -160,7 +161,8 @@ function renderPreview(p) {
           "div",
           { class: "notice notice-error", role: "alert" },
           h("p", {}, h("strong", {}, "This file cannot be analysed as mapped. ")),
-          p.error.line ? h("ul", { class: "row-errors" }, rowError(p.error)) : h("p", {}, `${p.error.message} (${p.error.code})`),
+          p.error.line ? h("ul", { class: "row-errors" }, rowError(p.error)) : h("p", {}, p.error.message, " ", h("code", {}, p.error.code)),
+          p.error.code === "MISSING_COLUMN" ? h("p", {}, "Choose the columns under “Which column is which” below.") : null,
         )
       : reportSummary(r, scope),
   );
@@ -217,48 +219,57 @@ async function analyse() {
   flow.analysis = null;
   flow.result = result;
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
-  showDashboard(result);
+  await showDashboard(result);
   say(`${result.name}: ${result.report.acceptedRows.toLocaleString()} rows analysed in ${seconds} s, on this device.`);
 }
 
-function showDashboard(result) {
-  const grid = $("panels");
-  const events = renderDashboard(grid, { result, worker });
+async function showDashboard(result) {
   $("mapping").hidden = true;
   $("analysis-progress").hidden = true;
-  const dash = $("dashboard");
-  dash.hidden = false;
+  $("dashboard").hidden = false;
   $("dashboard-meta").replaceChildren(
     `${result.name} · ${num(result.kpis.customers).textContent} customers · ${result.kpis.firstPurchase} to ${result.kpis.asOf}`,
   );
-  prefillCalculators(result.kpis, null);
-  events.addEventListener("acquisition", (e) => prefillCalculators(result.kpis, e.detail));
   $("dashboard-title").focus();
+  if (await drawPanels(result)) await prefillCalculators(result.kpis, null);
+}
+
+/** The panels for `result`; false when a newer drawing superseded this one. */
+async function drawPanels(result) {
+  const events = await renderDashboard($("panels"), { result, worker });
+  events?.addEventListener("acquisition", (e) => prefillCalculators(result.kpis, e.detail));
+  return events !== null;
 }
 
 /** The calculators, from the file's figures (and CAC and margin once spend is entered). */
-function prefillCalculators(k, acquisition) {
+async function prefillCalculators(k, acquisition) {
   const fixed = (x, digits) => (x === null || x === undefined || !Number.isFinite(x) ? null : x.toFixed(digits));
   const perYear = fixed(k.purchaseFrequencyPerYear, 2);
-  const lifespanYears = fixed(k.lifespanYears, 2);
   const monthly = fixed((Number(k.averageOrderValue) * k.purchaseFrequencyPerYear) / 12, 2);
   const cac = acquisition?.blended && Number(acquisition.blended.cac) > 0 ? acquisition.blended.cac : null;
   const margin = acquisition?.grossMarginPercent ?? null;
-  const base = { averageOrderValue: k.averageOrderValue, purchaseFrequency: perYear, lifespanYears };
+  // Lifespan stays the analyst's call: 1 ÷ monthly churn understates it wherever customers buy
+  // less often than monthly, which is most shops.
+  const base = { averageOrderValue: k.averageOrderValue, purchaseFrequency: perYear };
   const profit = { ...base, grossMarginPercent: margin, cac };
-  prefill({
+  const values = {
     simple: base,
     profit,
     whatIf: profit,
     retention: { marginPerPeriod: monthly, retentionRate: fixed(k.meanRetentionRate, 3) },
-    ratio: { clv: k.simpleClv ?? k.historicalClv, cac, monthlyRevenuePerCustomer: monthly, grossMarginPercent: margin },
-  });
+    ratio: { clv: k.historicalClv, cac, monthlyRevenuePerCustomer: monthly, grossMarginPercent: margin },
+  };
+  for (const [calc, fields] of Object.entries(values)) {
+    await nextTask(); // one calculator per task: each redraws its results
+    prefill({ [calc]: fields });
+  }
   const note = $("calc-prefill-note");
   note.hidden = false;
   note.textContent =
-    `Pre-filled from ${flow.result.name} (as of ${k.asOf}): average order value, purchases a year, lifespan, monthly revenue and retention` +
-    (cac ? ", and the blended CAC you entered." : ". Enter spend in the acquisition panel to fill in CAC too.") +
-    " Change any value to explore.";
+    `Pre-filled from ${flow.result.name} (as of ${k.asOf}): average order value, purchases a year, monthly revenue, ` +
+    `monthly retention and the average CLV to date` +
+    (cac ? ", and the blended CAC and margin you entered." : "; enter spend in the acquisition panel to fill in CAC too.") +
+    " Lifespan is yours to set. Change any value to explore.";
 }
 
 // ---------------------------------------------------------------------------
@@ -289,7 +300,7 @@ function wireDashboard() {
   });
   $("cancel").addEventListener("click", () => flow.analysis?.abort());
   document.getElementById("currency").addEventListener("change", () => {
-    if (flow.result) renderDashboard($("panels"), { result: flow.result, worker });
+    if (flow.result) drawPanels(flow.result); // money is shown in the new currency
   });
 }
 

@@ -131,7 +131,8 @@ export default {
 
     const notes = [];
     if (first.unattributed.newCustomers > 0) notes.push(`${first.unattributed.newCustomers.toLocaleString()} customers have no channel on their first order and are left out.`);
-    body.append(form, chartSlot, notes.length ? h("p", { class: "panel-note" }, notes.join(" ")) : null);
+    body.append(form, chartSlot);
+    if (notes.length) body.append(h("p", { class: "panel-note" }, notes.join(" ")));
     return () => chart?.destroy();
   },
 };

@@ -40,7 +40,7 @@ export const DETAIL_SECTIONS = [
       ["Repeat purchases", num(c.frequency), "frequency"],
       [`First to last purchase (${c.unit})`, num(c.recency), "recency"],
       [`Customer for (${c.unit})`, num(c.T), "T"],
-      ["Average repeat purchase", num(c.monetaryValue), "monetaryValue"],
+      ["Average repeat purchase", money(c.monetaryValue.toFixed(2)), "monetaryValue"],
     ],
   },
   // Phase 2: { title: "Outlook", rows: (c, ctx) => ctx.worker.request("predict", ...) } — P(alive),

@@ -18,7 +18,6 @@ function cards(k, blended) {
       ? null
       : card("retention", "Monthly retention", share(k.meanRetentionRate), `churn ${share(k.meanChurnRate).textContent} a month`),
     card("historicalClv", "Average CLV to date", money(k.historicalClv), "revenue per customer"),
-    k.simpleClv === null ? null : card("simpleClv", "Projected CLV", money(k.simpleClv), `over ${num(k.lifespanYears).textContent} years`),
   ];
   if (blended) {
     list.push(card("cac", "Blended CAC", money(blended.cac), `${num(blended.newCustomers).textContent} new customers`));
