@@ -48,6 +48,7 @@ export const MIME = {
   ".svg": "image/svg+xml",
   ".ico": "image/x-icon",
   ".txt": "text/plain; charset=utf-8",
+  ".csv": "text/csv; charset=utf-8",
   ".ts": "text/plain; charset=utf-8",
   ".webmanifest": "application/manifest+json",
 };

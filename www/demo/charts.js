@@ -39,7 +39,7 @@ function colour(chart) {
 dark.addEventListener("change", () => {
   for (const chart of live) {
     colour(chart);
-    chart.update("none");
+    chart.update(); // a full update: "none" keeps the bars' cached colours
   }
 });
 

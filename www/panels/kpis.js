@@ -9,7 +9,7 @@ function card(key, label, value, note) {
 
 function cards(k, blended) {
   const list = [
-    card("revenue", "Revenue", money(k.revenue), `${k.firstPurchase} to ${k.asOf}`),
+    card("revenue", "Revenue", money(k.revenue), `over ${num(Math.max(1, Math.round(k.observedDays / 30.44))).textContent} months`),
     card("customers", "Customers", num(k.customers), `${num(k.orders).textContent} orders`),
     card("averageOrderValue", "Average order value", money(k.averageOrderValue)),
     card("purchaseFrequency", "Orders per customer", num(k.purchaseFrequency), `${num(k.purchaseFrequencyPerYear).textContent} a year`),
