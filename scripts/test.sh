@@ -18,7 +18,7 @@ node --test tests/js/*.test.mjs
 step "packaging: npm pack into Node ESM, TypeScript, Vite and a plain page"
 node --test tests/pack/*.test.mjs
 
-step "the www/ page in headless Chromium"
+step "the www/ page in headless Chromium: the calculators, and the demo app end to end (one browser per file)"
 node --test tests/e2e/*.test.mjs
 
 step "benchmark smoke run (tiny data; checks every peer's answer equals clvkit's)"

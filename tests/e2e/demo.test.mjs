@@ -327,6 +327,7 @@ describe("demo app", { timeout: 300_000 }, () => {
   });
 
   test("100k rows: the main thread stays responsive (long tasks reported)", async (t) => {
+    assert.ok(await page.evaluate(() => PerformanceObserver.supportedEntryTypes.includes("longtask")), "long tasks are observable");
     const big = benchDataset({ rows: 100_000, log: (m) => t.diagnostic(m) });
     await page.setInputFiles("#file", big.path);
     await waitForMapping();
@@ -417,6 +418,11 @@ describe("demo app", { timeout: 300_000 }, () => {
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: path.join(ARTIFACTS, "demo.png"), fullPage: true });
     await page.locator("#dashboard").screenshot({ path: path.join(ARTIFACTS, "demo-dashboard.png") });
+    // The README's picture (docs/demo.png is a copy): the top of the dashboard.
+    await page.setViewportSize({ width: 1000, height: 720 });
+    await page.evaluate(() => document.getElementById("dashboard").scrollIntoView());
+    await page.screenshot({ path: path.join(ARTIFACTS, "demo-readme.png") });
+    await page.setViewportSize({ width: 1200, height: 900 });
     const after = requests.filter(([t, url]) => t > loadedAt && /^https?:/.test(url)).map(([, url]) => url);
     assert.deepEqual(after, [], "requests after the initial load");
     assert.ok(requests.every(([, url]) => !/^https?:/.test(url) || new URL(url).origin === origin), "every request went to the page's origin");

@@ -177,7 +177,7 @@ function wireMapping() {
     preview();
   });
   $("analyse").addEventListener("click", analyse);
-  $("change-file").addEventListener("click", () => $("choose-file").focus());
+  $("change-file").addEventListener("click", () => $("file").click());
 }
 
 // ---------------------------------------------------------------------------
