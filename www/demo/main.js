@@ -39,7 +39,8 @@ function show(section) {
 
 function choose(source) {
   if (document.documentElement.dataset.demo !== "ready") return;
-  flow.analysis?.abort();
+  flow.analysis?.abort(); // a new choice supersedes a running analysis
+  flow.analysis = null;
   flow.pendingSource = source;
   flow.options = { mapping: {} };
   for (const id of ["opt-delimiter", "opt-dateFormat", "opt-decimalSeparator"]) $(id).value = "auto";
@@ -204,7 +205,8 @@ async function analyse() {
       },
     });
   } catch (e) {
-    if (flow.analysis === controller) flow.analysis = null;
+    if (flow.analysis !== controller) return; // superseded by a new file: that one speaks now
+    flow.analysis = null;
     show("mapping");
     if (e.code === "CANCELLED") {
       say(flow.result ? "Cancelled. The dashboard still shows the previous file." : "Cancelled. Nothing was analysed.");
