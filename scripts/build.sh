@@ -19,3 +19,4 @@ wasm-opt -Oz --strip-debug --strip-producers --enable-bulk-memory --enable-nontr
 rolldown widget/clv-widget.js --format esm --minify --logLevel silent --file dist/widget/clv-widget.js
 cp widget/frame.html widget/frame.js widget/clv-widget.d.ts dist/widget/
 node scripts/size.mjs --quiet
+node scripts/site.mjs

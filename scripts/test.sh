@@ -19,7 +19,7 @@ node --test tests/js/*.test.mjs
 step "packaging: npm pack into Node ESM, TypeScript, Vite and a plain page"
 node --test tests/pack/*.test.mjs
 
-step "the www/ page in headless Chromium"
+step "the www/ page in headless Chromium: the calculators, and the demo app end to end (one browser per file)"
 node --test tests/e2e/*.test.mjs
 
 step "the embeddable widget: size budget, and embedded from another origin in headless Chromium"
