@@ -1,7 +1,7 @@
 // The public calculator API over the wasm-bindgen glue, shared by the browser and Node entries:
 // it refuses use before the wasm is loaded and maps every thrown value to a ClvkitError.
 import { ClvkitError, toClvkitError } from "./errors.js";
-import { Dataset, SummaryDataset } from "./dataset.js";
+import { Baskets, Dataset, SummaryDataset } from "./dataset.js";
 import { feed } from "./ingest.js";
 
 let glue = null;
@@ -59,4 +59,9 @@ export async function ingestSummary(source, options = {}, control = {}) {
   return new SummaryDataset(await feed(start("SummaryIngestor", options), source, control));
 }
 
-export { ClvkitError, Dataset, SummaryDataset };
+/** Reads a baskets file: one basket per line, comma-separated item ids (no header). */
+export async function ingestBaskets(source, options = {}, control = {}) {
+  return new Baskets(await feed(start("BasketIngestor", options), source, control));
+}
+
+export { Baskets, ClvkitError, Dataset, SummaryDataset };

@@ -2,22 +2,38 @@
 // SummaryDataset (a pre-aggregated summary file). Ingest once, analyse many times, free explicitly.
 import { ClvkitError, toClvkitError } from "./errors.js";
 
+/** The cells of a packed text column (`{ text, ends }`: all cells joined, each cell's end as a UTF-16 offset). */
+function cellsOf({ text, ends }) {
+  const cells = new Array(ends.length);
+  let start = 0;
+  for (let i = 0; i < ends.length; i++) {
+    cells[i] = text.substring(start, ends[i]);
+    start = ends[i];
+  }
+  return cells;
+}
+
 /**
- * Turns the text columns of a columnar table, which cross from wasm packed as `{ text, ends }`
- * (all cells joined; `ends`: each cell's end as a UTF-16 offset), into `string[]`, in place.
+ * Turns the text columns of a columnar table, which cross from wasm packed as `{ text, ends }`,
+ * into `string[]` properties, in place. Each is unpacked when first read (then it is a plain data
+ * property), so columns nobody reads cost no JS strings; enumeration, spreading and
+ * `JSON.stringify` read them like any property.
  */
 function unpackStrings(table) {
   for (const [key, value] of Object.entries(table)) {
     if (value === null || typeof value !== "object" || !(value.ends instanceof Uint32Array) || typeof value.text !== "string") continue;
-    const { text, ends } = value;
-    const cells = [];
-    let start = 0;
-    for (let i = 0; i < ends.length; i++) {
-      const end = ends[i];
-      cells.push(text.substring(start, end));
-      start = end;
-    }
-    table[key] = cells;
+    Object.defineProperty(table, key, {
+      configurable: true,
+      enumerable: true,
+      get() {
+        const cells = cellsOf(value);
+        Object.defineProperty(table, key, { value: cells, writable: true, configurable: true, enumerable: true });
+        return cells;
+      },
+      set(cells) {
+        Object.defineProperty(table, key, { value: cells, writable: true, configurable: true, enumerable: true });
+      },
+    });
   }
   return table;
 }
@@ -62,8 +78,25 @@ if (typeof Symbol.dispose === "symbol") {
   };
 }
 
+/** What has market baskets (a dataset's orders, or a baskets file): frequent itemsets and rules. */
+class BasketSource extends WasmHandle {
+  /** Frequent itemsets (FP-growth; from a dataset, one basket per order, returns left out). */
+  itemsets(options = {}) {
+    return withTable(this.call("itemsets", options), "itemsets");
+  }
+
+  /** Association rules with mlxtend's metrics. */
+  rules(options = {}) {
+    return withTable(this.call("rules", options), "rules");
+  }
+
+  rulesCsv(options = {}) {
+    return this.call("rulesCsv", options);
+  }
+}
+
 /** An ingested transactions file. */
-export class Dataset extends WasmHandle {
+export class Dataset extends BasketSource {
   /** Per-customer table, including the BTYD summary (frequency, recency, T, monetaryValue). */
   customers(options = {}) {
     return unpackStrings(this.call("customers", options));
@@ -83,15 +116,11 @@ export class Dataset extends WasmHandle {
   }
 
   rfm(options = {}) {
-    const result = this.call("rfm", options);
-    unpackStrings(result.customers);
-    return result;
+    return withTable(this.call("rfm", options), "customers");
   }
 
   lifecycle(options = {}) {
-    const result = this.call("lifecycle", options);
-    unpackStrings(result.customers);
-    return result;
+    return withTable(this.call("lifecycle", options), "customers");
   }
 
   rfmCsv(options = {}) {
@@ -106,7 +135,40 @@ export class Dataset extends WasmHandle {
   acquisition(options) {
     return this.call("acquisition", options);
   }
+
+  /** Item-to-item similarity: top-k "also bought" items per item (cosine, lift, LLR). */
+  similarity(options = {}) {
+    return withTable(this.call("similarity", options), "pairs");
+  }
+
+  /** Upsell paths: pricier items of the same category that customers moved up to. */
+  upsell(options = {}) {
+    return withTable(this.call("upsell", options), "paths");
+  }
+
+  /** Next-best offers per customer (expected value, reason) and per RFM segment. */
+  offers(options = {}) {
+    return withTable(this.call("offers", options), "offers");
+  }
+
+  offersCsv(options = {}) {
+    return this.call("offersCsv", options);
+  }
+
+  /** Offers trained before `cutDate`, scored on purchases after it, against two baselines. */
+  evaluateOffers(options) {
+    return this.call("evaluateOffers", options);
+  }
 }
+
+/** Unpacks the text columns of `result[key]`, a columnar table; returns `result`. */
+function withTable(result, key) {
+  unpackStrings(result[key]);
+  return result;
+}
+
+/** A baskets file (one basket per line, comma-separated item ids). */
+export class Baskets extends BasketSource {}
 
 /** A pre-aggregated summary file (`customer_id,frequency,recency,T[,monetary_value]`). */
 export class SummaryDataset extends WasmHandle {

@@ -543,9 +543,239 @@ export class Dataset {
   /** The per-customer lifecycle table as CSV (formula-safe like customersCsv). */
   lifecycleCsv(options?: LifecycleOptions): string;
   acquisition(options: AcquisitionOptions): Acquisition;
+  /** Frequent itemsets of the orders (FP-growth; one basket per order, returns left out). */
+  itemsets(options?: RulesOptions): ItemsetsResult;
+  /** Association rules of the orders, with mlxtend's metrics. */
+  rules(options?: RulesOptions): RulesResult;
+  /** The rules as CSV (mlxtend's column names; formula-safe; `inf` for infinite conviction). */
+  rulesCsv(options?: RulesOptions): string;
+  /** Item-to-item similarity: each item's top-k "also bought" items. */
+  similarity(options?: SimilarityOptions): SimilarityResult;
+  /** Upsell paths: pricier items of the same category that customers actually moved up to. */
+  upsell(options?: UpsellOptions): UpsellResult;
+  /** Next-best offers per customer (expected value and a reason) and per RFM segment. */
+  offers(options?: OffersOptions): OffersResult;
+  offersCsv(options?: OffersOptions): string;
+  /** Offers trained on the orders before `cutDate`, scored on the purchases after it, with two baselines. */
+  evaluateOffers(options: EvaluateOffersOptions): OfferEvaluation;
   /** Releases the wasm memory (also run by `using` where Symbol.dispose exists); safe to call twice. */
   free(): void;
 }
+
+/** mlxtend's rule metrics, by their JS names (mlxtend's names are accepted too, e.g. "zhangs_metric"). */
+export type RuleMetric =
+  | "antecedentSupport"
+  | "consequentSupport"
+  | "support"
+  | "confidence"
+  | "lift"
+  | "leverage"
+  | "conviction"
+  | "zhangsMetric"
+  | "jaccard"
+  | "certainty"
+  | "kulczynski";
+
+export interface RulesOptions {
+  /** Share of baskets an itemset must be in, in (0, 1]; default 0.01. */
+  minSupport?: number;
+  /** Longest itemset (default: no limit). */
+  maxLen?: number;
+  /** A basket keeps at most this many of its most frequent items (default 500; a warning says when applied). */
+  maxBasketItems?: number;
+  /** Stop after this many itemsets (default 1,000,000; `complete` turns false). */
+  maxItemsets?: number;
+  /** Keep rules with each metric within [min, max]. */
+  filters?: { metric: RuleMetric; min?: number; max?: number }[];
+  /** Keep rules whose antecedent has one of these items. */
+  antecedentAny?: string[];
+  consequentAny?: string[];
+  /** Leave out rules that mention these items. */
+  excludeItems?: string[];
+  maxAntecedentLen?: number;
+  maxConsequentLen?: number;
+  /** At most this many rules, best by `sortBy` first (default 10,000). */
+  maxRules?: number;
+  /** Default "lift". */
+  sortBy?: RuleMetric;
+}
+
+export interface ItemsetsResult {
+  baskets: number;
+  minCount: number;
+  complete: boolean;
+  itemsets: { itemset: string[]; size: Uint32Array; count: Uint32Array; support: Float64Array };
+  warnings: Warning[];
+}
+
+export interface RulesResult {
+  baskets: number;
+  itemsets: number;
+  complete: boolean;
+  /** Rules that passed every filter, before the maxRules cap. */
+  matched: number;
+  /** Item lists are joined with ", "; conviction is Infinity when confidence is 1. */
+  rules: { antecedents: string[]; consequents: string[] } & Record<RuleMetric, Float64Array>;
+  warnings: Warning[];
+}
+
+export interface SimilarityOptions {
+  /** Similar items kept per item (default 10). */
+  topK?: number;
+  /** Pairs need at least this many customers who bought both (default 2). */
+  minCoBuyers?: number;
+  /** A customer with more distinct items keeps their most popular ones (default 300). */
+  maxItemsPerCustomer?: number;
+}
+
+export interface SimilarityResult {
+  /** Customers who bought anything. */
+  customers: number;
+  pairs: {
+    itemId: string[];
+    otherId: string[];
+    rank: Uint32Array;
+    coBuyers: Uint32Array;
+    itemBuyers: Uint32Array;
+    otherBuyers: Uint32Array;
+    cosine: Float64Array;
+    /** coBuyers / itemBuyers: "x% of buyers of item also bought other". */
+    alsoBought: Float64Array;
+    /** Co-buyers expected if the two were bought independently. */
+    expected: Float64Array;
+    lift: Float64Array;
+    /** Dunning's log-likelihood ratio, signed (negative when bought together less than expected). */
+    llr: Float64Array;
+  };
+  warnings: Warning[];
+}
+
+export interface UpsellOptions {
+  topK?: number;
+  /** Paths need at least this many customers who moved up (default 1). */
+  minMovers?: number;
+  maxItemsPerCustomer?: number;
+  /** Decimal places of the prices shown (default 2). */
+  decimals?: number;
+}
+
+export interface UpsellResult {
+  paths: {
+    itemId: string[];
+    targetId: string[];
+    category: string[];
+    rank: Uint32Array;
+    /** Median unit prices, exact. */
+    itemPrice: Money[];
+    targetPrice: Money[];
+    movers: Uint32Array;
+    itemBuyers: Uint32Array;
+    /** movers / itemBuyers. */
+    rate: Float64Array;
+    /** Median price step the movers paid. */
+    medianStep: Money[];
+  };
+  warnings: Warning[];
+}
+
+export interface OffersOptions {
+  /** Offers per customer (default 3). */
+  topN?: number;
+  /** Re-offer a bought item when its repeat-purchase rate is at least this (default 0.3; null: never). */
+  repeatMinRate?: number | null;
+  /** Default "expectedValue". */
+  rankBy?: "expectedValue" | "probability";
+  /** Offers listed per segment (default 5). */
+  segmentTop?: number;
+  decimals?: number;
+  /** Where candidates come from (default all three). */
+  sources?: ("rules" | "similar" | "upsell")[];
+  /** Margin per unit by product id; other products are valued at their median price. */
+  margins?: Record<string, MoneyInput>;
+  rules?: RulesOptions;
+  similarity?: SimilarityOptions;
+  upsell?: UpsellOptions;
+}
+
+export interface OffersResult {
+  offers: {
+    customerId: string[];
+    rank: Uint32Array;
+    itemId: string[];
+    /** Estimated probability of purchase. */
+    probability: Float64Array;
+    /** Margin (or price) per unit. */
+    value: Money[];
+    pAlive: Float64Array;
+    /** probability × value × pAlive. */
+    expectedValue: Float64Array;
+    source: ("rule" | "similar" | "upsell")[];
+    /** E.g. "bought X; 34% of X buyers also bought Y, lift 4.1". */
+    reason: string[];
+  };
+  segments: {
+    segment: string;
+    customers: number;
+    customersWithOffers: number;
+    expectedValue: number;
+    topOffers: { itemId: string; customers: number; firstChoice: number; share: number; expectedValue: number }[];
+  }[];
+  warnings: Warning[];
+}
+
+export interface EvaluateOffersOptions {
+  /** Train before this day, test on the purchases from it on ("YYYY-MM-DD"). */
+  cutDate: string;
+  /** Offers per customer scored (default 5). */
+  k?: number;
+  rules?: RulesOptions;
+  similarity?: SimilarityOptions;
+  upsell?: UpsellOptions;
+  offers?: Pick<OffersOptions, "topN" | "repeatMinRate" | "rankBy" | "segmentTop" | "decimals">;
+}
+
+export interface OfferEvaluation {
+  cutDate: string;
+  k: number;
+  trainOrders: number;
+  testOrders: number;
+  evaluatedCustomers: number;
+  catalogueItems: number;
+  models: { model: "nextBestOffer" | "popularity" | "ownMostBought"; precisionAtK: number; recallAtK: number; hitRate: number; coverage: number }[];
+  warnings: Warning[];
+}
+
+/** A baskets file: one basket per line, comma-separated item ids, no header. */
+export class Baskets {
+  private constructor();
+  readonly report: BasketReport;
+  itemsets(options?: RulesOptions): ItemsetsResult;
+  rules(options?: RulesOptions): RulesResult;
+  rulesCsv(options?: RulesOptions): string;
+  free(): void;
+}
+
+export interface BasketReport {
+  totalRows: number;
+  acceptedRows: number;
+  rejectedRows: number;
+  rejectedByCode: Partial<Record<ErrorCode, number>>;
+  errorExamples: RowError[];
+  baskets: number;
+  distinctItems: number;
+  itemOccurrences: number;
+  /** Items repeated within a basket (counted once). */
+  duplicateItems: number;
+  emptyFields: number;
+  bytes: number;
+}
+
+/** Streams a baskets file into wasm memory (as `ingest` does a transactions file). */
+export function ingestBaskets(
+  source: IngestSource,
+  options?: SummaryIngestOptions,
+  control?: { onProgress?: (progress: IngestProgress) => void; signal?: AbortSignal },
+): Promise<Baskets>;
 
 export type IngestSource =
   | string

@@ -1,5 +1,5 @@
 // Types of the Node entry: everything in index.d.ts, plus reading files from disk.
-import type { Dataset, IngestOptions, IngestProgress, SummaryDataset, SummaryIngestOptions } from "./index.js";
+import type { Baskets, Dataset, IngestOptions, IngestProgress, SummaryDataset, SummaryIngestOptions } from "./index.js";
 
 export * from "./index.js";
 export { default } from "./index.js";
@@ -17,3 +17,10 @@ export function ingestSummaryFile(
   options?: SummaryIngestOptions,
   control?: { onProgress?: (progress: IngestProgress) => void; signal?: AbortSignal },
 ): Promise<SummaryDataset>;
+
+/** `ingestBaskets` of a file on disk. */
+export function ingestBasketsFile(
+  path: string,
+  options?: SummaryIngestOptions,
+  control?: { onProgress?: (progress: IngestProgress) => void; signal?: AbortSignal },
+): Promise<Baskets>;

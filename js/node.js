@@ -8,7 +8,7 @@ glue.initSync({ module: readFileSync(new URL("../dist/wasm/clvkit_bg.wasm", impo
 attach(glue);
 
 export * from "./core.js";
-import { ingest, ingestSummary } from "./core.js";
+import { ingest, ingestBaskets, ingestSummary } from "./core.js";
 
 const fileChunks = (path) => createReadStream(path, { highWaterMark: 1 << 20 });
 
@@ -20,6 +20,11 @@ export function ingestFile(path, options = {}, control = {}) {
 /** Node only: ingests a summary file from disk. */
 export function ingestSummaryFile(path, options = {}, control = {}) {
   return ingestSummary(fileChunks(path), options, control);
+}
+
+/** Node only: ingests a baskets file from disk. */
+export function ingestBasketsFile(path, options = {}, control = {}) {
+  return ingestBaskets(fileChunks(path), options, control);
 }
 
 export async function init() {}

@@ -4,6 +4,9 @@
 //   /            -> <repo>/www/
 //   /clvkit/js/  -> <repo>/js/
 //   /clvkit/dist/-> <repo>/dist/
+//   /vendor/     -> the few third-party browser files listed in VENDOR (from node_modules)
+//
+// `npm run build` copies the same tree into dist/site/ (scripts/site.mjs) for a static host.
 //
 // Nothing else from the repository is served. Every response carries a strict
 // Content-Security-Policy; there is no directory listing; paths cannot escape
@@ -28,6 +31,7 @@ export const CSP = [
   "img-src 'self' data:",
   "connect-src 'self'",
   "font-src 'none'",
+  "frame-src 'self'",
   "base-uri 'none'",
   "form-action 'none'",
   "frame-ancestors 'none'",
@@ -45,9 +49,20 @@ export const MIME = {
   ".svg": "image/svg+xml",
   ".ico": "image/x-icon",
   ".txt": "text/plain; charset=utf-8",
+  ".csv": "text/csv; charset=utf-8",
   ".ts": "text/plain; charset=utf-8",
   ".webmanifest": "application/manifest+json",
 };
+
+/**
+ * The analysis worker holds the user's data: its own policy (a worker's CSP comes from its
+ * script's response) forbids every connection. It gets the compiled wasm from the page.
+ */
+export const WORKER_CSP = CSP.replace("connect-src 'self'", "connect-src 'none'");
+export const WORKER_PATH = "/worker.js";
+
+/** Third-party files the page loads, by URL path under /vendor/: [file name, path in the repo]. */
+export const VENDOR = [["chart.umd.min.js", "node_modules/chart.js/dist/chart.umd.min.js"]];
 
 const SECURITY_HEADERS = {
   "Content-Security-Policy": CSP,
@@ -60,6 +75,7 @@ const SECURITY_HEADERS = {
 /** URL prefix -> directory (relative to root). The first match wins. */
 function mounts(root) {
   return [
+    ...VENDOR.map(([name, file]) => ({ prefix: `/vendor/${name}`, file: path.join(root, file) })),
     { prefix: "/clvkit/js/", dir: path.join(root, "js") },
     { prefix: "/clvkit/dist/", dir: path.join(root, "dist") },
     { prefix: "/", dir: path.join(root, "www") },
@@ -93,7 +109,11 @@ export function resolvePath(root, pathname) {
   const segments = decoded.split("/");
   if (segments.some((s) => s === ".." || s === "." || (s.startsWith(".") && s.length > 0))) return null;
 
-  for (const { prefix, dir } of mounts(root)) {
+  for (const { prefix, dir, file: single } of mounts(root)) {
+    if (single) {
+      if (decoded === prefix) return single;
+      continue;
+    }
     // "/clvkit/js" without the trailing slash is not a file either.
     if (!decoded.startsWith(prefix)) continue;
     let rel = decoded.slice(prefix.length);
@@ -128,8 +148,12 @@ function handler(root) {
         return;
       }
       const type = MIME[path.extname(file).toLowerCase()] ?? "application/octet-stream";
+      // The widget's iframe page (dist/widget/frame.html) may be framed by this site's pages.
+      const framable = file.startsWith(path.join(root, "dist", "widget") + path.sep);
       res.writeHead(200, {
         ...SECURITY_HEADERS,
+        ...(framable ? { "Content-Security-Policy": CSP.replace("frame-ancestors 'none'", "frame-ancestors 'self'") } : {}),
+        ...(pathname === WORKER_PATH ? { "Content-Security-Policy": WORKER_CSP } : {}),
         "Content-Type": type,
         "Content-Length": st.size,
         "Cache-Control": "no-cache",

@@ -8,6 +8,7 @@ step() { printf '\n== %s\n' "$*"; }
 step "native Rust tests (cargo test) and lints (cargo clippy)"
 cargo test --quiet
 cargo clippy --quiet --all-targets -- -D warnings
+cargo clippy --quiet --lib --target wasm32-unknown-unknown --no-default-features -- -D warnings
 
 step "bindings in headless Chromium (wasm-bindgen-test)"
 wasm-pack test --headless --chrome --chromedriver "$(command -v chromedriver)" -- --test wasm
@@ -18,8 +19,11 @@ node --test tests/js/*.test.mjs
 step "packaging: npm pack into Node ESM, TypeScript, Vite and a plain page"
 node --test tests/pack/*.test.mjs
 
-step "the www/ page in headless Chromium"
+step "the www/ page in headless Chromium: the calculators, and the demo app end to end (one browser per file)"
 node --test tests/e2e/*.test.mjs
+
+step "the embeddable widget: size budget, and embedded from another origin in headless Chromium"
+node --test tests/widget/*.test.mjs
 
 step "benchmark smoke run (tiny data; checks every peer's answer equals clvkit's)"
 node bench/run.mjs --smoke --no-write

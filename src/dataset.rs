@@ -4,107 +4,19 @@
 //! Built line by line by [`DatasetBuilder`] (the ingest feeds it; tests may too), then frozen by
 //! [`DatasetBuilder::finish`] into a [`Dataset`] whose orders are sorted by customer, then day.
 
-use std::collections::hash_map::Entry;
-use std::fmt;
-use std::hash::BuildHasher;
-
-use rustc_hash::{FxBuildHasher, FxHashMap as HashMap};
+use rustc_hash::FxHashMap as HashMap;
 
 use rust_decimal::Decimal;
 
 use crate::error::{Error, ErrorCode, Result};
 
+mod interner;
+mod order_ids;
+pub use interner::Interner;
+use order_ids::OrderIds;
+
 /// A calendar date as days since 1970-01-01 (proleptic Gregorian; negative before 1970).
 pub type Day = i32;
-
-/// Strings kept once, numbered in order of first appearance.
-///
-/// All strings live end to end in one `text`; `spans` says where each one is. The index maps a
-/// string's hash to the first string with that hash; the rare strings whose hash an earlier
-/// string already had go to `collisions`. So adding a string allocates nothing of its own.
-#[derive(Default, Clone)]
-pub struct Interner {
-    text: String,
-    /// Byte range of string `i` in `text`.
-    spans: Vec<(usize, usize)>,
-    by_hash: HashMap<u64, u32>,
-    collisions: HashMap<Box<str>, u32>,
-}
-
-impl Interner {
-    fn hash(name: &str) -> u64 {
-        // Unit tests make names starting with "#collide" share a hash, to test `collisions`.
-        #[cfg(test)]
-        if name.starts_with("#collide") {
-            return 0;
-        }
-        FxBuildHasher.hash_one(name)
-    }
-
-    /// The number of `name`, adding it if new; `None` past u32::MAX distinct strings.
-    pub fn intern(&mut self, name: &str) -> Option<u32> {
-        let next = u32::try_from(self.spans.len()).ok()?;
-        match self.by_hash.entry(Self::hash(name)) {
-            Entry::Occupied(first) => {
-                let first = *first.get();
-                if self.name(first) == name {
-                    return Some(first);
-                }
-                match self.collisions.entry(name.into()) {
-                    Entry::Occupied(other) => return Some(*other.get()),
-                    Entry::Vacant(slot) => {
-                        slot.insert(next);
-                    }
-                }
-            }
-            Entry::Vacant(slot) => {
-                slot.insert(next);
-            }
-        }
-        let start = self.text.len();
-        self.text.push_str(name);
-        self.spans.push((start, self.text.len()));
-        Some(next)
-    }
-
-    /// The string numbered `i` ("" for a number never handed out).
-    pub fn name(&self, i: u32) -> &str {
-        self.spans
-            .get(i as usize)
-            .and_then(|&(start, end)| self.text.get(start..end))
-            .unwrap_or("")
-    }
-
-    /// The number of `name`, if it was interned.
-    pub fn lookup(&self, name: &str) -> Option<u32> {
-        let first = *self.by_hash.get(&Self::hash(name))?;
-        if self.name(first) == name {
-            Some(first)
-        } else {
-            self.collisions.get(name).copied()
-        }
-    }
-
-    pub fn len(&self) -> usize {
-        self.spans.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.spans.is_empty()
-    }
-
-    pub fn iter(&self) -> impl Iterator<Item = &str> {
-        self.spans
-            .iter()
-            .map(|&(start, end)| self.text.get(start..end).unwrap_or(""))
-    }
-}
-
-impl fmt::Debug for Interner {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_list().entries(self.iter()).finish()
-    }
-}
 
 /// One order (or, without an order id column, one customer's lines on one day).
 #[derive(Debug, Clone, PartialEq)]
@@ -223,14 +135,14 @@ pub struct DatasetBuilder {
     data: Dataset,
     orders: Vec<OpenOrder>,
     lines: Vec<OpenLine>,
-    /// Order ids, numbered in order of first appearance; `id_orders[i]` is the order of id `i`.
-    order_ids: Interner,
-    id_orders: Vec<u32>,
+    /// Which order each order id seen so far names.
+    order_ids: OrderIds,
     /// Orders by customer and day (lines without an order id).
     customer_days: HashMap<(u32, Day), u32>,
-    /// The previous line with an order id: its id's number and order (lines of one order
-    /// usually come together).
-    last_order: Option<(u32, u32)>,
+    /// The previous line's order id and order, when it had one (lines of one order usually
+    /// come together).
+    last_id: String,
+    last_order: Option<u32>,
     /// The previous line's customer, product, category and channel: tried before a hash lookup,
     /// as neighbouring lines often repeat them.
     last_customer: Option<u32>,
@@ -247,7 +159,7 @@ fn too_many(what: &str) -> Error {
 }
 
 /// `s` without surrounding whitespace (as `str::trim`), with a quick path for the usual case.
-fn trim(s: &str) -> &str {
+pub(crate) fn trim(s: &str) -> &str {
     match (s.as_bytes().first(), s.as_bytes().last()) {
         (Some(first), Some(last)) if first.is_ascii_graphic() && last.is_ascii_graphic() => s,
         _ => s.trim(),
@@ -295,7 +207,7 @@ impl DatasetBuilder {
         }
         let order_id = value(input.order_id);
         let known = order_id.and_then(|id| self.find_order(id));
-        let open = known.and_then(|(_, o)| self.orders.get(o as usize));
+        let open = known.and_then(|o| self.orders.get(o as usize));
         if let Some(open) = open {
             let id = order_id.unwrap_or_default();
             let owner = self.data.customers.name(open.customer);
@@ -363,21 +275,20 @@ impl DatasetBuilder {
         self.last_channel = channel.or(self.last_channel);
         let next = u32::try_from(self.orders.len()).map_err(|_| too_many("orders"))?;
         let order = match (order_id, known) {
-            (Some(_), Some((number, o))) => {
-                self.last_order = Some((number, o));
-                o
-            }
+            (Some(_), Some(o)) => o,
             (Some(id), None) => {
-                let number = self
-                    .order_ids
-                    .intern(id)
-                    .ok_or_else(|| too_many("orders"))?;
-                self.id_orders.push(next);
-                self.last_order = Some((number, next));
+                self.order_ids.insert(id, next).ok_or_else(|| too_many("orders"))?;
                 next
             }
             (None, _) => *self.customer_days.entry((customer, input.day)).or_insert(next),
         };
+        if let Some(id) = order_id {
+            if self.last_order != Some(order) {
+                self.last_id.clear();
+                self.last_id.push_str(id);
+                self.last_order = Some(order);
+            }
+        }
         if order == next {
             self.orders.push(OpenOrder {
                 customer,
@@ -401,15 +312,11 @@ impl DatasetBuilder {
         Ok(())
     }
 
-    /// The number of order id `id` and its order, if seen (the previous line's is checked first).
-    fn find_order(&self, id: &str) -> Option<(u32, u32)> {
+    /// The order of order id `id`, if seen (the previous line's is checked first).
+    fn find_order(&self, id: &str) -> Option<u32> {
         match self.last_order {
-            Some((number, o)) if self.order_ids.name(number) == id => Some((number, o)),
-            _ => {
-                let number = self.order_ids.lookup(id)?;
-                let o = *self.id_orders.get(number as usize)?;
-                Some((number, o))
-            }
+            Some(o) if self.last_id == id => Some(o),
+            _ => self.order_ids.find(id),
         }
     }
 
@@ -603,27 +510,6 @@ mod tests {
             amount: Decimal::from(amount),
             ..Default::default()
         }
-    }
-
-    #[test]
-    fn interner_numbers_strings_once_even_when_hashes_collide() {
-        let mut names = Interner::default();
-        let words = ["#collide-a", "b", "#collide-b", "#collide-a", "", "b", "#collide-c"];
-        let numbers: Vec<_> = words.iter().map(|w| names.intern(w).unwrap()).collect();
-        assert_eq!(numbers, [0, 1, 2, 0, 3, 1, 4]);
-        assert_eq!(
-            names.iter().collect::<Vec<_>>(),
-            ["#collide-a", "b", "#collide-b", "", "#collide-c"]
-        );
-        for (i, w) in names.iter().enumerate() {
-            assert_eq!(names.lookup(w), Some(i as u32));
-            assert_eq!(names.name(i as u32), w);
-        }
-        assert_eq!(names.lookup("#collide-d"), None);
-        assert_eq!(names.lookup("c"), None);
-        assert_eq!(names.name(5), "");
-        assert_eq!((names.len(), names.is_empty()), (5, false));
-        assert_eq!(format!("{names:?}"), r##"["#collide-a", "b", "#collide-b", "", "#collide-c"]"##);
     }
 
     #[test]

@@ -4,17 +4,29 @@
 //! Money crosses the API as decimal strings (never binary floats); every calculator takes one input
 //! struct (deserialized from JSON or a JS object) and returns one result struct (serialized back).
 //! See `js/index.d.ts` for the shapes and [`error::ErrorCode`] for the stable error codes.
+//!
+//! The default feature `analytics` adds everything beyond the calculators (transaction files,
+//! summaries, segments, models); the embeddable widget is built without it.
 
 pub mod calc;
+#[cfg(feature = "analytics")]
 pub mod dataset;
 pub mod error;
+#[cfg(feature = "analytics")]
 pub mod ingest;
 pub mod input;
+#[cfg(feature = "analytics")]
 pub mod models;
 pub mod money;
+#[cfg(feature = "analytics")]
 pub mod options;
+#[cfg(feature = "analytics")]
+pub mod recommend;
+#[cfg(feature = "analytics")]
 pub mod segments;
+#[cfg(feature = "analytics")]
 pub mod summary;
+#[cfg(feature = "analytics")]
 pub mod table;
 
 #[cfg(target_arch = "wasm32")]

@@ -4,6 +4,7 @@
 // the forms, sends their text to clvkit as strings, and shows results or errors.
 
 import init, * as clvkit from "./clvkit/js/index.js";
+import { wasmModule } from "./wasm.js";
 
 // ---------------------------------------------------------------------------
 // Field table: every input of every calculator, by its API (camelCase) name.
@@ -66,11 +67,11 @@ function setCurrency(code) {
     maximumFractionDigits: state.decimals,
   });
 }
-const numberFormat = new Intl.NumberFormat(undefined, { maximumFractionDigits: 2 });
-const shareFormat = new Intl.NumberFormat(undefined, { style: "percent", maximumFractionDigits: 1 });
+export const numberFormat = new Intl.NumberFormat(undefined, { maximumFractionDigits: 2 });
+export const shareFormat = new Intl.NumberFormat(undefined, { style: "percent", maximumFractionDigits: 1 });
 
 /** Create an element: h("p", { class: "x" }, "text", child). */
-function h(tag, attrs = {}, ...children) {
+export function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
     if (v === null || v === undefined || v === false) continue;
@@ -79,7 +80,7 @@ function h(tag, attrs = {}, ...children) {
     else if (k === "text") el.textContent = v;
     else el.setAttribute(k, v === true ? "" : String(v));
   }
-  for (const c of children.flat()) if (c !== null && c !== undefined && c !== false) el.append(c);
+  for (const c of children.flat(Infinity)) if (c !== null && c !== undefined && c !== false) el.append(c);
   return el;
 }
 
@@ -87,16 +88,16 @@ function h(tag, attrs = {}, ...children) {
  * A money amount. clvkit returns an exact decimal string; Intl.NumberFormat formats a
  * string exactly (it is only display), and the exact string stays in value/title/data-exact.
  */
-function money(exact) {
+export function money(exact) {
   if (exact === null || exact === undefined) return h("span", { class: "na", text: "n/a" });
   return h("data", { class: "money", value: exact, title: `Exact: ${exact}`, dataset: { exact } }, state.money.format(exact));
 }
 /** A plain (float) number for display; the full value stays in value/title. */
-function num(x, suffix = "") {
+export function num(x, suffix = "") {
   if (x === null || x === undefined) return h("span", { class: "na", text: "n/a" });
   return h("data", { class: "number", value: String(x), title: String(x), dataset: { exact: String(x) } }, numberFormat.format(x) + suffix);
 }
-function share(x) {
+export function share(x) {
   return h("data", { class: "number", value: String(x), title: String(x) }, shareFormat.format(x));
 }
 function plainPercent(exact) {
@@ -104,7 +105,7 @@ function plainPercent(exact) {
 }
 
 /** A definition list of [label, value-node, key] rows; `key` becomes data-key for tests and styling. */
-function details(rows) {
+export function details(rows) {
   return h(
     "dl",
     { class: "details" },
@@ -112,7 +113,7 @@ function details(rows) {
   );
 }
 /** A horizontally scrollable region for a wide table, reachable by keyboard. */
-function scroller(label, table) {
+export function scroller(label, table) {
   return h("div", { class: "table-scroll", role: "region", "aria-label": label, tabindex: "0" }, table);
 }
 /** A formula as clvkit states it; "a = x; b = y" is shown one part per line. */
@@ -608,6 +609,30 @@ function recomputeAll() {
   for (const form of document.querySelectorAll("form.calc-form")) recompute(form);
 }
 
+/**
+ * Fills calculator fields from an analysed file: `values` maps a calculator id to its fields
+ * ({ simple: { averageOrderValue: "41.20", ... } }). A field that belongs to a pair of
+ * alternatives (purchaseFrequency / purchaseIntervalMonths, ...) selects its side of the pair.
+ */
+export function prefill(values) {
+  for (const [calcId, fields] of Object.entries(values)) {
+    const form = document.querySelector(`form.calc-form[data-calc="${calcId}"]`);
+    if (!form) continue;
+    for (const [name, value] of Object.entries(fields)) {
+      if (value === null || value === undefined) continue;
+      const input = form.querySelector(`#${calcId}-${name}`);
+      if (!input) continue;
+      input.value = String(value);
+      const radio = form.querySelector(`input[type=radio][data-alt="${name}"]`);
+      if (radio && !radio.checked) {
+        radio.checked = true;
+        radio.dispatchEvent(new Event("change", { bubbles: true }));
+      }
+    }
+    recompute(form);
+  }
+}
+
 // ---------------------------------------------------------------------------
 // Start
 
@@ -621,7 +646,7 @@ async function start() {
   });
   for (const container of document.querySelectorAll(".calc-body[data-calc]")) buildCalculator(container);
   try {
-    await init();
+    await init(await wasmModule);
   } catch (e) {
     status.textContent = `The calculator could not load: ${e?.message ?? e}`;
     status.classList.add("status-error");

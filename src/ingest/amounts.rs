@@ -461,19 +461,20 @@ fn fast_plain(raw: &str, style: Option<Style>) -> Option<Decimal> {
         (Some(f), _) if !f.is_empty() && f.len() <= 10 => f,
         (Some(_), _) => return None,
     };
-    if int.is_empty() || int.len() > 18 {
-        return None;
-    }
     while let [rest @ .., b'0'] = frac {
         frac = rest;
     }
-    // Up to 18 digits always fit; longer values that do not are left to the general path.
+    // Up to 18 digits always fit an i64, so the arithmetic needs no overflow checks (which cost a
+    // 128-bit multiplication in wasm32); longer values are left to the general path.
+    if int.is_empty() || int.len().saturating_add(frac.len()) > 18 {
+        return None;
+    }
     let mantissa = int.iter().chain(frac).try_fold(0i64, |acc, &b| {
         let digit = b.wrapping_sub(b'0');
         if digit > 9 {
             return None;
         }
-        acc.checked_mul(10)?.checked_add(i64::from(digit))
+        Some(acc.wrapping_mul(10).wrapping_add(i64::from(digit)))
     })?;
     let signed = if negative {
         mantissa.checked_neg()?

@@ -473,6 +473,12 @@ fn fast_iso(raw: &str) -> Option<Result<Day, DateError>> {
     Some(ymd(i32::try_from(year).ok()?, month, day))
 }
 
+/// True when `raw` starts `dddd-` (a year first, as ISO dates are written): no evidence of the
+/// day/month order, so [`DateParser::observe`] can skip it at once.
+fn starts_with_year(raw: &str) -> bool {
+    matches!(raw.as_bytes(), [a, b, c, d, b'-', ..] if [a, b, c, d].iter().all(|x| x.is_ascii_digit()))
+}
+
 /// The value of two ASCII digits (inlined: a call costs as much as the work).
 #[inline(always)]
 fn two(hi: u8, lo: u8) -> Option<u32> {
@@ -807,7 +813,7 @@ impl DateParser {
     /// Looks at a value for evidence of the day/month order; values that prove nothing (including
     /// unreadable ones) change nothing.
     pub fn observe(&mut self, raw: &str) {
-        if fast_iso(raw).is_some() {
+        if starts_with_year(raw) || fast_iso(raw).is_some() {
             // ISO dates (valid or not) prove nothing.
             return;
         }

@@ -33,6 +33,8 @@ const UTF16_MESSAGE: &str = "this file is UTF-16; save it as UTF-8 (CSV UTF-8 in
 pub struct Record<'a> {
     line: u64,
     data: &'a [u8],
+    /// `data` as text when it is valid UTF-8 as a whole (checked once, not field by field).
+    text: Option<&'a str>,
     ends: &'a [usize],
     error: Option<Error>,
 }
@@ -69,6 +71,13 @@ impl<'a> Record<'a> {
         let Some(bytes) = self.raw(i) else {
             return Ok(None);
         };
+        // The field's range of the whole record's text, unless it splits a character there.
+        if let Some(text) = self.text {
+            let end = self.ends.get(i).copied().unwrap_or(0);
+            if let Some(field) = end.checked_sub(bytes.len()).and_then(|start| text.get(start..end)) {
+                return Ok(Some(field));
+            }
+        }
         match std::str::from_utf8(bytes) {
             Ok(text) => Ok(Some(text)),
             Err(e) => {
@@ -540,6 +549,7 @@ impl Reader {
             sink(Record {
                 line: self.record_line,
                 data,
+                text: std::str::from_utf8(data).ok(),
                 ends,
                 error: None,
             })
@@ -586,6 +596,7 @@ impl Reader {
         let result = sink(Record {
             line: self.record_line,
             data: &[],
+            text: None,
             ends: &[],
             error: Some(error),
         });
@@ -607,17 +618,50 @@ impl Reader {
         let (Some(&first), Some(&last)) = (bytes.first(), bytes.last()) else {
             return;
         };
-        let pairs = bytes
-            .iter()
-            .zip(bytes.get(1..).unwrap_or_default())
-            .map(|(&a, &b)| usize::from(b == b'\r' || (b == b'\n' && a != b'\r')))
-            .sum::<usize>();
+        let rest = bytes.get(1..).unwrap_or_default();
+        let (cr, lf) = count_breaks(rest);
+        let pairs = match cr {
+            // No `\r` (the usual `\n` file): every `\n` ends a line.
+            0 => lf,
+            _ => bytes
+                .iter()
+                .zip(rest)
+                .map(|(&a, &b)| usize::from(b == b'\r' || (b == b'\n' && a != b'\r')))
+                .sum::<usize>(),
+        };
         let breaks = pairs.saturating_add(usize::from(is_line_break(first, self.prev_cr)));
         self.line = self
             .line
             .saturating_add(u64::try_from(breaks).unwrap_or(u64::MAX));
         self.prev_cr = last == b'\r';
     }
+}
+
+/// The number of `\r` and of `\n` bytes in `bytes`, eight bytes at a time (records are short, so
+/// this beats both a byte loop and vector code that needs long inputs to pay off).
+fn count_breaks(bytes: &[u8]) -> (usize, usize) {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const LOW7: u64 = u64::from_ne_bytes([0x7F; 8]);
+    // Bytes of `word` equal to `b`, as the number of high bits set where `word ^ b…b` has a zero byte.
+    let equal = |word: u64, b: u8| {
+        let x = word ^ ONES.wrapping_mul(u64::from(b));
+        let zero_high = !(((x & LOW7).wrapping_add(LOW7)) | x | LOW7);
+        zero_high.count_ones() as usize
+    };
+    let mut words = bytes.chunks_exact(8);
+    let (mut cr, mut lf) = (0, 0);
+    for chunk in &mut words {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let word = u64::from_ne_bytes(word);
+        cr += equal(word, b'\r');
+        lf += equal(word, b'\n');
+    }
+    for &b in words.remainder() {
+        cr += usize::from(b == b'\r');
+        lf += usize::from(b == b'\n');
+    }
+    (cr, lf)
 }
 
 /// `\r` ends a line; `\n` does unless it completes a `\r\n`.
@@ -942,6 +986,23 @@ mod tests {
         // Only one BOM is stripped; a second one is content (the mapping ignores it in headers).
         let o = read(None, b"\xEF\xBB\xBF\xEF\xBB\xBFid,amount\n1,2\n");
         assert_eq!(fields(&o)[0], vec!["\u{feff}id", "amount"]);
+    }
+
+    #[test]
+    fn counts_line_break_bytes_in_every_position() {
+        for len in 0..40 {
+            for at in 0..len {
+                for (other, byte) in [(b'x', b'\r'), (0x8D, b'\n'), (b'\n', b'\r'), (0xFF, b'\n')] {
+                    let mut bytes = vec![other; len];
+                    bytes[at] = byte;
+                    if at + 3 < len {
+                        bytes[at + 3] = byte;
+                    }
+                    let expect = |b: u8| bytes.iter().filter(|&&x| x == b).count();
+                    assert_eq!(count_breaks(&bytes), (expect(b'\r'), expect(b'\n')), "{bytes:?}");
+                }
+            }
+        }
     }
 
     #[test]

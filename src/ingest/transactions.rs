@@ -56,7 +56,7 @@ use super::dates::{DateOrder, DateParser};
 use super::mapping::{auto_map, ColumnRef, Mapping, Role};
 use super::reader::{Reader, Record};
 use super::rows::{RowCounts, RowLog};
-use crate::dataset::{Dataset, DatasetBuilder, Day, LineInput};
+use crate::dataset::{trim, Dataset, DatasetBuilder, Day, LineInput};
 use crate::error::{Error, ErrorCode, Result, Warning};
 use crate::input::{reject_unknown, Unknown};
 
@@ -294,6 +294,10 @@ struct State {
     held: VecDeque<HeldRow>,
     /// True once the first sample of rows has been released.
     sampled: bool,
+    /// An empty field list whose allocation the next row reuses.
+    scratch: Vec<&'static str>,
+    /// A buffer for the next customer name the order context keeps (so rows allocate none).
+    spare_customer: String,
     context: Option<OrderContext>,
     duplicate_lines: u64,
     builder: DatasetBuilder,
@@ -378,6 +382,8 @@ impl TransactionIngest {
                 amounts: AmountParser::new(separator),
                 held: VecDeque::new(),
                 sampled: false,
+                scratch: Vec::new(),
+                spare_customer: String::new(),
                 context: None,
                 duplicate_lines: 0,
                 builder: DatasetBuilder::new(),
@@ -438,12 +444,27 @@ impl State {
         if let Ok(fields) = &fields {
             self.observe(fields);
         }
-        if self.sampled && self.held.is_empty() && !self.dates.needs_order() {
-            return self.process(line, fields);
+        let result = if self.sampled && self.held.is_empty() && !self.dates.needs_order() {
+            match &fields {
+                Ok(f) => self.accept(line, f),
+                Err(e) => self.reject(e.clone()),
+            }
+        } else {
+            let row = fields.as_ref().map(|f| Packed::new(f, &self.used)).map_err(Clone::clone);
+            self.held.push_back(HeldRow { line, row });
+            self.release_held(false)
+        };
+        if let Ok(fields) = fields {
+            self.recycle(fields);
         }
-        let row = fields.map(|f| Packed::new(&f, &self.used));
-        self.held.push_back(HeldRow { line, row });
-        self.release_held(false)
+        result
+    }
+
+    /// Keeps a row's field list for the next row, so rows allocate none (`row_fields`).
+    fn recycle(&mut self, mut fields: Vec<&str>) {
+        fields.clear();
+        // Collecting an emptied vector into one of another lifetime reuses its allocation.
+        self.scratch = fields.into_iter().map(|_| "").collect();
     }
 
     fn take_header(&mut self, record: &Record<'_>) -> Result<()> {
@@ -469,7 +490,7 @@ impl State {
 
     /// The row's fields as text ("" in the columns the ingest does not read, which are not
     /// checked), or the reason the whole row is unreadable.
-    fn row_fields<'r>(&self, record: &Record<'r>) -> Result<Vec<&'r str>> {
+    fn row_fields<'r>(&mut self, record: &Record<'r>) -> Result<Vec<&'r str>> {
         if let Some(e) = record.error() {
             return Err(e.clone());
         }
@@ -480,7 +501,8 @@ impl State {
             e.line = Some(record.line());
             return Err(e);
         }
-        let mut fields = vec![""; expected];
+        let mut fields: Vec<&'r str> = std::mem::take(&mut self.scratch).into_iter().collect();
+        fields.resize(expected, "");
         for &i in &self.used {
             if let Some(slot) = fields.get_mut(i) {
                 *slot = record.text(i)?;
@@ -525,18 +547,11 @@ impl State {
         let width = self.header.as_ref().map_or(0, Vec::len);
         while let Some(held) = self.held.pop_front() {
             match held.row {
-                Ok(packed) => self.process(held.line, Ok(packed.fields(width, &self.used)))?,
+                Ok(packed) => self.accept(held.line, &packed.fields(width, &self.used))?,
                 Err(e) => self.reject(e)?,
             }
         }
         Ok(())
-    }
-
-    fn process(&mut self, line: u64, fields: Result<Vec<&str>>) -> Result<()> {
-        match fields {
-            Ok(fields) => self.accept(line, &fields),
-            Err(e) => self.reject(e),
-        }
     }
 
     /// The context of the previous row, taken out when this row continues the same order.
@@ -572,7 +587,13 @@ impl State {
             let kept_customer = context.as_ref().or(self.context.as_ref()).and_then(|c| c.customer.as_deref());
             let customer = match &parsed {
                 Parsed::Line { input, .. } if Some(input.customer) == kept_customer => CustomerUpdate::Keep,
-                Parsed::Line { input, .. } => CustomerUpdate::Set(input.customer.to_owned()),
+                Parsed::Line { input, .. } => {
+                    // Copied into the spare buffer (the context hands its old one back).
+                    let mut name = std::mem::take(&mut self.spare_customer);
+                    name.clear();
+                    name.push_str(input.customer);
+                    CustomerUpdate::Set(name)
+                }
                 Parsed::Failed => CustomerUpdate::Clear,
             };
             self.context = Some(self.next_context(id, seen, customer, context));
@@ -626,7 +647,11 @@ impl State {
         context.day = seen.day;
         match customer {
             CustomerUpdate::Keep => {}
-            CustomerUpdate::Set(name) => context.customer = Some(name),
+            CustomerUpdate::Set(name) => {
+                if let Some(old) = context.customer.replace(name) {
+                    self.spare_customer = old;
+                }
+            }
             CustomerUpdate::Clear => context.customer = None,
         }
         context
@@ -802,7 +827,7 @@ impl State {
 
 /// The trimmed cell of column `i` ("" past the end).
 fn cell<'a>(fields: &[&'a str], i: usize) -> &'a str {
-    fields.get(i).copied().unwrap_or("").trim()
+    trim(fields.get(i).copied().unwrap_or(""))
 }
 
 /// The trimmed cell of an optional column, `None` when unmapped or empty.

@@ -16,7 +16,7 @@ use crate::table::{to_csv, Column, Columnar};
 use crate::{segments, summary};
 
 /// Options object, or the defaults for `undefined` / `null`.
-fn options<T: DeserializeOwned + Default>(value: JsValue) -> Result<T, JsValue> {
+pub(super) fn options<T: DeserializeOwned + Default>(value: JsValue) -> Result<T, JsValue> {
     if value.is_undefined() || value.is_null() {
         Ok(T::default())
     } else {
@@ -24,7 +24,7 @@ fn options<T: DeserializeOwned + Default>(value: JsValue) -> Result<T, JsValue> 
     }
 }
 
-fn core<T>(result: crate::error::Result<T>) -> Result<T, JsValue> {
+pub(super) fn core<T>(result: crate::error::Result<T>) -> Result<T, JsValue> {
     result.map_err(|e| to_js(&e))
 }
 
@@ -71,16 +71,16 @@ fn add_columns(target: &Object, table: &dyn Columnar) -> Result<(), JsValue> {
     Ok(())
 }
 
-/// `result` as a plain object whose `customers` field is `table` in columnar form.
-fn with_table(result: &impl serde::Serialize, table: &dyn Columnar) -> Result<JsValue, JsValue> {
+/// `result` as a plain object whose field `key` is `table` in columnar form.
+pub(super) fn with_table(result: &impl serde::Serialize, key: &str, table: &dyn Columnar) -> Result<JsValue, JsValue> {
     let out: Object = to_js_value(result)?.into();
     let columns = Object::new();
     add_columns(&columns, table)?;
-    set(&out, "customers", &columns)?;
+    set(&out, key, &columns)?;
     Ok(out.into())
 }
 
-fn used_up() -> JsValue {
+pub(super) fn used_up() -> JsValue {
     to_js(&Error::new(ErrorCode::InvalidInput, "this ingest has already finished: start a new one"))
 }
 
@@ -131,7 +131,7 @@ impl Ingestor {
 /// An ingested dataset held in wasm memory until `free()`.
 #[wasm_bindgen]
 pub struct DatasetHandle {
-    data: Dataset,
+    pub(super) data: Dataset,
     report: IngestReport,
 }
 
@@ -175,14 +175,14 @@ impl DatasetHandle {
         let request: SummaryRequest = self::options(options)?;
         let mut result = core(segments::rfm(&self.data, &core(request.rfm())?))?;
         let table = std::mem::take(&mut result.customers);
-        with_table(&result, &table)
+        with_table(&result, "customers", &table)
     }
 
     pub fn lifecycle(&self, options: JsValue) -> Result<JsValue, JsValue> {
         let request: LifecycleRequest = self::options(options)?;
         let mut result = core(segments::lifecycle(&self.data, &core(request.parse())?))?;
         let table = std::mem::take(&mut result.customers);
-        with_table(&result, &table)
+        with_table(&result, "customers", &table)
     }
 
     /// The RFM table as CSV (`customer_id,recency_days,frequency,monetary,r,f,m,fm,segment`).

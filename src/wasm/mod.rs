@@ -1,16 +1,28 @@
 //! The only module that knows wasm-bindgen: it converts JS values to the core's inputs and back,
 //! and turns every core error into a JS `Error` carrying `code`, `field`, `line` and `column`.
+//! With the feature `objects` the calculators take and return JS objects; [`compact`] is the
+//! lean string interface of the embeddable widget.
 
+#[cfg(feature = "objects")]
 use serde::{de::DeserializeOwned, Serialize};
 use wasm_bindgen::prelude::*;
 
+#[cfg(feature = "objects")]
 use crate::calc;
 
+pub mod compact;
+
+#[cfg(feature = "analytics")]
 mod dataset;
+#[cfg(feature = "analytics")]
+mod recommend;
+#[cfg(feature = "analytics")]
 pub use dataset::{DatasetHandle, Ingestor, SummaryHandle, SummaryIngestor};
+#[cfg(feature = "objects")]
 use crate::error::{Error, ErrorCode};
 
 /// Deserialises `input`, runs `f` and serialises its result (plain objects, `null` for `None`).
+#[cfg(feature = "objects")]
 fn run<I, O>(
     input: JsValue,
     f: impl FnOnce(I) -> crate::error::Result<O>,
@@ -25,6 +37,7 @@ where
 }
 
 /// A JS options object as `I`; anything but a plain object is `INVALID_INPUT`.
+#[cfg(feature = "objects")]
 pub(crate) fn from_js<I: DeserializeOwned>(input: JsValue) -> Result<I, JsValue> {
     if !input.is_object() || js_sys::Array::is_array(&input) {
         let got = describe(&input);
@@ -36,6 +49,7 @@ pub(crate) fn from_js<I: DeserializeOwned>(input: JsValue) -> Result<I, JsValue>
 }
 
 /// A result as a plain JS object (`null` for `None`, objects for maps).
+#[cfg(feature = "objects")]
 pub(crate) fn to_js_value<O: Serialize + ?Sized>(out: &O) -> Result<JsValue, JsValue> {
     out.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
         .map_err(|e| {
@@ -47,6 +61,7 @@ pub(crate) fn to_js_value<O: Serialize + ?Sized>(out: &O) -> Result<JsValue, JsV
 }
 
 /// A value that is not an object of the calculator's shape (unknown keys are the core's to report).
+#[cfg(feature = "objects")]
 fn shape_error(message: &str) -> Error {
     Error::new(
         ErrorCode::InvalidInput,
@@ -55,6 +70,7 @@ fn shape_error(message: &str) -> Error {
 }
 
 /// "null", "an array" or the `typeof` of a value, for messages.
+#[cfg(feature = "objects")]
 fn describe(value: &JsValue) -> String {
     if value.is_null() {
         "null".into()
@@ -65,6 +81,7 @@ fn describe(value: &JsValue) -> String {
     }
 }
 
+#[cfg(feature = "objects")]
 pub(crate) fn to_js(e: &Error) -> JsValue {
     let err = js_sys::Error::new(&e.message);
     err.set_name("ClvkitError");
@@ -90,31 +107,37 @@ pub(crate) fn to_js(e: &Error) -> JsValue {
     err.into()
 }
 
+#[cfg(feature = "objects")]
 #[wasm_bindgen(js_name = simpleClv)]
 pub fn simple_clv(input: JsValue) -> Result<JsValue, JsValue> {
     run(input, |i| calc::simple_clv(&i))
 }
 
+#[cfg(feature = "objects")]
 #[wasm_bindgen(js_name = profitClv)]
 pub fn profit_clv(input: JsValue) -> Result<JsValue, JsValue> {
     run(input, |i| calc::profit_clv(&i))
 }
 
+#[cfg(feature = "objects")]
 #[wasm_bindgen(js_name = retentionClv)]
 pub fn retention_clv(input: JsValue) -> Result<JsValue, JsValue> {
     run(input, |i| calc::retention_clv(&i))
 }
 
+#[cfg(feature = "objects")]
 #[wasm_bindgen(js_name = cac)]
 pub fn cac(input: JsValue) -> Result<JsValue, JsValue> {
     run(input, |i| calc::cac(&i))
 }
 
+#[cfg(feature = "objects")]
 #[wasm_bindgen(js_name = clvCacRatio)]
 pub fn clv_cac_ratio(input: JsValue) -> Result<JsValue, JsValue> {
     run(input, |i| calc::clv_cac_ratio(&i))
 }
 
+#[cfg(feature = "objects")]
 #[wasm_bindgen(js_name = whatIf)]
 pub fn what_if(input: JsValue) -> Result<JsValue, JsValue> {
     run(input, |i| calc::what_if(&i))

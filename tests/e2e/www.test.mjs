@@ -9,7 +9,7 @@ import http from "node:http";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
-import { startServer, CSP } from "../../scripts/serve.mjs";
+import { startServer, CSP, WORKER_CSP } from "../../scripts/serve.mjs";
 
 const ARTIFACTS = fileURLToPath(new URL("./artifacts/", import.meta.url));
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -17,7 +17,7 @@ const AXE_SOURCE = readFileSync(new URL("../../node_modules/axe-core/axe.min.js"
 
 const EXPECTED_CSP =
   "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
-  "font-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+  "font-src 'none'; frame-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 let server;
 let origin;
@@ -53,6 +53,8 @@ describe("scripts/serve.mjs", () => {
       ["/clvkit/js/index.js", "text/javascript"],
       ["/clvkit/dist/wasm/clvkit.js", "text/javascript"],
       ["/clvkit/dist/wasm/clvkit_bg.wasm", "application/wasm"],
+      ["/vendor/chart.umd.min.js", "text/javascript"],
+      ["/sample/orders.csv", "text/csv"],
     ];
     for (const [path, type] of cases) {
       const r = await rawGet(path);
@@ -62,6 +64,11 @@ describe("scripts/serve.mjs", () => {
       assert.equal(r.headers["x-content-type-options"], "nosniff", path);
       assert.equal(r.headers["referrer-policy"], "no-referrer", path);
     }
+    // The analysis worker, which holds the user's data, may not connect at all.
+    const worker = await rawGet("/worker.js");
+    assert.equal(worker.status, 200);
+    assert.equal(worker.headers["content-security-policy"], WORKER_CSP);
+    assert.equal(WORKER_CSP, EXPECTED_CSP.replace("connect-src 'self'", "connect-src 'none'"));
     const head = await rawGet("/app.js", "HEAD");
     assert.equal(head.status, 200);
     assert.equal(head.body, "");
@@ -90,6 +97,10 @@ describe("scripts/serve.mjs", () => {
       "/%",
       "/.git/config",
       "/clvkit/js/../../.git/HEAD",
+      "/vendor/",
+      "/vendor/chart.js",
+      "/vendor/chart.umd.min.js.map",
+      "/vendor/../package.json",
     ];
     for (const path of denied) {
       const r = await rawGet(path);
@@ -169,7 +180,7 @@ describe("www demo page", { timeout: 180_000 }, () => {
   }
 
   test("loads from the same origin and shows the article case", async () => {
-    assert.equal(await page.title(), "clvkit: CLV, CAC and CLV:CAC calculators");
+    assert.equal(await page.title(), "clvkit: customer lifetime value from your order export, in your browser");
     assert.match(await page.locator("#status").textContent(), /Ready/);
     assert.match(await page.locator("#version").textContent(), /clvkit \d+\.\d+\.\d+/);
     assert.equal(await exact("simple", "clv"), "900.00");

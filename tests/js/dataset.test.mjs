@@ -168,6 +168,13 @@ test("customer ids with commas, quotes, newlines, emoji and CJK come back exactl
   assert.equal(ds.report.rejectedRows, 0, JSON.stringify(ds.report.errorExamples));
   const sorted = (a) => [...a].sort();
   const t = ds.customers();
+  // Text columns unpack when first read, and then behave as plain data properties.
+  const copy = JSON.parse(JSON.stringify(t));
+  assert.deepEqual(Object.keys(copy), Object.keys(t));
+  assert.deepEqual(copy.lastPurchase, t.lastPurchase);
+  assert.equal(t.customerId, t.customerId, "unpacked once");
+  t.lastPurchase = ["replaced"];
+  assert.deepEqual(t.lastPurchase, ["replaced"]);
   assert.ok(Array.isArray(t.customerId) && t.customerId.every((id) => typeof id === "string"));
   assert.deepEqual(sorted(t.customerId), sorted(ids));
   assert.deepEqual(t.firstPurchase.slice().sort(), ids.map((_, i) => `2024-01-0${i + 1}`));

@@ -32,6 +32,9 @@ before(() => {
   const files = out[0].files.map((f) => f.path).sort();
   assert.ok(files.includes("dist/wasm/clvkit_bg.wasm"), "tarball has the wasm");
   assert.ok(files.includes("js/index.d.ts"), "tarball has the types");
+  for (const f of ["clv-widget.js", "clv-widget_bg.wasm", "clv-widget.d.ts", "frame.html", "frame.js"]) {
+    assert.ok(files.includes(`dist/widget/${f}`), `tarball has the widget's ${f}`);
+  }
   assert.ok(!files.some((f) => f.startsWith("src/") || f.startsWith("tests/") || f.startsWith("target/")), `no sources in the tarball: ${files}`);
   app = join(scratch, "site", "www");
   write(join(app, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));
@@ -151,4 +154,38 @@ test("plain HTML page imports the ES module without a bundler", async () => {
   write(join(app, "main.js"), browserMain.replace('from "clvkit"', 'from "./node_modules/clvkit/js/index.js"'));
   assert.ok(readFileSync(join(app, "node_modules", "clvkit", "js", "index.js"), "utf8").includes("init"));
   assert.equal(await renderedResult(join(scratch, "site")), "900.00 INVALID_NUMBER Float64Array:1|0");
+});
+
+test("clvkit/widget resolves from the tarball, typed, and renders in a plain page", async () => {
+  write(join(app, "resolve.mjs"), `console.log(import.meta.resolve("clvkit/widget"));`);
+  const resolved = run("node", ["resolve.mjs"], app).trim();
+  assert.ok(resolved.endsWith("/node_modules/clvkit/dist/widget/clv-widget.js"), resolved);
+  write(join(app, "widget.ts"), `import "clvkit/widget";
+const el = document.createElement("clv-calculator");
+el.mode = "cac";
+el.addEventListener("clv-change", (e) => { const clv: string | undefined = e.detail.results.simpleClv?.clv; console.log(clv); });
+// @ts-expect-error modes are simple, profit, retention and cac
+el.mode = "ratio";
+`);
+  write(join(app, "tsconfig.widget.json"), JSON.stringify({
+    compilerOptions: { strict: true, noEmit: true, target: "es2022", module: "nodenext", moduleResolution: "nodenext", lib: ["es2022", "dom"], types: [] },
+    files: ["widget.ts"],
+  }));
+  try {
+    run(bin("tsc"), ["-p", "tsconfig.widget.json"], app);
+  } catch (e) {
+    assert.fail(`tsc: ${e.stdout}${e.stderr}`);
+  }
+  write(join(app, "widget.html"), `<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>widget</title>` +
+    `<script type="module" src="./node_modules/clvkit/dist/widget/clv-widget.js"></script></head><body><clv-calculator mode="profit"></clv-calculator></body></html>`);
+  const server = await startServer({ port: 0, host: "127.0.0.1", root: join(scratch, "site") });
+  try {
+    const p = await page();
+    await p.goto(`http://127.0.0.1:${server.address().port}/widget.html`);
+    await p.waitForFunction(() => /\d/.test(document.querySelector("clv-calculator")?.shadowRoot?.querySelector("output")?.textContent ?? ""), null, { timeout: 15000 });
+    assert.equal(await p.locator("clv-calculator output [part=value]").textContent(), "$220.00");
+    await p.close();
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
 });

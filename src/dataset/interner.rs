@@ -1,0 +1,152 @@
+//! Strings kept once and numbered in order of first appearance: customer, product, category and
+//! channel names (and order ids outside an increasing run), looked up by exact text.
+
+use std::collections::hash_map::Entry;
+use std::fmt;
+use std::hash::BuildHasher;
+
+use rustc_hash::{FxBuildHasher, FxHashMap as HashMap};
+
+/// Strings kept once, numbered in order of first appearance.
+///
+/// All strings live end to end in one `text` (at most 4 GiB); `ends` says where each one is. The index maps a
+/// string's hash to the first string with that hash; the rare strings whose hash an earlier
+/// string already had go to `collisions`. So adding a string allocates nothing of its own.
+#[derive(Default, Clone)]
+pub struct Interner {
+    text: String,
+    /// String `i` ends at byte `ends[i]` of `text` (and starts where string `i - 1` ends).
+    ends: Vec<u32>,
+    by_hash: HashMap<u64, u32>,
+    collisions: HashMap<Box<str>, u32>,
+}
+
+impl Interner {
+    fn hash(name: &str) -> u64 {
+        // Unit tests make names starting with "#collide" share a hash, to test `collisions`.
+        #[cfg(test)]
+        if name.starts_with("#collide") {
+            return 0;
+        }
+        FxBuildHasher.hash_one(name)
+    }
+
+    /// The number of `name`, adding it if new; `None` past u32::MAX distinct strings.
+    pub fn intern(&mut self, name: &str) -> Option<u32> {
+        let next = u32::try_from(self.ends.len()).ok()?;
+        let end = u32::try_from(self.text.len().checked_add(name.len())?).ok()?;
+        match self.by_hash.entry(Self::hash(name)) {
+            Entry::Occupied(first) => {
+                let first = *first.get();
+                if self.name(first) == name {
+                    return Some(first);
+                }
+                match self.collisions.entry(name.into()) {
+                    Entry::Occupied(other) => return Some(*other.get()),
+                    Entry::Vacant(slot) => {
+                        slot.insert(next);
+                    }
+                }
+            }
+            Entry::Vacant(slot) => {
+                slot.insert(next);
+            }
+        }
+        self.text.push_str(name);
+        self.ends.push(end);
+        Some(next)
+    }
+
+    /// The string numbered `i` ("" for a number never handed out).
+    pub fn name(&self, i: u32) -> &str {
+        let i = i as usize;
+        let Some(&end) = self.ends.get(i) else {
+            return "";
+        };
+        let start = i.checked_sub(1).and_then(|p| self.ends.get(p)).copied().unwrap_or(0);
+        self.text.get(start as usize..end as usize).unwrap_or("")
+    }
+
+    /// The number of `name`, if it was interned.
+    pub fn lookup(&self, name: &str) -> Option<u32> {
+        let first = *self.by_hash.get(&Self::hash(name))?;
+        if self.name(first) == name {
+            Some(first)
+        } else {
+            self.collisions.get(name).copied()
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        starts
+            .zip(&self.ends)
+            .map(|(start, &end)| self.text.get(start as usize..end as usize).unwrap_or(""))
+    }
+}
+
+impl fmt::Debug for Interner {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_strings_once_even_when_hashes_collide() {
+        let mut names = Interner::default();
+        let words = ["#collide-a", "b", "#collide-b", "#collide-a", "", "b", "#collide-c"];
+        let numbers: Vec<_> = words.iter().map(|w| names.intern(w).unwrap()).collect();
+        assert_eq!(numbers, [0, 1, 2, 0, 3, 1, 4]);
+        assert_eq!(
+            names.iter().collect::<Vec<_>>(),
+            ["#collide-a", "b", "#collide-b", "", "#collide-c"]
+        );
+        for (i, w) in names.iter().enumerate() {
+            assert_eq!(names.lookup(w), Some(i as u32));
+            assert_eq!(names.name(i as u32), w);
+        }
+        assert_eq!(names.lookup("#collide-d"), None);
+        assert_eq!(names.lookup("c"), None);
+        assert_eq!(names.name(5), "");
+        assert_eq!((names.len(), names.is_empty()), (5, false));
+        assert_eq!(format!("{names:?}"), r##"["#collide-a", "b", "#collide-b", "", "#collide-c"]"##);
+    }
+
+    #[test]
+    fn short_names_differing_only_in_trailing_zero_bytes_or_length_stay_apart() {
+        let mut names = Interner::default();
+        let words = ["a", "a\0", "a\0\0", "", "\0", "12345678", "123456789", "1234567", "12345678\0"];
+        for (i, w) in words.iter().enumerate() {
+            assert_eq!(names.intern(w), Some(i as u32), "{w:?}");
+        }
+        for (i, w) in words.iter().enumerate() {
+            assert_eq!(names.lookup(w), Some(i as u32), "{w:?}");
+        }
+    }
+
+    #[test]
+    fn many_names_survive_growth() {
+        let mut names = Interner::default();
+        let word = |i: usize| if i % 3 == 0 { format!("customer-with-a-long-id-{i}") } else { format!("u{i:06}") };
+        for i in 0..50_000 {
+            assert_eq!(names.intern(&word(i)), Some(i as u32));
+        }
+        for i in (0..50_000).rev() {
+            assert_eq!(names.intern(&word(i)), Some(i as u32));
+            assert_eq!(names.lookup(&word(i)), Some(i as u32));
+        }
+        assert_eq!(names.lookup("u050000"), None);
+    }
+}

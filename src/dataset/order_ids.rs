@@ -1,0 +1,129 @@
+//! Order id → order number, for the [`DatasetBuilder`](super::DatasetBuilder): which earlier order
+//! a line's order id names, if any, compared exactly.
+//!
+//! Most exports number their orders in increasing order (`536365`, `#1001`, `INV-000123`): such ids
+//! are kept as a sorted run of (number, digits) under one shared prefix, appended without hashing
+//! and without their text (16 bytes an order); an id that is not the run's next goes to an exact
+//! [`Interner`]. A lookup checks both, so ids in any order are matched exactly.
+
+use super::Interner;
+
+/// An id split into its text before the trailing digits, their value and their count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Numbered<'a> {
+    prefix: &'a str,
+    value: u64,
+    digits: u8,
+}
+
+/// `id` as prefix + decimal number (at most 19 digits, so it fits a u64), if it ends in digits.
+fn numbered(id: &str) -> Option<Numbered<'_>> {
+    let bytes = id.as_bytes();
+    let digits = bytes.iter().rev().take_while(|b| b.is_ascii_digit()).count();
+    if digits == 0 || digits > 19 {
+        return None;
+    }
+    let split = bytes.len() - digits;
+    // At most 19 digits: below 10^19 < 2^64, so no overflow checks (a 128-bit multiplication in wasm32).
+    let value = bytes
+        .get(split..)?
+        .iter()
+        .fold(0u64, |v, &b| v.wrapping_mul(10).wrapping_add(u64::from(b - b'0')));
+    Some(Numbered { prefix: id.get(..split)?, value, digits: u8::try_from(digits).ok()? })
+}
+
+#[derive(Debug, Clone, Copy)]
+struct RunEntry {
+    value: u64,
+    order: u32,
+    digits: u8,
+}
+
+#[derive(Debug, Default)]
+pub(super) struct OrderIds {
+    /// The prefix every id in `run` shares (set by the first numbered id).
+    prefix: Option<Box<str>>,
+    /// Strictly increasing by value.
+    run: Vec<RunEntry>,
+    /// Every other id, exactly; `other_orders[i]` is the order of id `i`.
+    others: Interner,
+    other_orders: Vec<u32>,
+}
+
+impl OrderIds {
+    fn in_run<'a>(&self, id: &'a str) -> Option<Numbered<'a>> {
+        let n = numbered(id)?;
+        match &self.prefix {
+            Some(prefix) if **prefix == *n.prefix => Some(n),
+            None => Some(n),
+            _ => None,
+        }
+    }
+
+    /// The order of `id`, if an earlier line named it.
+    pub(super) fn find(&self, id: &str) -> Option<u32> {
+        if let Some(n) = self.in_run(id) {
+            if let Ok(i) = self.run.binary_search_by_key(&n.value, |e| e.value) {
+                if let Some(e) = self.run.get(i).filter(|e| e.digits == n.digits) {
+                    return Some(e.order);
+                }
+            }
+        }
+        let number = self.others.lookup(id)?;
+        self.other_orders.get(number as usize).copied()
+    }
+
+    /// Records that `id` (not seen before: the caller checked with [`find`](Self::find)) names
+    /// `order`; `None` past u32::MAX ids.
+    pub(super) fn insert(&mut self, id: &str, order: u32) -> Option<()> {
+        if let Some(n) = self.in_run(id) {
+            if self.run.last().is_none_or(|last| n.value > last.value) {
+                if self.prefix.is_none() {
+                    self.prefix = Some(n.prefix.into());
+                }
+                self.run.push(RunEntry { value: n.value, order, digits: n.digits });
+                return Some(());
+            }
+        }
+        self.others.intern(id)?;
+        self.other_orders.push(order);
+        Some(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_ids_into_prefix_and_number() {
+        assert_eq!(numbered("536365"), Some(Numbered { prefix: "", value: 536_365, digits: 6 }));
+        assert_eq!(numbered("INV-0042"), Some(Numbered { prefix: "INV-", value: 42, digits: 4 }));
+        assert_eq!(numbered("#1001"), Some(Numbered { prefix: "#", value: 1001, digits: 4 }));
+        assert_eq!(numbered("ch_3Nabc"), None);
+        assert_eq!(numbered("99999999999999999999"), None, "20 digits do not fit");
+        assert_eq!(numbered("9999999999999999999").map(|n| n.value), Some(9_999_999_999_999_999_999));
+    }
+
+    #[test]
+    fn finds_every_id_exactly_in_any_order() {
+        let ids = [
+            "1001", "1002", "C1003", "1005", "0005", "005", "1004", "1005x", "1000", "#1006", "1006", "abc", "1007",
+        ];
+        let mut index = OrderIds::default();
+        for (order, id) in ids.iter().enumerate() {
+            assert_eq!(index.find(id), None, "{id} is new");
+            index.insert(id, order as u32).unwrap();
+        }
+        for (order, id) in ids.iter().enumerate() {
+            assert_eq!(index.find(id), Some(order as u32), "{id}");
+        }
+        for unseen in ["1003", "05", "0", "1008", "C1001", "#1001", "ab"] {
+            assert_eq!(index.find(unseen), None, "{unseen}");
+        }
+        // The increasing ids with the first prefix went to the run, the rest to the interner.
+        let run: Vec<u64> = index.run.iter().map(|e| e.value).collect();
+        assert_eq!(run, [1001, 1002, 1005, 1006, 1007]);
+        assert_eq!(index.others.len(), ids.len() - run.len());
+    }
+}

@@ -1,0 +1,493 @@
+//! Next-best offer per customer: candidates from association rules, item similarity and upsell
+//! paths, scored as expected value, the top N with a reason a merchant can read, and per segment.
+//!
+//! - **Candidates** for a customer who bought the set S (every item of their non-return orders):
+//!   - a rule A → {y} (single-item consequent) with A ⊆ S: P = the rule's confidence;
+//!   - a similar item y of some x ∈ S: P = `alsoBought` (share of x's buyers who also bought y);
+//!   - an upgrade path x → y with x ∈ S: P = the path's rate (share of x's buyers who moved up).
+//!
+//!   An item offered by several pieces of evidence keeps the one with the highest P (ties: rules,
+//!   then similarity, then upsell).
+//! - **Bought items** are not offered, except repeat-purchase items when `repeatMinRate` is set
+//!   (default 0.3): an item whose buyers bought it on two or more days in at least that share.
+//! - **Score** = P × value × P(alive): value = the item's margin when `margins` has one, otherwise
+//!   its median unit price ([`super::upsell::unit_prices`]); items with neither are not offered.
+//!   P(alive) comes from the caller (a per-customer column, e.g. a BG/NBD model), default 1.
+//!   P is an estimate from co-purchase frequencies, not a calibrated purchase probability.
+//! - Offers are ranked by score (or by P with `rankBy: probability`), then item number.
+//! - **Per-segment summaries** (segment labels from the caller, e.g. RFM segments): for each
+//!   segment, the items most often in its customers' top N, with the summed expected value.
+
+use rust_decimal::Decimal;
+use rustc_hash::FxHashMap as HashMap;
+use serde::Serialize;
+
+use super::{purchased, require, row_starts};
+use super::rules::AssociationRules;
+use super::similarity::ItemSimilarity;
+use super::upsell::{unit_prices, Upsell};
+use crate::dataset::Dataset;
+use crate::error::{Error, ErrorCode, Result, Warning};
+use crate::money::{format_money, to_f64};
+use crate::segments::RfmTable;
+use crate::table::{Column, Columnar};
+
+/// How offers are ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum OfferRanking {
+    /// P × value × P(alive).
+    #[default]
+    ExpectedValue,
+    /// P alone (what the offline evaluation measures best).
+    Probability,
+}
+
+/// Options of [`next_best_offers`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct OfferOptions {
+    /// Offers per customer (at least 1; default 3).
+    pub top_n: usize,
+    /// Re-offer bought items whose repeat rate is at least this (in [0, 1]); `None`: never.
+    pub repeat_min_rate: Option<f64>,
+    pub rank_by: OfferRanking,
+    /// Items per segment in the summaries (default 5).
+    pub segment_top: usize,
+    /// Decimal places of the money columns (default 2, at most 10).
+    pub decimals: u32,
+}
+
+impl Default for OfferOptions {
+    fn default() -> Self {
+        OfferOptions { top_n: 3, repeat_min_rate: Some(0.3), rank_by: OfferRanking::ExpectedValue, segment_top: 5, decimals: 2 }
+    }
+}
+
+/// What the offers are built from; every slice is parallel to the dataset's customers or products.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OfferInputs<'a> {
+    /// Rules mined from the same dataset's orders (items matched to products by name).
+    pub rules: Option<&'a AssociationRules>,
+    pub similarity: Option<&'a ItemSimilarity>,
+    pub upsell: Option<&'a Upsell>,
+    /// Margin per unit of each product (parallel to `Dataset::products`); `None` entries fall back to price.
+    pub margins: Option<&'a [Option<Decimal>]>,
+    /// P(alive) of each customer (parallel to `Dataset::customers`), in [0, 1].
+    pub p_alive: Option<&'a [f64]>,
+    /// A segment label per customer (parallel to `Dataset::customers`).
+    pub segments: Option<&'a [String]>,
+}
+
+/// Where an offer comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum OfferSource {
+    Rule,
+    Similar,
+    Upsell,
+}
+
+impl OfferSource {
+    pub fn key(self) -> &'static str {
+        match self {
+            OfferSource::Rule => "rule",
+            OfferSource::Similar => "similar",
+            OfferSource::Upsell => "upsell",
+        }
+    }
+}
+
+/// One row per offer, customers in dataset order, best offer first.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OfferTable {
+    #[serde(skip)]
+    pub customer: Vec<u32>,
+    #[serde(skip)]
+    pub item: Vec<u32>,
+    pub customer_id: Vec<String>,
+    pub rank: Vec<u32>,
+    pub item_id: Vec<String>,
+    pub probability: Vec<f64>,
+    /// Margin or price per unit, decimal strings.
+    pub value: Vec<String>,
+    pub p_alive: Vec<f64>,
+    /// probability × value × pAlive.
+    pub expected_value: Vec<f64>,
+    pub source: Vec<OfferSource>,
+    pub reason: Vec<String>,
+}
+
+impl Columnar for OfferTable {
+    fn columns(&self) -> Vec<(&'static str, &'static str, Column<'_>)> {
+        vec![
+            ("customer_id", "customerId", Column::Text(&self.customer_id)),
+            ("rank", "rank", Column::U32(&self.rank)),
+            ("item_id", "itemId", Column::Text(&self.item_id)),
+            ("probability", "probability", Column::F64(&self.probability)),
+            ("value", "value", Column::Text(&self.value)),
+            ("p_alive", "pAlive", Column::F64(&self.p_alive)),
+            ("expected_value", "expectedValue", Column::F64(&self.expected_value)),
+            ("source", "source", Column::Label(self.source.iter().map(|s| s.key()).collect())),
+            ("reason", "reason", Column::Text(&self.reason)),
+        ]
+    }
+}
+
+/// An item recommended within a segment.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SegmentOffer {
+    pub item_id: String,
+    /// Customers of the segment with the item in their top N, and with it first.
+    pub customers: u64,
+    pub first_choice: u64,
+    /// customers / the segment's customers.
+    pub share: f64,
+    /// Summed over those customers.
+    pub expected_value: f64,
+}
+
+/// Which offers to send to a segment.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SegmentOffers {
+    /// The caller's label ("all" without segments).
+    pub segment: String,
+    pub customers: u64,
+    pub customers_with_offers: u64,
+    /// Summed over the segment's offers.
+    pub expected_value: f64,
+    pub top_offers: Vec<SegmentOffer>,
+}
+
+/// The offers, the segment summaries and the warnings.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NextBestOffers {
+    /// Crosses to JS columnar, apart from the rest (see `crate::table::Columnar`).
+    #[serde(skip)]
+    pub offers: OfferTable,
+    pub segments: Vec<SegmentOffers>,
+    pub warnings: Vec<Warning>,
+}
+
+/// One piece of evidence for offering an item.
+#[derive(Debug, Clone, Copy)]
+struct Evidence {
+    p: f64,
+    source: OfferSource,
+    /// Row of the rule, similarity or upsell table.
+    row: usize,
+}
+
+fn field_error(code: ErrorCode, field: String, message: String) -> Error {
+    Error::new(code, message).with_field(field)
+}
+
+fn check(data: &Dataset, inputs: &OfferInputs<'_>, options: &OfferOptions) -> Result<()> {
+    require(options.top_n >= 1, "topN", "at least 1")?;
+    require(options.repeat_min_rate.is_none_or(|r| (0.0..=1.0).contains(&r)), "repeatMinRate", "from 0 to 1")?;
+    require(options.decimals <= 10, "decimals", "a whole number from 0 to 10")?;
+    let customers = data.customers.len();
+    let lengths = [
+        ("pAlive", inputs.p_alive.map(<[f64]>::len), customers),
+        ("segments", inputs.segments.map(<[String]>::len), customers),
+        ("margins", inputs.margins.map(<[Option<Decimal>]>::len), data.products.len()),
+    ];
+    for (field, len, want) in lengths {
+        if let Some(len) = len.filter(|&l| l != want) {
+            return Err(field_error(ErrorCode::InvalidInput, field.into(), format!("{field} must have one entry per customer or product ({want}), not {len}")));
+        }
+    }
+    for (i, &p) in inputs.p_alive.unwrap_or(&[]).iter().enumerate() {
+        if !(0.0..=1.0).contains(&p) {
+            let code = if p.is_finite() { ErrorCode::OutOfRange } else { ErrorCode::NotFinite };
+            return Err(field_error(code, format!("pAlive[{i}]"), format!("pAlive[{i}] must be a probability from 0 to 1 (got {p})")));
+        }
+    }
+    Ok(())
+}
+
+/// Label given to customers an RFM table does not score (no purchase up to its asOf).
+pub const UNSCORED: &str = "unscored";
+
+/// The `segments` input from an RFM table: each customer's segment key (`"champions"`, …), or
+/// [`UNSCORED`] for customers the table leaves out.
+pub fn segment_labels(data: &Dataset, rfm: &RfmTable) -> Vec<String> {
+    let mut labels = vec![UNSCORED.to_owned(); data.customers.len()];
+    for (&c, segment) in rfm.customer.iter().zip(&rfm.segment) {
+        if let Some(slot) = labels.get_mut(c as usize) {
+            *slot = segment.key().to_owned();
+        }
+    }
+    labels
+}
+
+/// Each product's repeat rate: the share of its buyers who bought it on two or more days.
+pub fn repeat_rates(data: &Dataset) -> Vec<f64> {
+    let mut buyers = vec![0u32; data.products.len()];
+    let mut repeaters = vec![0u32; data.products.len()];
+    let mut days: HashMap<u32, (i32, bool)> = HashMap::default();
+    for c in 0..data.customers.len() as u32 {
+        days.clear();
+        for order in data.orders_of(c).iter().filter(|o| !o.is_return) {
+            for p in purchased(data, order) {
+                let seen = days.entry(p).or_insert((order.day, false));
+                seen.1 |= seen.0 != order.day;
+            }
+        }
+        for (&p, &(_, repeat)) in &days {
+            if let Some(b) = buyers.get_mut(p as usize) {
+                *b += 1;
+            }
+            if let (true, Some(r)) = (repeat, repeaters.get_mut(p as usize)) {
+                *r += 1;
+            }
+        }
+    }
+    buyers.iter().zip(&repeaters).map(|(&b, &r)| if b == 0 { 0.0 } else { f64::from(r) / f64::from(b) }).collect()
+}
+
+/// Rules with one consequent, by the dataset product numbers of their items, indexed by their
+/// first antecedent item: `(antecedent, consequent, row)`.
+type RuleIndex = HashMap<u32, Vec<(Vec<u32>, u32, usize)>>;
+
+fn rule_index(data: &Dataset, rules: &AssociationRules) -> RuleIndex {
+    let product = |i: &u32| rules.item_names.get(*i as usize).and_then(|name| data.products.lookup(name));
+    let mut index = RuleIndex::default();
+    let t = &rules.rules;
+    for (row, (a, c)) in t.antecedent_items.iter().zip(&t.consequent_items).enumerate() {
+        let (Some(y), true) = (c.first().and_then(product), c.len() == 1) else { continue };
+        let Some(mut a) = a.iter().map(product).collect::<Option<Vec<u32>>>() else { continue };
+        a.sort_unstable();
+        if let Some(&first) = a.first() {
+            index.entry(first).or_default().push((a, y, row));
+        }
+    }
+    index
+}
+
+fn percent(p: f64) -> String {
+    format!("{:.0}%", p * 100.0)
+}
+
+/// The sentence behind an offer of `item` to a customer.
+fn reason(data: &Dataset, inputs: &OfferInputs<'_>, e: Evidence, item: u32) -> String {
+    let name = |i: u32| data.products.name(i).to_owned();
+    let y = name(item);
+    match e.source {
+        OfferSource::Rule => {
+            let Some(r) = inputs.rules else { return String::new() };
+            let a = r.rules.antecedents.get(e.row).cloned().unwrap_or_default();
+            let lift = r.rules.lift.get(e.row).copied().unwrap_or(f64::NAN);
+            format!("bought {a}; {} of orders with {a} also have {y}, lift {lift:.1}", percent(e.p))
+        }
+        OfferSource::Similar => {
+            let Some(s) = inputs.similarity else { return String::new() };
+            let x = s.table.item_id.get(e.row).cloned().unwrap_or_default();
+            let lift = s.table.lift.get(e.row).copied().unwrap_or(f64::NAN);
+            format!("bought {x}; {} of {x} buyers also bought {y}, lift {lift:.1}", percent(e.p))
+        }
+        OfferSource::Upsell => {
+            let Some(u) = inputs.upsell else { return String::new() };
+            let x = u.table.item_id.get(e.row).cloned().unwrap_or_default();
+            let step = u.table.median_step.get(e.row).cloned().unwrap_or_default();
+            format!("bought {x}; {} of {x} buyers moved up to {y} (median price step {step})", percent(e.p))
+        }
+    }
+}
+
+/// Offers a customer who bought `own` (ascending) could get: item → best evidence.
+fn rows(starts: &[usize], x: u32) -> std::ops::Range<usize> {
+    starts.get(x as usize).copied().unwrap_or(0)..starts.get(x as usize + 1).copied().unwrap_or(0)
+}
+
+/// The evidence, indexed by the item it starts from.
+struct Index {
+    rules: RuleIndex,
+    similar: Vec<usize>,
+    upsell: Vec<usize>,
+}
+
+impl Index {
+    fn new(data: &Dataset, inputs: &OfferInputs<'_>) -> Self {
+        let items = data.products.len();
+        Index {
+            rules: inputs.rules.map(|r| rule_index(data, r)).unwrap_or_default(),
+            similar: row_starts(inputs.similarity.map_or(&[][..], |s| &s.table.item), items),
+            upsell: row_starts(inputs.upsell.map_or(&[][..], |u| &u.table.item), items),
+        }
+    }
+}
+
+fn candidates(own: &[u32], inputs: &OfferInputs<'_>, index: &Index, out: &mut HashMap<u32, Evidence>) {
+    out.clear();
+    let mut offer = |item: u32, e: Evidence| {
+        if e.p.is_nan() || e.p <= 0.0 {
+            return;
+        }
+        let slot = out.entry(item).or_insert(e);
+        if e.p > slot.p || (e.p == slot.p && e.source < slot.source) {
+            *slot = e;
+        }
+    };
+    for &x in own {
+        for (a, y, row) in index.rules.get(&x).map_or(&[][..], Vec::as_slice) {
+            if a.iter().all(|i| own.binary_search(i).is_ok()) {
+                let p = inputs.rules.and_then(|r| r.rules.confidence.get(*row)).copied().unwrap_or(0.0);
+                offer(*y, Evidence { p, source: OfferSource::Rule, row: *row });
+            }
+        }
+        if let Some(s) = inputs.similarity {
+            for row in rows(&index.similar, x) {
+                if let (Some(&y), Some(&p)) = (s.table.other.get(row), s.table.also_bought.get(row)) {
+                    offer(y, Evidence { p, source: OfferSource::Similar, row });
+                }
+            }
+        }
+        if let Some(u) = inputs.upsell {
+            for row in rows(&index.upsell, x) {
+                if let (Some(&y), Some(&p)) = (u.table.target.get(row), u.table.rate.get(row)) {
+                    offer(y, Evidence { p, source: OfferSource::Upsell, row });
+                }
+            }
+        }
+    }
+}
+
+/// Customer `c`'s distinct purchased products, ascending.
+pub(crate) fn bought(data: &Dataset, c: u32, out: &mut Vec<u32>) {
+    out.clear();
+    for order in data.orders_of(c).iter().filter(|o| !o.is_return) {
+        out.extend(purchased(data, order));
+    }
+    out.sort_unstable();
+    out.dedup();
+}
+
+/// Whether customer-bought item `i` may still be offered.
+pub(crate) fn may_reoffer(repeat: &[f64], min_rate: Option<f64>, i: u32) -> bool {
+    min_rate.is_some_and(|m| repeat.get(i as usize).is_some_and(|&r| r >= m && r > 0.0))
+}
+
+/// The top offers of every customer with a purchase (see the module docs).
+pub fn next_best_offers(data: &Dataset, inputs: &OfferInputs<'_>, options: &OfferOptions) -> Result<NextBestOffers> {
+    check(data, inputs, options)?;
+    let prices = unit_prices(data);
+    let value = |i: u32| -> Option<Decimal> {
+        let margin = inputs.margins.and_then(|m| m.get(i as usize).copied().flatten());
+        margin.or_else(|| prices.get(i as usize).copied().flatten())
+    };
+    let repeat = repeat_rates(data);
+    let index = Index::new(data, inputs);
+    let mut table = OfferTable::default();
+    let mut own = Vec::new();
+    let mut found = HashMap::default();
+    let mut unvalued = 0u64;
+    for c in 0..data.customers.len() as u32 {
+        bought(data, c, &mut own);
+        if own.is_empty() {
+            continue;
+        }
+        candidates(&own, inputs, &index, &mut found);
+        let p_alive = inputs.p_alive.and_then(|p| p.get(c as usize)).copied().unwrap_or(1.0);
+        let mut scored: Vec<(f64, f64, u32, Decimal, Evidence)> = Vec::new();
+        for (&item, &e) in &found {
+            if own.binary_search(&item).is_ok() && !may_reoffer(&repeat, options.repeat_min_rate, item) {
+                continue;
+            }
+            let Some(v) = value(item) else {
+                unvalued += 1;
+                continue;
+            };
+            let ev = e.p * to_f64(v) * p_alive;
+            let key = match options.rank_by {
+                OfferRanking::ExpectedValue => ev,
+                OfferRanking::Probability => e.p,
+            };
+            scored.push((key, ev, item, v, e));
+        }
+        scored.sort_unstable_by(|x, y| y.0.total_cmp(&x.0).then(x.2.cmp(&y.2)));
+        scored.truncate(options.top_n);
+        for (rank, &(_, ev, item, v, e)) in scored.iter().enumerate() {
+            table.customer.push(c);
+            table.item.push(item);
+            table.customer_id.push(data.customers.name(c).to_owned());
+            table.rank.push(rank as u32 + 1);
+            table.item_id.push(data.products.name(item).to_owned());
+            table.probability.push(e.p);
+            table.value.push(format_money(v, options.decimals));
+            table.p_alive.push(p_alive);
+            table.expected_value.push(ev);
+            table.source.push(e.source);
+            table.reason.push(reason(data, inputs, e, item));
+        }
+    }
+    let mut warnings = Vec::new();
+    if inputs.rules.is_none() && inputs.similarity.is_none() && inputs.upsell.is_none() {
+        warnings.push(Warning::new("NO_EVIDENCE", "inputs", "no rules, similarity or upsell paths were given, so there is nothing to offer"));
+    }
+    if unvalued > 0 {
+        let message = format!("{unvalued} candidate offers had neither a margin nor a price and were left out");
+        warnings.push(Warning::new("UNPRICED_ITEMS", "margins", message));
+    }
+    let segments = segment_summaries(data, inputs.segments, &table, options.segment_top);
+    Ok(NextBestOffers { offers: table, segments, warnings })
+}
+
+/// A segment's customers, those with offers, and per item: customers, first choices, expected value.
+type Group = (u64, u64, HashMap<u32, (u64, u64, f64)>);
+
+/// Per segment: customers, and the items most often offered (by summed expected value).
+fn segment_summaries(data: &Dataset, labels: Option<&[String]>, table: &OfferTable, top: usize) -> Vec<SegmentOffers> {
+    let label = |c: usize| labels.and_then(|l| l.get(c)).map_or("all", String::as_str);
+    let mut order: Vec<&str> = Vec::new();
+    let mut groups: HashMap<&str, Group> = HashMap::default();
+    let mut own = Vec::new();
+    for c in 0..data.customers.len() {
+        bought(data, c as u32, &mut own);
+        if own.is_empty() {
+            continue;
+        }
+        let l = label(c);
+        groups.entry(l).or_insert_with(|| {
+            order.push(l);
+            (0, 0, HashMap::default())
+        }).0 += 1;
+    }
+    let mut previous = None;
+    for k in 0..table.customer.len() {
+        let (Some(&c), Some(&item), Some(&rank), Some(&ev)) = (table.customer.get(k), table.item.get(k), table.rank.get(k), table.expected_value.get(k)) else { continue };
+        let Some(group) = groups.get_mut(label(c as usize)) else { continue };
+        if previous != Some(c) {
+            group.1 += 1;
+            previous = Some(c);
+        }
+        let entry = group.2.entry(item).or_insert((0, 0, 0.0));
+        entry.0 += 1;
+        entry.1 += u64::from(rank == 1);
+        entry.2 += ev;
+    }
+    order.sort_unstable();
+    order
+        .into_iter()
+        .filter_map(|l| {
+            let (customers, with_offers, items) = groups.get(l)?;
+            let mut offers: Vec<SegmentOffer> = items
+                .iter()
+                .map(|(&i, &(n, first, ev))| SegmentOffer {
+                    item_id: data.products.name(i).to_owned(),
+                    customers: n,
+                    first_choice: first,
+                    share: n as f64 / (*customers).max(1) as f64,
+                    expected_value: ev,
+                })
+                .collect();
+            let expected_value = offers.iter().map(|o| o.expected_value).sum();
+            offers.sort_by(|a, b| b.expected_value.total_cmp(&a.expected_value).then_with(|| a.item_id.cmp(&b.item_id)));
+            offers.truncate(top);
+            Some(SegmentOffers { segment: l.to_owned(), customers: *customers, customers_with_offers: *with_offers, expected_value, top_offers: offers })
+        })
+        .collect()
+}

@@ -1,0 +1,135 @@
+//! Cross-sell bindings: rules, similarity, upsell, offers and their evaluation on a dataset
+//! handle, and a baskets file ingested into its own handle (`BasketIngestor` → `BasketsHandle`).
+
+use wasm_bindgen::prelude::*;
+
+use super::dataset::{core, options, used_up, with_table, DatasetHandle};
+use super::to_js_value;
+use crate::recommend::{
+    analyses, evaluate, item_similarity, upsell, BasketIngest, BasketIngestOptions, BasketReport, Baskets,
+    EvaluationRequest, NextBestOfferRequest, RulesRequest, SimilarityRequest, UpsellRequest,
+};
+use crate::table::to_csv;
+
+#[wasm_bindgen]
+impl DatasetHandle {
+    /// Frequent itemsets of the orders (one basket per order, returns left out).
+    pub fn itemsets(&self, options: JsValue) -> Result<JsValue, JsValue> {
+        let request: RulesRequest = self::options(options)?;
+        let result = core(analyses::itemsets(&Baskets::from_dataset(&self.data), &request))?;
+        with_table(&result, "itemsets", &result.itemsets)
+    }
+
+    /// Association rules of the orders, with mlxtend's metrics.
+    pub fn rules(&self, options: JsValue) -> Result<JsValue, JsValue> {
+        let request: RulesRequest = self::options(options)?;
+        let result = core(analyses::rules(&Baskets::from_dataset(&self.data), &request))?;
+        with_table(&result, "rules", &result.rules)
+    }
+
+    #[wasm_bindgen(js_name = rulesCsv)]
+    pub fn rules_csv(&self, options: JsValue) -> Result<String, JsValue> {
+        let request: RulesRequest = self::options(options)?;
+        Ok(to_csv(&core(analyses::rules(&Baskets::from_dataset(&self.data), &request))?.rules))
+    }
+
+    /// Item-to-item similarity ("customers who bought X also bought Y"), top-k per item.
+    pub fn similarity(&self, options: JsValue) -> Result<JsValue, JsValue> {
+        let request: SimilarityRequest = self::options(options)?;
+        let result = core(item_similarity(&self.data, &core(request.parse())?))?;
+        with_table(&result, "pairs", &result.table)
+    }
+
+    /// Upsell paths: pricier items of the same category that customers moved up to.
+    pub fn upsell(&self, options: JsValue) -> Result<JsValue, JsValue> {
+        let request: UpsellRequest = self::options(options)?;
+        let result = core(upsell(&self.data, &core(request.parse())?))?;
+        with_table(&result, "paths", &result.table)
+    }
+
+    /// Next-best offers per customer, with reasons and per-segment summaries.
+    pub fn offers(&self, options: JsValue) -> Result<JsValue, JsValue> {
+        let request: NextBestOfferRequest = self::options(options)?;
+        let result = core(analyses::offers(&self.data, &core(request.parse())?, None))?;
+        with_table(&result, "offers", &result.offers)
+    }
+
+    #[wasm_bindgen(js_name = offersCsv)]
+    pub fn offers_csv(&self, options: JsValue) -> Result<String, JsValue> {
+        let request: NextBestOfferRequest = self::options(options)?;
+        Ok(to_csv(&core(analyses::offers(&self.data, &core(request.parse())?, None))?.offers))
+    }
+
+    /// Offers trained before `cutDate` and scored on the purchases after it, against baselines.
+    #[wasm_bindgen(js_name = evaluateOffers)]
+    pub fn evaluate_offers(&self, options: JsValue) -> Result<JsValue, JsValue> {
+        let request: EvaluationRequest = self::options(options)?;
+        let (cut, options) = core(request.parse())?;
+        to_js_value(&core(evaluate(&self.data, cut, &options))?)
+    }
+}
+
+/// A baskets file being read (one basket per line, comma-separated item ids): `push`, then `finish`.
+#[wasm_bindgen]
+pub struct BasketIngestor {
+    inner: Option<BasketIngest>,
+}
+
+#[wasm_bindgen]
+impl BasketIngestor {
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: JsValue) -> Result<BasketIngestor, JsValue> {
+        let options: BasketIngestOptions = self::options(options)?;
+        Ok(BasketIngestor { inner: Some(core(BasketIngest::new(&options))?) })
+    }
+
+    pub fn push(&mut self, chunk: &[u8]) -> Result<(), JsValue> {
+        let inner = self.inner.as_mut().ok_or_else(used_up)?;
+        inner.feed(chunk).map_err(|e| {
+            self.inner = None;
+            super::to_js(&e)
+        })
+    }
+
+    pub fn rows(&self) -> f64 {
+        self.inner.as_ref().map_or(0.0, |i| i.rows() as f64)
+    }
+
+    pub fn finish(&mut self) -> Result<BasketsHandle, JsValue> {
+        let inner = self.inner.take().ok_or_else(used_up)?;
+        let (baskets, report) = core(inner.finish())?;
+        Ok(BasketsHandle { baskets, report })
+    }
+}
+
+/// Baskets held in wasm memory until `free()`.
+#[wasm_bindgen]
+pub struct BasketsHandle {
+    baskets: Baskets,
+    report: BasketReport,
+}
+
+#[wasm_bindgen]
+impl BasketsHandle {
+    pub fn report(&self) -> Result<JsValue, JsValue> {
+        to_js_value(&self.report)
+    }
+
+    pub fn itemsets(&self, options: JsValue) -> Result<JsValue, JsValue> {
+        let request: RulesRequest = self::options(options)?;
+        let result = core(analyses::itemsets(&self.baskets, &request))?;
+        with_table(&result, "itemsets", &result.itemsets)
+    }
+
+    pub fn rules(&self, options: JsValue) -> Result<JsValue, JsValue> {
+        let request: RulesRequest = self::options(options)?;
+        let result = core(analyses::rules(&self.baskets, &request))?;
+        with_table(&result, "rules", &result.rules)
+    }
+
+    #[wasm_bindgen(js_name = rulesCsv)]
+    pub fn rules_csv(&self, options: JsValue) -> Result<String, JsValue> {
+        let request: RulesRequest = self::options(options)?;
+        Ok(to_csv(&core(analyses::rules(&self.baskets, &request))?.rules))
+    }
+}

@@ -1,0 +1,476 @@
+// End-to-end test of the demo app (www/: landing → mapping → worker analysis → dashboard) in the
+// system Chromium, one browser for the whole file. Every figure the page shows is checked against
+// the same analysis run by the package in Node. Also: no request after the initial load, no CSP
+// violation, the page and its worker cannot connect anywhere, axe, keyboard, phone width, dark
+// scheme, cancel, and main-thread long tasks while a 100k-row file is analysed.
+//   node --test tests/e2e/demo.test.mjs
+// Leaves screenshots in tests/e2e/artifacts/ (gitignored).
+
+import { describe, test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+import { startServer, WORKER_CSP } from "../../scripts/serve.mjs";
+import { ingest } from "../../js/node.js";
+import { sampleOrdersCsv } from "../../www/sample/generate.js";
+import { dataset as benchDataset } from "../../bench/generate.mjs";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const ARTIFACTS = fileURLToPath(new URL("./artifacts/", import.meta.url));
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const AXE_SOURCE = readFileSync(path.join(ROOT, "node_modules/axe-core/axe.min.js"), "utf8");
+const SAMPLE = readFileSync(path.join(ROOT, "www/sample/orders.csv"), "utf8");
+
+// A user's export: semicolon-separated, German headers clvkit does not recognise, d/m/Y dates,
+// decimal commas with thousands dots, and two bad rows (an impossible date on line 6, an amount
+// that is not a number on line 11).
+const USER_CSV = [
+  "Bestellnr;Kunde;Datum;Betrag;Kanal",
+  "5001;K-100;03/02/2024;1.234,50;Newsletter",
+  "5002;K-101;14/02/2024;89,90;Suche",
+  "5003;K-100;28/03/2024;310,00;Newsletter",
+  "5004;K-102;02/04/2024;45,00;Suche",
+  "5005;K-103;31/02/2024;12,00;Suche",
+  "5006;K-101;19/05/2024;120,10;Suche",
+  "5007;K-104;21/05/2024;2.000,00;Messe",
+  "5008;K-100;30/06/2024;99,99;Newsletter",
+  "5009;K-105;01/07/2024;15,50;Suche",
+  "5010;K-102;15/08/2024;zwölf;Suche",
+  "5011;K-106;25/12/2024;640,00;Messe",
+  "",
+].join("\r\n");
+const USER_MAPPING = { orderId: 0, customerId: 1, date: 2, amount: 3, channel: 4 };
+
+let server;
+let origin;
+let browser;
+let page;
+const consoleErrors = [];
+/** Every request of the page and its worker: [time, url]. */
+const requests = [];
+let loadedAt = Infinity;
+/** What the package computes in Node for the files the page analyses. */
+const expected = {};
+
+async function analyseInNode(csv, options = {}) {
+  const ds = await ingest(csv, options);
+  try {
+    const acq = ds.acquisition({ spend: [] });
+    return { report: ds.report, kpis: ds.kpis(), customersCsv: ds.customersCsv(), channels: acq.channels.map((c) => c.channel), ds };
+  } catch (e) {
+    ds.free();
+    throw e;
+  }
+}
+
+before(async () => {
+  assert.ok(existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM} (set CHROMIUM_PATH)`);
+  mkdirSync(ARTIFACTS, { recursive: true });
+  writeFileSync(path.join(ARTIFACTS, "bestellungen.csv"), USER_CSV);
+  expected.sample = await analyseInNode(SAMPLE);
+  expected.user = await analyseInNode(USER_CSV, { mapping: USER_MAPPING });
+  server = await startServer({ port: 0, host: "127.0.0.1" });
+  origin = `http://127.0.0.1:${server.address().port}`;
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+  const context = await browser.newContext({ locale: "en-US", viewport: { width: 1200, height: 900 }, acceptDownloads: true });
+  await context.addInitScript(() => {
+    window.__cspViolations = [];
+    document.addEventListener("securitypolicyviolation", (e) => {
+      window.__cspViolations.push({ directive: e.violatedDirective, blocked: e.blockedURI });
+    });
+    window.__longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__longTasks.push({ start: e.startTime, duration: e.duration });
+    }).observe({ type: "longtask", buffered: true });
+  });
+  context.on("request", (r) => requests.push([Date.now(), r.url()]));
+  page = await context.newPage();
+  page.on("console", (msg) => {
+    if (msg.type() === "error") consoleErrors.push(msg.text());
+  });
+  page.on("pageerror", (err) => consoleErrors.push(`pageerror: ${err.message}`));
+  await page.goto(origin + "/", { waitUntil: "load" });
+  await page.waitForSelector("html[data-demo=ready][data-clvkit=ready]", { timeout: 30_000 });
+  await page.waitForTimeout(200); // let the favicon and any late load settle before the mark
+  loadedAt = Date.now();
+});
+
+after(async () => {
+  for (const e of Object.values(expected)) e.ds?.free();
+  await browser?.close();
+  await new Promise((resolve) => server?.close(resolve) ?? resolve());
+});
+
+/** The exact value behind a shown figure (money, counts and rates are <data value="…">). */
+const exactOf = (selector) => page.locator(`${selector} data`).first().getAttribute("value");
+const kpi = (key) => exactOf(`[data-kpi="${key}"] dd`);
+const panelIds = () => page.locator("#panels > section.panel").evaluateAll((s) => s.map((e) => e.id));
+const liveCharts = () => page.evaluate(() => Object.keys(window.Chart.instances).length);
+
+async function waitForMapping() {
+  await page.waitForSelector("#mapping:not([hidden]) #mapping-form[data-ready=true]", { timeout: 20_000 });
+}
+async function analyseAndWait() {
+  const before = await page.locator("#demo-status").textContent();
+  await page.click("#analyse");
+  await page.waitForFunction((old) => {
+    const s = document.getElementById("demo-status").textContent;
+    return s !== old && /analysed in/.test(s) && !document.getElementById("dashboard").hidden;
+  }, before, { timeout: 60_000 });
+}
+async function dropFile(name, text) {
+  const transfer = await page.evaluateHandle(({ name, text }) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([text], name, { type: "text/csv" }));
+    return dt;
+  }, { name, text });
+  await page.dispatchEvent("#dropzone", "drop", { dataTransfer: transfer });
+}
+
+describe("demo app", { timeout: 300_000 }, () => {
+  test("the committed sample is the generator's output", () => {
+    assert.equal(SAMPLE, sampleOrdersCsv());
+    assert.ok(SAMPLE.length < 1.5 * 1024 * 1024, `sample is ${SAMPLE.length} bytes`);
+    const r = expected.sample.report;
+    assert.equal(r.rejectedRows, 0);
+    assert.ok(r.customers >= 2000 && r.customers <= 5000, `${r.customers} customers`);
+    assert.ok(r.returnRows > 0, "the sample has returns");
+    assert.ok(r.lines > r.orders, "orders have several lines");
+    assert.ok(expected.sample.channels.length >= 4, "several channels");
+  });
+
+  test("landing: the promise, a picker, drag and drop, the sample", async () => {
+    assert.match(await page.title(), /clvkit/);
+    assert.match(await page.locator(".promise").textContent(), /nothing you load ever leaves this device/);
+    assert.equal(await page.locator("#choose-file").isEnabled(), true);
+    assert.equal(await page.locator("#try-sample").isEnabled(), true);
+    assert.match(await page.locator("#demo-status").textContent(), /Ready/);
+    assert.equal(await page.locator("#dashboard").isVisible(), false);
+    const worker = await fetch(origin + "/worker.js");
+    assert.equal(worker.headers.get("content-security-policy"), WORKER_CSP);
+    assert.match(WORKER_CSP, /connect-src 'none'/);
+  });
+
+  test("sample data: columns detected with a preview, then the dashboard shows the package's figures", async () => {
+    await page.click("#try-sample");
+    await waitForMapping();
+    assert.equal(await page.locator("#mapping-title").evaluate((e) => e === document.activeElement), true, "focus moves to the step");
+    const heads = await page.locator("#preview-table thead th").allTextContents();
+    assert.ok(heads[0].startsWith("order_id") && heads[0].includes("Order id"), heads[0]);
+    assert.ok(heads.some((t) => t.startsWith("customer_id") && t.includes("Customer")));
+    assert.equal(await page.locator("#preview-table tbody tr").count(), 8);
+    assert.equal(await page.locator("#role-customerId").inputValue(), "2");
+    assert.match(await page.locator("#preview-report").textContent(), /0 rejected/);
+    await analyseAndWait();
+    const k = expected.sample.kpis;
+    assert.equal(await kpi("revenue"), k.revenue);
+    assert.equal(await kpi("customers"), String(k.customers));
+    assert.equal(await kpi("averageOrderValue"), k.averageOrderValue);
+    assert.equal(await kpi("historicalClv"), k.historicalClv);
+    assert.equal(Number(await kpi("repeatPurchaseRate")), k.repeatPurchaseRate);
+    assert.equal(Number(await kpi("retention")), k.meanRetentionRate);
+    assert.deepEqual(await panelIds(), ["panel-kpis", "panel-cohorts", "panel-rfm", "panel-lifecycle", "panel-acquisition", "panel-customers", "panel-quality"]);
+    assert.equal(await liveCharts(), 2);
+    assert.ok((await page.locator("#panel-cohorts table.heatmap tbody tr").count()) >= 20, "a cohort a month");
+    assert.equal(await page.locator("#panel-cohorts td.heat").first().textContent(), "100%");
+    const segments = await page.locator("#panel-rfm tbody tr").count();
+    assert.ok(segments >= 5, `${segments} segments`);
+    // The calculators are pre-filled from the file.
+    assert.equal(await page.inputValue("#simple-averageOrderValue"), k.averageOrderValue);
+    assert.equal(await page.inputValue("#simple-purchaseFrequency"), k.purchaseFrequencyPerYear.toFixed(2));
+    assert.equal(await page.inputValue("#ratio-clv"), k.historicalClv);
+    assert.ok(await page.locator("#calc-prefill-note").isVisible());
+  });
+
+  test("acquisition: spend per channel gives CAC and CLV:CAC, in the KPI cards and the calculators", async () => {
+    const channels = expected.sample.channels;
+    const spend = channels.map((channel, i) => ({ channel, spend: String(2000 + 1000 * i) }));
+    for (const s of spend) await page.fill(`#panel-acquisition input[data-channel="${s.channel}"]`, s.spend);
+    await page.fill("#spend-margin", "45");
+    await page.click("#panel-acquisition button[type=submit]");
+    await page.waitForSelector('[data-kpi="cac"]');
+    const acq = expected.sample.ds.acquisition({ spend, grossMarginPercent: "45" });
+    assert.equal(await kpi("cac"), acq.blended.cac);
+    const rows = await page.locator("#panel-acquisition tbody tr").evaluateAll((trs) =>
+      trs.map((tr) => [tr.dataset.channel, tr.cells[6].querySelector("[data-exact]")?.dataset.exact]),
+    );
+    assert.deepEqual(rows, acq.channels.map((c) => [c.channel, c.cac]));
+    assert.equal(await liveCharts(), 3, "the CLV:CAC chart was added");
+    assert.equal(await page.inputValue("#ratio-cac"), acq.blended.cac);
+    assert.equal(await page.inputValue("#profit-grossMarginPercent"), "45");
+    // A bad spend is reported next to its input.
+    await page.fill(`#panel-acquisition input[data-channel="${channels[1]}"]`, "-5");
+    await page.click("#panel-acquisition button[type=submit]");
+    const bad = page.locator(`#panel-acquisition input[data-channel="${channels[1]}"]`);
+    await page.waitForFunction((id) => document.getElementById(id).getAttribute("aria-invalid") === "true", await bad.getAttribute("id"));
+    assert.ok(await page.locator(`#${await bad.getAttribute("id")}-error`).isVisible());
+    await bad.fill(spend[1].spend);
+  });
+
+  test("customers: sort, search, paginate and drill down", async () => {
+    const revenues = async () => page.locator("#panel-customers tbody tr td:nth-child(2) [data-exact]").evaluateAll((els) => els.map((e) => Number(e.dataset.exact)));
+    let r = await revenues();
+    assert.equal(r.length, 25);
+    assert.deepEqual(r, [...r].sort((a, b) => b - a), "revenue, highest first");
+    const table = expected.sample.ds.customers();
+    const top = Math.max(...table.revenue.map(Number));
+    assert.equal(r[0], top);
+    await page.click('#panel-customers button[data-sort="revenue"]');
+    await page.waitForSelector('#panel-customers th[data-sort="revenue"][aria-sort="ascending"]');
+    r = await revenues();
+    assert.deepEqual(r, [...r].sort((a, b) => a - b), "lowest first");
+    await page.click("#customers-next");
+    await page.waitForFunction(() => /^26–50 of/.test(document.getElementById("customer-pager-status").textContent));
+    assert.equal(await page.locator("#customers-prev").isEnabled(), true);
+    await page.fill("#customer-search", "C0001");
+    await page.waitForFunction(() => /matching/.test(document.getElementById("customer-pager-status").textContent));
+    const ids = await page.locator("#panel-customers tbody [data-customer]").allTextContents();
+    assert.equal(ids.length, table.customerId.filter((id) => id.includes("C0001")).length);
+    assert.ok(ids.every((id) => id.includes("C0001")));
+    const opener = page.locator("#panel-customers tbody [data-customer]").first();
+    const id = await opener.textContent();
+    await opener.click();
+    await page.waitForSelector("dialog#customer-dialog[open]");
+    assert.equal(await page.locator("#customer-dialog-title").textContent(), `Customer ${id}`);
+    const i = table.customerId.indexOf(id);
+    assert.equal(await exactOf('#customer-dialog [data-key="revenue"] dd'), table.revenue[i]);
+    assert.equal(await exactOf('#customer-dialog [data-key="orders"] dd'), String(table.orders[i]));
+    assert.notEqual(await page.locator('#customer-dialog [data-key="segment"] dd').textContent(), "n/a");
+    assert.notEqual(await page.locator('#customer-dialog [data-key="stage"] dd').textContent(), "n/a");
+    await page.keyboard.press("Escape");
+    await page.waitForSelector("dialog#customer-dialog:not([open])", { state: "attached" });
+    assert.equal(await page.evaluate(() => document.activeElement?.dataset.customer), id, "focus returns to the customer");
+    await page.fill("#customer-search", "");
+    await page.waitForFunction(() => !/matching/.test(document.getElementById("customer-pager-status").textContent));
+  });
+
+  test("exports: the library's formula-safe CSV, charts as PNG", async () => {
+    const [csv] = await Promise.all([page.waitForEvent("download"), page.click('[data-export="customers"]')]);
+    assert.equal(csv.suggestedFilename(), "clvkit-customers.csv");
+    assert.equal(readFileSync(await csv.path(), "utf8"), expected.sample.customersCsv);
+    const [rfm] = await Promise.all([page.waitForEvent("download"), page.click('[data-export="rfm"]')]);
+    assert.equal(readFileSync(await rfm.path(), "utf8"), expected.sample.ds.rfmCsv());
+    const [png] = await Promise.all([page.waitForEvent("download"), page.click('#panel-rfm [data-png="rfm"]')]);
+    assert.equal(png.suggestedFilename(), "clvkit-rfm.png");
+    const bytes = readFileSync(await png.path());
+    assert.deepEqual([...bytes.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    assert.ok(bytes.length > 2000, "a drawn chart, not an empty image");
+  });
+
+  test("a user's file (drag and drop): row errors with line numbers, mapping overrides, locale; it replaces the sample cleanly", async () => {
+    await dropFile("bestellungen.csv", USER_CSV);
+    await waitForMapping();
+    // Nothing recognised: the page says so and waits for the columns to be chosen.
+    assert.match(await page.locator("#preview-report").textContent(), /MISSING_COLUMN/);
+    assert.equal(await page.locator("#analyse").isDisabled(), true);
+    assert.deepEqual(await page.locator("#preview-table thead th").allTextContents(), ["Bestellnr", "Kunde", "Datum", "Betrag", "Kanal"]);
+    for (const [role, index] of Object.entries(USER_MAPPING)) {
+      await page.selectOption(`#role-${role}`, String(index));
+      await waitForMapping();
+    }
+    await page.waitForFunction(() => !document.getElementById("analyse").disabled);
+    const report = page.locator("#preview-report");
+    assert.match(await report.textContent(), /11 rows read, 9 accepted, 2 rejected/);
+    assert.match(await report.locator('[data-line="6"]').textContent(), /^Line 6, column 3 \(Datum\)/);
+    assert.equal(await report.locator('[data-line="6"]').getAttribute("data-code"), "INVALID_DATE");
+    assert.match(await report.locator('[data-line="11"]').textContent(), /^Line 11, column 4 \(Betrag\)/);
+    assert.match(await page.locator("#detected").textContent(), /semicolon-separated, dates day\/month\/year, decimal comma/);
+    // Saying so explicitly gives the same reading.
+    await page.selectOption("#opt-dateFormat", "dmy");
+    await waitForMapping();
+    await page.selectOption("#opt-decimalSeparator", "comma");
+    await waitForMapping();
+    await page.waitForFunction(() => !document.getElementById("analyse").disabled);
+    await analyseAndWait();
+    const k = expected.user.kpis;
+    assert.equal(k.customers, 6);
+    assert.equal(await kpi("customers"), "6");
+    assert.equal(await kpi("revenue"), k.revenue);
+    assert.equal(k.revenue, "4554.99");
+    assert.equal(await page.locator('[data-kpi="cac"]').count(), 0, "the sample's spend is gone");
+    assert.match(await page.locator("#dashboard-meta").textContent(), /bestellungen\.csv/);
+    assert.deepEqual(
+      await page.locator("#panel-acquisition tbody tr").evaluateAll((trs) => trs.map((tr) => tr.dataset.channel)),
+      expected.user.channels,
+    );
+    assert.equal(await page.locator("#panels").count(), 1);
+    assert.equal(await page.locator("#panels > section.panel").count(), (await panelIds()).length);
+    assert.equal(await liveCharts(), 2, "the previous file's charts were destroyed");
+    assert.match(await page.locator("#panel-quality").textContent(), /Line 6, column 3/);
+    assert.equal(await page.locator("#panel-customers tbody tr").count(), 6);
+  });
+
+  test("cancel: a large file stops and the dashboard keeps the previous file", async () => {
+    // The sample's rows 60 times over (about 60 MB), built in the page.
+    const transfer = await page.evaluateHandle((text) => {
+      const cut = text.indexOf("\n") + 1;
+      const dt = new DataTransfer();
+      dt.items.add(new File([text.slice(0, cut), ...Array(60).fill(text.slice(cut))], "big.csv", { type: "text/csv" }));
+      return dt;
+    }, SAMPLE);
+    await page.dispatchEvent("#dropzone", "drop", { dataTransfer: transfer });
+    await waitForMapping();
+    await page.click("#analyse");
+    await page.waitForFunction(() => document.getElementById("progress").value > 0, null, { timeout: 20_000 });
+    assert.equal(await page.evaluate(() => document.activeElement.id), "cancel", "focus is on Cancel");
+    await page.click("#cancel");
+    await page.waitForFunction(() => /Cancelled/.test(document.getElementById("demo-status").textContent), null, { timeout: 20_000 });
+    assert.match(await page.locator("#demo-status").textContent(), /previous file/);
+    assert.equal(await page.locator("#analysis-progress").isVisible(), false);
+    assert.match(await page.locator("#dashboard-meta").textContent(), /bestellungen\.csv/);
+    assert.equal(await kpi("customers"), "6");
+  });
+
+  test("100k rows: the main thread stays responsive (long tasks reported)", async (t) => {
+    assert.ok(await page.evaluate(() => PerformanceObserver.supportedEntryTypes.includes("longtask")), "long tasks are observable");
+    const big = benchDataset({ rows: 100_000, log: (m) => t.diagnostic(m) });
+    await page.setInputFiles("#file", big.path);
+    await waitForMapping();
+    const start = await page.evaluate(() => performance.now());
+    await analyseAndWait();
+    await page.waitForTimeout(300); // panels' charts and the first customer page
+    const tasks = await page.evaluate((from) => window.__longTasks.filter((e) => e.start >= from), start);
+    const total = await page.evaluate((from) => performance.now() - from, start);
+    const longest = Math.max(0, ...tasks.map((e) => e.duration));
+    const report = `100k rows (${(big.bytes / 1e6).toFixed(1)} MB) analysed; ${Math.round(total)} ms from click to dashboard; ` +
+      `${tasks.length} main-thread long tasks, longest ${Math.round(longest)} ms, total ${Math.round(tasks.reduce((s, e) => s + e.duration, 0))} ms`;
+    t.diagnostic(report);
+    console.log(`# ${report}`);
+    writeFileSync(path.join(ARTIFACTS, "longtasks.json"), JSON.stringify({ rows: 100_000, bytes: big.bytes, totalMs: total, tasks }, null, 2));
+    assert.ok(longest < 200, report);
+    assert.equal(await kpi("customers"), String(await customersInNode(big.path)));
+  });
+
+  test("keyboard: sample, analyse and a customer, without a mouse", async () => {
+    await page.focus(".skip-link"); // where a keyboard user starts
+    let reached = false;
+    for (let i = 0; i < 20 && !reached; i++) {
+      await page.keyboard.press("Tab");
+      reached = await page.evaluate(() => document.activeElement?.id === "try-sample");
+    }
+    assert.ok(reached, "Tab reaches Try sample data");
+    assert.notEqual(await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle), "none", "focus is visible");
+    await page.keyboard.press("Enter");
+    await waitForMapping();
+    reached = false;
+    for (let i = 0; i < 40 && !reached; i++) {
+      await page.keyboard.press("Tab");
+      reached = await page.evaluate(() => document.activeElement?.id === "analyse");
+    }
+    assert.ok(reached, "Tab reaches Analyse");
+    const before = await page.locator("#demo-status").textContent();
+    await page.keyboard.press("Enter");
+    await page.waitForFunction((old) => document.getElementById("demo-status").textContent !== old && /analysed in/.test(document.getElementById("demo-status").textContent), before, { timeout: 60_000 });
+    assert.equal(await page.evaluate(() => document.activeElement?.id), "dashboard-title");
+    reached = false;
+    for (let i = 0; i < 200 && !reached; i++) {
+      await page.keyboard.press("Tab");
+      reached = await page.evaluate(() => Boolean(document.activeElement?.dataset.customer));
+    }
+    assert.ok(reached, "Tab reaches the customers table");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("dialog#customer-dialog[open]");
+    await page.keyboard.press("Escape");
+    await page.waitForSelector("dialog#customer-dialog:not([open])", { state: "attached" });
+    assert.equal(await kpi("customers"), String(expected.sample.kpis.customers));
+  });
+
+  test("accessibility: axe finds no serious or critical violations, light and dark, each step", async () => {
+    await page.evaluate(AXE_SOURCE);
+    const scan = async (what) => {
+      const results = await page.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
+      const bad = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+      assert.deepEqual(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).slice(0, 5).join(", ")})`), [], what);
+    };
+    for (const scheme of ["light", "dark"]) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await scan(`dashboard, ${scheme}`);
+    }
+    await page.locator("#panel-customers tbody [data-customer]").first().click();
+    await page.waitForSelector("dialog#customer-dialog[open]");
+    await scan("customer dialog, dark");
+    await page.screenshot({ path: path.join(ARTIFACTS, "demo-dark-dialog.png") });
+    await page.keyboard.press("Escape");
+    await page.emulateMedia({ colorScheme: "light" });
+    await dropFile("bestellungen.csv", USER_CSV);
+    await waitForMapping();
+    await scan("mapping step with an error");
+  });
+
+  test("phone width: no horizontal scrolling on the dashboard", async () => {
+    await page.click("#try-sample");
+    await waitForMapping();
+    await analyseAndWait();
+    await page.setViewportSize({ width: 360, height: 800 });
+    await page.waitForTimeout(200);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(overflow <= 0, `page overflows by ${overflow}px at 360px`);
+    await page.screenshot({ path: path.join(ARTIFACTS, "demo-phone.png"), fullPage: false });
+    await page.setViewportSize({ width: 1200, height: 900 });
+  });
+
+  test("privacy: no request after the initial load, no CSP violation, and neither the page nor its worker can connect", async () => {
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: path.join(ARTIFACTS, "demo.png"), fullPage: true });
+    await page.locator("#dashboard").screenshot({ path: path.join(ARTIFACTS, "demo-dashboard.png") });
+    // The README's picture (docs/demo.png is a copy): the top of the dashboard.
+    await page.setViewportSize({ width: 1000, height: 720 });
+    await page.evaluate(() => document.getElementById("dashboard").scrollIntoView());
+    await page.screenshot({ path: path.join(ARTIFACTS, "demo-readme.png") });
+    await page.setViewportSize({ width: 1200, height: 900 });
+    const after = requests.filter(([t, url]) => t > loadedAt && /^https?:/.test(url)).map(([, url]) => url);
+    assert.deepEqual(after, [], "requests after the initial load");
+    assert.ok(requests.every(([, url]) => !/^https?:/.test(url) || new URL(url).origin === origin), "every request went to the page's origin");
+    assert.deepEqual(await page.evaluate(() => window.__cspViolations), []);
+    assert.deepEqual(consoleErrors, []);
+    // The page forbade itself connections once loaded, and the worker was never allowed any.
+    const pageFetch = await page.evaluate(() => fetch("/favicon.svg").then(() => "connected", (e) => e.name));
+    assert.equal(pageFetch, "TypeError");
+    assert.deepEqual((await page.evaluate(() => window.__cspViolations)).map((v) => v.directive), ["connect-src"]);
+    const [worker] = page.workers();
+    assert.ok(worker, "the analysis worker runs");
+    assert.equal(await worker.evaluate(() => fetch("/favicon.svg").then(() => "connected", (e) => e.name)), "TypeError");
+    assert.deepEqual(requests.filter(([t, url]) => t > loadedAt && /^https?:/.test(url)), [], "the blocked attempts never left the browser");
+  });
+});
+
+/** Customers in a file on disk, as the package's KPIs count them. */
+async function customersInNode(file) {
+  const ds = await ingest(readFileSync(file));
+  try {
+    return ds.kpis().customers;
+  } finally {
+    ds.free();
+  }
+}
+
+test("dist/site: a complete static copy whose every relative import resolves", () => {
+  const site = path.join(ROOT, "dist/site");
+  const files = [];
+  const walk = (dir) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(p);
+      else files.push(path.relative(site, p));
+    }
+  };
+  walk(site);
+  for (const f of ["index.html", "worker.js", "app.js", "clvkit/js/index.js", "clvkit/dist/wasm/clvkit_bg.wasm", "vendor/chart.umd.min.js", "sample/orders.csv", "_headers"]) {
+    assert.ok(files.includes(f), `${f} in dist/site`);
+  }
+  assert.ok(!files.some((f) => /cli\.js$|node\.js$|\.d\.ts$/.test(f)), "no Node-only files");
+  for (const f of files.filter((f) => f.endsWith(".js") && !f.startsWith("vendor/"))) {
+    const source = readFileSync(path.join(site, f), "utf8");
+    for (const [, spec] of source.matchAll(/(?:from|import)\s*\(?\s*"(\.{1,2}\/[^"]+)"/g)) {
+      const target = path.normalize(path.join(path.dirname(f), spec));
+      assert.ok(files.includes(target), `${f} imports ${spec}, missing from dist/site`);
+    }
+  }
+  const html = readFileSync(path.join(site, "index.html"), "utf8");
+  for (const [, src] of html.matchAll(/(?:src|href)="([^"#:]+)"/g)) assert.ok(files.includes(src), `index.html links ${src}`);
+});

@@ -1,0 +1,115 @@
+// Cross-sell from JS: rules on a baskets file equal mlxtend's (the toy fixture, infinities
+// included), and rules, similarity, upsell, offers and their evaluation on an ingested dataset.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { ingest, ingestBaskets, ClvkitError } from "clvkit";
+
+const toy = readFileSync(new URL("../fixtures/recommend_mlxtend_toy.tsv", import.meta.url), "utf8")
+  .split("\n")
+  .filter((l) => l && !l.startsWith("#"))
+  .map((l) => l.split("\t"));
+
+test("rules of a baskets file equal mlxtend's, with Infinity for conviction at confidence 1", async () => {
+  const text = toy.filter((r) => r[0] === "B").map((r) => r[1]).join("\n") + "\n";
+  const baskets = await ingestBaskets(text);
+  try {
+    assert.equal(baskets.report.baskets, 5);
+    assert.equal(baskets.report.duplicateItems, 1);
+    assert.equal(baskets.report.acceptedRows + baskets.report.rejectedRows, baskets.report.totalRows);
+    const result = baskets.rules({ minSupport: 0.6, maxRules: 1000 });
+    const expected = toy.filter((r) => r[0] === "R");
+    const t = result.rules;
+    assert.equal(t.antecedents.length, expected.length);
+    const key = (a, c) => `${a.split(/, ?/).sort().join(",")} -> ${c.split(/, ?/).sort().join(",")}`;
+    const row = new Map(t.antecedents.map((a, i) => [key(a, t.consequents[i]), i]));
+    const metrics = ["antecedentSupport", "consequentSupport", "support", "confidence", "lift", "leverage", "conviction", "zhangsMetric", "jaccard", "certainty", "kulczynski"];
+    let infinite = 0;
+    for (const [, a, c, ...values] of expected) {
+      const i = row.get(key(a, c));
+      assert.ok(i !== undefined, `rule ${a} -> ${c}`);
+      metrics.forEach((m, k) => {
+        const want = values[k] === "inf" ? Infinity : Number(values[k]);
+        if (want === Infinity) infinite++;
+        const got = t[m][i];
+        assert.ok(got === want || Math.abs(got - want) <= 1e-12 * Math.abs(want), `${a} -> ${c} ${m}: ${got} vs ${want}`);
+      });
+    }
+    assert.ok(infinite > 0, "the fixture has rules of confidence 1");
+    assert.ok(t.conviction instanceof Float64Array);
+    const itemsets = baskets.itemsets({ minSupport: 0.6 });
+    assert.equal(itemsets.itemsets.itemset.length, Number(toy.find((r) => r[0] === "itemsets")[1]));
+    assert.match(baskets.rulesCsv({ minSupport: 0.6 }), /^antecedents,consequents,antecedent support,/);
+  } finally {
+    baskets.free();
+  }
+});
+
+// Camera shop: cameras come with bags; some customers later move up to the pricier camera.
+function shop() {
+  const rows = ["order_id,customer_id,date,product_id,category,quantity,unit_price"];
+  let order = 1;
+  const buy = (customer, date, ...lines) => {
+    for (const [product, category, price] of lines) rows.push(`${order},${customer},${date},${product},${category},1,${price}`);
+    order++;
+  };
+  for (let c = 0; c < 40; c++) {
+    const id = `c${String(c).padStart(2, "0")}`;
+    if (c % 4 === 3) buy(id, "2024-01-05", ["CAM-BASIC", "camera", "300.00"]);
+    else buy(id, "2024-01-05", ["CAM-BASIC", "camera", "300.00"], ["BAG", "bag", "40.00"]);
+    if (c % 2 === 0) buy(id, "2024-03-10", ["CAM-PRO", "camera", "900.00"]);
+    if (c % 5 === 0) buy(id, "2024-04-01", ["SD-CARD", "storage", "20.00"]);
+  }
+  return rows.join("\n") + "\n";
+}
+
+test("rules, similarity, upsell and offers on an ingested dataset, with reasons and segments", async () => {
+  const ds = await ingest(shop());
+  try {
+    const rules = ds.rules({ minSupport: 0.05 });
+    assert.ok(rules.rules.antecedents.some((a, i) => a === "BAG" && rules.rules.consequents[i] === "CAM-BASIC"), JSON.stringify(rules.rules.antecedents));
+    const sim = ds.similarity({ topK: 2 });
+    assert.ok(sim.pairs.itemId.length > 0 && sim.pairs.cosine.every((x) => x >= 0 && x <= 1 + 1e-12));
+    const up = ds.upsell();
+    const i = up.paths.itemId.indexOf("CAM-BASIC");
+    assert.ok(i >= 0, "CAM-BASIC has an upsell path");
+    assert.equal(up.paths.targetId[i], "CAM-PRO");
+    assert.equal(up.paths.medianStep[i], "600.00");
+    assert.equal(up.paths.rate[i], 20 / 40);
+    const offers = ds.offers({ topN: 2, margins: { "CAM-PRO": "250.00", "NOT-SOLD": "1" } });
+    const t = offers.offers;
+    assert.ok(t.customerId.length > 0);
+    const pro = t.itemId.indexOf("CAM-PRO");
+    assert.ok(pro >= 0);
+    assert.equal(t.value[pro], "250.00", "the margin replaces the price");
+    // The reason names what the customer bought and the evidence for the offer.
+    assert.match(t.reason[pro], /^bought (CAM-BASIC|BAG); \d+% of \S+ buyers (also bought|moved up to) CAM-PRO/);
+    assert.ok(t.expectedValue.every((v, k) => v >= 0 && Math.abs(v - t.probability[k] * Number(t.value[k]) * t.pAlive[k]) < 1e-9));
+    assert.ok(offers.warnings.some((w) => w.code === "UNKNOWN_PRODUCT"), JSON.stringify(offers.warnings));
+    assert.ok(offers.segments.length > 0 && offers.segments.every((s) => typeof s.segment === "string"));
+    assert.ok(ds.offersCsv({ sources: ["upsell"] }).startsWith("customer_id,rank,item_id,"));
+    const evaluation = ds.evaluateOffers({ cutDate: "2024-02-01", k: 2 });
+    assert.deepEqual(evaluation.models.map((m) => m.model).sort(), ["nextBestOffer", "ownMostBought", "popularity"]);
+  } finally {
+    ds.free();
+  }
+});
+
+test("cross-sell options are checked like every other input", async () => {
+  const ds = await ingest(shop());
+  try {
+    for (const [options, code, field] of [
+      [{ minSupport: 0 }, "OUT_OF_RANGE", "minSupport"],
+      [{ minsupport: 0.1 }, "UNKNOWN_FIELD", "minsupport"],
+      [{ filters: [{ metric: "lift", min: "x" }] }, "INVALID_NUMBER", "filters[0].min"],
+    ]) {
+      assert.throws(() => ds.rules(options), (e) => e instanceof ClvkitError && e.code === code && e.field === field, JSON.stringify(options));
+    }
+    assert.throws(() => ds.offers({ sources: ["magic"] }), (e) => e.code === "OUT_OF_RANGE" && e.field === "sources[0]");
+    assert.throws(() => ds.offers({ margins: { BAG: "-1" } }), (e) => e.code === "NEGATIVE" && e.field === 'margins["BAG"]');
+    assert.throws(() => ds.offers({ rules: { maxLen: 0 } }), (e) => e.field === "rules.maxLen");
+    assert.throws(() => ds.evaluateOffers({}), (e) => e.code === "MISSING_FIELD" && e.field === "cutDate");
+  } finally {
+    ds.free();
+  }
+});

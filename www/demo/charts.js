@@ -1,0 +1,99 @@
+// Charts for the dashboard panels, drawn by Chart.js (served from /vendor, loaded by index.html as
+// a classic script: `window.Chart`). Colours come from the page's CSS custom properties, so the
+// charts follow the light and dark schemes; a chart is also a PNG download and has a text summary
+// for screen readers.
+import { h } from "../app.js";
+
+const live = new Set();
+const dark = window.matchMedia("(prefers-color-scheme: dark)");
+
+function palette() {
+  const css = getComputedStyle(document.documentElement);
+  const v = (name) => css.getPropertyValue(name).trim();
+  return {
+    text: v("--text"),
+    muted: v("--muted"),
+    grid: v("--border"),
+    surface: v("--surface"),
+    series: [1, 2, 3, 4, 5, 6].map((i) => v(`--chart-${i}`)),
+  };
+}
+
+function colour(chart) {
+  const p = palette();
+  const { options } = chart;
+  options.color = p.text;
+  for (const scale of Object.values(options.scales ?? {})) {
+    scale.ticks = { ...scale.ticks, color: p.muted };
+    scale.grid = { ...scale.grid, color: p.grid };
+    if (scale.title) scale.title.color = p.muted;
+  }
+  chart.data.datasets.forEach((ds, i) => {
+    const c = ds.colourBy ? ds.colourBy.map((k) => p.series[k % p.series.length]) : p.series[i % p.series.length];
+    ds.backgroundColor = c;
+    ds.borderColor = c;
+  });
+  chart.$surface = p.surface;
+}
+
+dark.addEventListener("change", () => {
+  for (const chart of live) {
+    colour(chart);
+    chart.update(); // a full update: "none" keeps the bars' cached colours
+  }
+});
+
+/** Paints the panel colour under the chart, so a PNG export is not transparent. */
+const background = {
+  id: "clvkitBackground",
+  beforeDraw(chart) {
+    const { ctx, width, height } = chart;
+    ctx.save();
+    ctx.globalCompositeOperation = "destination-over";
+    ctx.fillStyle = chart.$surface;
+    ctx.fillRect(0, 0, width, height);
+    ctx.restore();
+  },
+};
+
+/**
+ * A bar chart in a figure with a caption and a "Download PNG" button.
+ * `datasets`: [{ label, data, colourBy? }]; `horizontal` lays bars along the x axis;
+ * `percent` formats the value axis as percentages of 1; `summary` is read by screen readers.
+ */
+export function barChart({ id, title, labels, datasets, horizontal = false, percent = false, summary, height = 280 }) {
+  const canvas = h("canvas", { id: `${id}-canvas`, role: "img", "aria-label": `${title}. ${summary}` });
+  const frame = h("div", { class: "chart-frame" }, canvas);
+  frame.style.height = `${height}px`;
+  const valueAxis = horizontal ? "x" : "y";
+  const format = percent ? (v) => `${Math.round(v * 1000) / 10}%` : (v) => Number(v).toLocaleString();
+  const chart = new window.Chart(canvas, {
+    type: "bar",
+    data: { labels, datasets: datasets.map((d) => ({ ...d, borderWidth: 0 })) },
+    options: {
+      indexAxis: horizontal ? "y" : "x",
+      animation: false,
+      maintainAspectRatio: false,
+      responsive: true,
+      plugins: {
+        legend: { display: datasets.length > 1 },
+        tooltip: { callbacks: { label: (c) => `${c.dataset.label}: ${format(c.parsed[valueAxis])}` } },
+      },
+      scales: { [valueAxis]: { beginAtZero: true, ticks: { callback: format } }, [horizontal ? "y" : "x"]: {} },
+    },
+    plugins: [background],
+  });
+  colour(chart);
+  chart.update("none");
+  live.add(chart);
+  const download = h("button", { type: "button", class: "link-button", dataset: { png: id } }, "Download PNG");
+  download.addEventListener("click", () => {
+    const a = h("a", { href: chart.toBase64Image("image/png"), download: `clvkit-${id}.png` });
+    a.click();
+  });
+  const figure = h("figure", { class: "chart" }, frame, h("figcaption", {}, h("span", {}, title), download));
+  return { element: figure, chart, destroy: () => (live.delete(chart), chart.destroy()) };
+}
+
+/** How many charts are alive (for the tests: a replaced dashboard leaves none behind). */
+export const liveCharts = () => live.size;

@@ -1,0 +1,312 @@
+// The demo's analysis worker (a module worker): it holds the ingested Dataset in its own wasm
+// instance, so parsing a large file and every per-customer computation stay off the page's
+// main thread. The page sends only requests and receives small results (aggregates, one page of
+// customers, one customer); bulk bytes (CSV exports) cross as transferred ArrayBuffers.
+//
+// Protocol (see www/demo/worker-client.js for the page's side):
+//   page → worker  { id, type, ...payload }        one request; type is a key of HANDLERS
+//                  { id, type: "cancel" }           aborts request `id` (its AbortSignal fires)
+//   worker → page  { id, type: "progress", progress }          zero or more, while it runs
+//                  { id, type: "done", result }                 its answer (typed arrays transferred)
+//                  { id, type: "error", error: { code, message, field, line, column } }
+// Phase 2 (models, cross-sell) adds handlers here; each gets (payload, { progress, signal })
+// and may use `state.dataset` and the joined per-customer columns in `state.customers`.
+//
+// This worker is served with `connect-src 'none'`: it cannot make a network request. The wasm
+// arrives compiled from the page (a WebAssembly.Module) and the sample is generated here.
+
+import init, { ingest, version } from "./clvkit/js/index.js";
+import { sampleOrdersCsv } from "./sample/generate.js";
+
+/** Bytes read for the mapping preview: enough for a few thousand rows, instant to parse. */
+const PREVIEW_BYTES = 256 * 1024;
+/** Rows of the file shown raw in the mapping step. */
+const PREVIEW_ROWS = 8;
+
+const state = {
+  /** The file being mapped or analysed: a File, or a Blob of the generated sample. */
+  source: null,
+  name: "",
+  /** The analysed Dataset (wasm memory) and what the customer table queries need. */
+  dataset: null,
+  customers: null,
+  order: new Map(),
+  controllers: new Map(),
+};
+
+function setSource(source) {
+  if (!source) {
+    if (!state.source) throw Object.assign(new Error("Choose a file first."), { code: "NO_FILE" });
+    return state.source;
+  }
+  if (source.sample) {
+    state.source = new Blob([sampleOrdersCsv()], { type: "text/csv" });
+    state.name = "orders.csv (sample)";
+  } else {
+    state.source = source.file;
+    state.name = source.file.name || "file";
+  }
+  return state.source;
+}
+
+/** The first `limit` records of `text` split on `delimiter`, honouring quotes (for display only). */
+function firstRecords(text, delimiter, limit) {
+  const records = [];
+  let record = [];
+  let cell = "";
+  let quoted = false;
+  for (let i = 0; i < text.length && records.length < limit; i++) {
+    const ch = text[i];
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
+      else cell += ch;
+    } else if (ch === '"' && cell === "") quoted = true;
+    else if (ch === delimiter) {
+      record.push(cell);
+      cell = "";
+    } else if (ch === "\n" || ch === "\r") {
+      if (ch === "\r" && text[i + 1] === "\n") i++;
+      record.push(cell);
+      records.push(record);
+      record = [];
+      cell = "";
+    } else cell += ch;
+  }
+  if (records.length < limit && (cell !== "" || record.length)) records.push([...record, cell]);
+  return records;
+}
+
+const DELIMITERS = { comma: ",", semicolon: ";", tab: "\t", pipe: "|" };
+
+/** The delimiter clvkit used or was told, else the most frequent candidate in the first line. */
+function delimiterOf(report, options, text) {
+  const named = report?.delimiter ?? options.delimiter;
+  if (named) return DELIMITERS[named] ?? named;
+  const line = text.slice(0, text.search(/\r|\n|$/));
+  return [",", ";", "\t", "|"].reduce((best, d) => (line.split(d).length > line.split(best).length ? d : best), ",");
+}
+
+function errorOf(e) {
+  return {
+    code: e?.code ?? "INTERNAL",
+    message: e?.message ?? String(e),
+    field: e?.field ?? null,
+    line: e?.line ?? null,
+    column: e?.column ?? null,
+  };
+}
+
+/** The ArrayBuffers of the typed arrays in `value` (a few levels deep), to transfer rather than copy. */
+function transferables(value, depth = 0, found = new Set()) {
+  if (ArrayBuffer.isView(value)) found.add(value.buffer);
+  else if (value && typeof value === "object" && depth < 4) for (const v of Object.values(value)) transferables(v, depth + 1, found);
+  return [...found];
+}
+
+/** Per-customer columns joined across customers(), rfm() and lifecycle(), for the table and drill-down. */
+function buildCustomers(dataset, rfm, life) {
+  const table = dataset.customers();
+  const n = table.customerId.length;
+  const rfmAt = new Map(rfm.customerId.map((id, i) => [id, i]));
+  const lifeAt = new Map(life.customerId.map((id, i) => [id, i]));
+  const rfmRow = new Int32Array(n);
+  const lifeRow = new Int32Array(n);
+  const revenue = new Float64Array(n);
+  const aov = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    rfmRow[i] = rfmAt.get(table.customerId[i]) ?? -1;
+    lifeRow[i] = lifeAt.get(table.customerId[i]) ?? -1;
+    revenue[i] = Number(table.revenue[i]);
+    aov[i] = Number(table.averageOrderValue[i]);
+  }
+  const search = table.customerId.map((id) => id.toLowerCase());
+  return { table, rfm, life, rfmRow, lifeRow, revenue, aov, search, n };
+}
+
+/** Sort keys of the customer table: a comparator over row indexes. */
+const SORTS = {
+  customerId: (c) => (a, b) => (c.table.customerId[a] < c.table.customerId[b] ? -1 : c.table.customerId[a] > c.table.customerId[b] ? 1 : 0),
+  revenue: (c) => (a, b) => c.revenue[a] - c.revenue[b],
+  orders: (c) => (a, b) => c.table.orders[a] - c.table.orders[b],
+  averageOrderValue: (c) => (a, b) => c.aov[a] - c.aov[b],
+  lastPurchase: (c) => (a, b) => (c.table.lastPurchase[a] < c.table.lastPurchase[b] ? -1 : c.table.lastPurchase[a] > c.table.lastPurchase[b] ? 1 : 0),
+  firstPurchase: (c) => (a, b) => (c.table.firstPurchase[a] < c.table.firstPurchase[b] ? -1 : c.table.firstPurchase[a] > c.table.firstPurchase[b] ? 1 : 0),
+};
+
+/** Row indexes sorted by `key` (cached per key; descending is read backwards). */
+function sortedBy(key) {
+  let order = state.order.get(key);
+  if (!order) {
+    const c = state.customers;
+    const compare = SORTS[key](c);
+    // Ties fall back to the customer table's own order, so pages are stable.
+    order = Uint32Array.from({ length: c.n }, (_, i) => i).sort((a, b) => compare(a, b) || a - b);
+    state.order.set(key, order);
+  }
+  return order;
+}
+
+function customerRow(i) {
+  const c = state.customers;
+  const r = c.rfmRow[i];
+  const l = c.lifeRow[i];
+  return {
+    customerId: c.table.customerId[i],
+    revenue: c.table.revenue[i],
+    orders: c.table.orders[i],
+    averageOrderValue: c.table.averageOrderValue[i],
+    firstPurchase: c.table.firstPurchase[i],
+    lastPurchase: c.table.lastPurchase[i],
+    segment: r < 0 ? null : c.rfm.segment[r],
+    stage: l < 0 ? null : c.life.stage[l],
+  };
+}
+
+function requireDataset() {
+  if (!state.dataset) throw Object.assign(new Error("Analyse a file first."), { code: "NO_DATASET" });
+  return state.dataset;
+}
+
+const HANDLERS = {
+  async init({ module }) {
+    await init(module);
+    return { version: version() };
+  },
+
+  /** The mapping step: clvkit's reading of the file's first rows, and those rows as written. */
+  async preview({ source, options = {} }) {
+    const blob = setSource(source);
+    const head = new Uint8Array(await blob.slice(0, PREVIEW_BYTES).arrayBuffer());
+    // A partial read ends at the last complete line.
+    const end = blob.size > PREVIEW_BYTES ? head.lastIndexOf(10) + 1 : head.length;
+    const part = head.subarray(0, end > 0 ? end : head.length);
+    let report = null;
+    let error = null;
+    try {
+      const dataset = await ingest(part, options);
+      report = dataset.report;
+      dataset.free();
+    } catch (e) {
+      error = errorOf(e);
+    }
+    const text = new TextDecoder().decode(part.subarray(0, 64 * 1024)).replace(/^\uFEFF/, "");
+    const records = firstRecords(text, delimiterOf(report, options, text), PREVIEW_ROWS + 1);
+    return {
+      name: state.name,
+      size: blob.size,
+      previewBytes: part.length,
+      partial: part.length < blob.size,
+      report,
+      error,
+      headers: report?.headers ?? records[0] ?? [],
+      rows: records.slice(1),
+    };
+  },
+
+  /** The whole file, streamed into a new Dataset that replaces the previous one when done. */
+  async analyse({ options = {} }, { progress, signal }) {
+    const blob = setSource(null);
+    const dataset = await ingest(blob, options, { onProgress: progress, signal });
+    let result;
+    let rfm;
+    let lifecycle;
+    try {
+      rfm = dataset.rfm();
+      lifecycle = dataset.lifecycle();
+      result = {
+        name: state.name,
+        report: dataset.report,
+        kpis: dataset.kpis(),
+        cohorts: dataset.cohorts(),
+        segments: rfm.segments,
+        stages: lifecycle.stages,
+        acquisition: dataset.acquisition({ spend: [] }),
+      };
+    } catch (e) {
+      dataset.free();
+      throw e;
+    }
+    state.dataset?.free();
+    state.dataset = dataset;
+    state.customers = buildCustomers(dataset, rfm.customers, lifecycle.customers);
+    state.order.clear();
+    return result;
+  },
+
+  /** CAC, CLV:CAC and payback per acquisition channel from the spend entered on the page. */
+  acquisition({ spend, grossMarginPercent }) {
+    return requireDataset().acquisition({ spend, grossMarginPercent });
+  },
+
+  /** One page of the customer table: sorted, filtered by a search text. */
+  customers({ sort = "revenue", descending = true, query = "", offset = 0, limit = 25 }) {
+    requireDataset();
+    if (!SORTS[sort]) throw Object.assign(new Error(`Unknown sort key ${sort}`), { code: "INVALID_INPUT" });
+    const c = state.customers;
+    const order = sortedBy(sort);
+    const needle = query.trim().toLowerCase();
+    const rows = [];
+    let matched = 0;
+    for (let k = 0; k < c.n; k++) {
+      const i = order[descending ? c.n - 1 - k : k];
+      if (needle && !c.search[i].includes(needle)) continue;
+      if (matched >= offset && rows.length < limit) rows.push(customerRow(i));
+      matched++;
+    }
+    return { total: c.n, matched, offset, rows };
+  },
+
+  /** Everything the API knows about one customer. */
+  customer({ customerId }) {
+    requireDataset();
+    const c = state.customers;
+    const i = c.table.customerId.indexOf(customerId);
+    if (i < 0) throw Object.assign(new Error(`No customer ${customerId}`), { code: "NOT_FOUND" });
+    const r = c.rfmRow[i];
+    const l = c.lifeRow[i];
+    return {
+      ...customerRow(i),
+      unit: c.table.unit,
+      asOf: c.table.asOf,
+      items: c.table.items[i],
+      frequency: c.table.frequency[i],
+      recency: c.table.recency[i],
+      T: c.table.T[i],
+      monetaryValue: c.table.monetaryValue[i],
+      rfm: r < 0 ? null : { r: c.rfm.r[r], f: c.rfm.f[r], m: c.rfm.m[r], recencyDays: c.rfm.recencyDays[r] },
+      lifecycle: l < 0 ? null : { purchaseDays: c.life.purchaseDays[l], daysSinceLast: c.life.daysSinceLast[l], medianGapDays: c.life.medianGapDays[l], windowDays: c.life.windowDays[l] },
+    };
+  },
+
+  /** A per-customer CSV from the library (formula-safe), as UTF-8 bytes. */
+  exportCsv({ kind }) {
+    const dataset = requireDataset();
+    const make = { customers: () => dataset.customersCsv(), rfm: () => dataset.rfmCsv(), lifecycle: () => dataset.lifecycleCsv() }[kind];
+    if (!make) throw Object.assign(new Error(`Unknown export ${kind}`), { code: "INVALID_INPUT" });
+    return { bytes: new TextEncoder().encode(make()) };
+  },
+};
+
+self.addEventListener("message", async ({ data }) => {
+  const { id, type, ...payload } = data;
+  if (type === "cancel") {
+    state.controllers.get(id)?.abort();
+    return;
+  }
+  const controller = new AbortController();
+  state.controllers.set(id, controller);
+  const progress = (p) => self.postMessage({ id, type: "progress", progress: p });
+  try {
+    const handler = HANDLERS[type];
+    if (!handler) throw Object.assign(new Error(`Unknown request ${type}`), { code: "INVALID_INPUT" });
+    const result = await handler(payload, { progress, signal: controller.signal });
+    self.postMessage({ id, type: "done", result }, transferables(result));
+  } catch (e) {
+    self.postMessage({ id, type: "error", error: errorOf(e) });
+  } finally {
+    state.controllers.delete(id);
+  }
+});
