@@ -544,12 +544,12 @@ function reportRows(report, io) {
 /** Typed arrays become plain arrays so JSON.stringify keeps them as lists. */
 const jsonReplacer = (_key, value) => (ArrayBuffer.isView(value) ? Array.from(value) : value);
 /**
- * Text a spreadsheet would run as a formula gets a leading apostrophe, as the library's own CSV
- * (OWASP's advice); numbers are written as they are.
+ * A CSV cell: numbers as the library's CSV writes them (csvNumber); text a spreadsheet would run as
+ * a formula gets a leading apostrophe, as in the library's CSV (OWASP's advice).
  */
-const neutralise = (v) => (typeof v === "string" && /^[=+\-@\t\r|]/.test(v) ? `'${v}` : String(v));
 const csvCell = (v) => {
-  const s = neutralise(v);
+  if (typeof v === "number") return csvNumber(v);
+  const s = /^[=+\-@\t\r|]/.test(String(v)) ? `'${v}` : String(v);
   return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 };
 const csv = (rows) => rows.map((r) => r.map(csvCell).join(",")).join("\n") + "\n";
@@ -640,10 +640,7 @@ const snake = (name) => name.replace(/[A-Z]/g, (c) => "_" + c.toLowerCase());
 
 /** A columnar table as CSV: `columns` as [header, key] pairs (default: every column, snake_case headers). */
 function tableCsv(table, columns = Object.keys(table).map((key) => [snake(key), key])) {
-  const rows = Array.from(table[columns[0][1]], (_, i) => columns.map(([, key]) => {
-    const v = table[key][i];
-    return typeof v === "number" ? csvNumber(v) : v;
-  }));
+  const rows = Array.from(table[columns[0][1]], (_, i) => columns.map(([, key]) => table[key][i]));
   return csv([columns.map(([header]) => header), ...rows]);
 }
 
