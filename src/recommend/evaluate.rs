@@ -7,7 +7,8 @@
 //!   the distinct items they bought in the test period (repeat purchases included: the own-
 //!   favourites baseline could not score otherwise).
 //! - **Models**, k recommendations each per customer:
-//!   - `nextBestOffer`: [`super::offers::next_best_offers`] with `topN = k`;
+//!   - `nextBestOffer`: [`super::offers::next_best_offers`] with `topN = k` (and the offers'
+//!     options otherwise, the relevance floor `minProbability` included);
 //!   - `popularity`: the k items with the most train buyers, skipping items the customer already
 //!     bought unless the offers' repeat policy allows them (the same policy as the model);
 //!   - `ownMostBought`: the customer's own k items bought in the most train orders (ties: item
