@@ -436,6 +436,14 @@ mod tests {
     }
 
     #[test]
+    fn labels_sort_names_and_join_them_by_a_bar() {
+        // "zeta" is item 0 and "alpha" item 1: the label follows the names, not the numbers.
+        let f = frequent_itemsets(&baskets(&["zeta,alpha,Mid", "zeta,alpha,Mid"]), &ItemsetOptions { min_support: 1.0, ..Default::default() }).unwrap();
+        assert_eq!(f.table().itemset, ["zeta", "alpha", "Mid", "alpha|zeta", "Mid|zeta", "Mid|alpha", "Mid|alpha|zeta"]);
+        assert_eq!(item_label(["b", "a|c", "B"]), "B|a|c|b");
+    }
+
+    #[test]
     fn min_count_follows_floating_point_comparison() {
         assert_eq!(min_count(0.01, 28816), 289);
         assert_eq!(min_count(0.6, 5), 3);
