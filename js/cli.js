@@ -623,7 +623,7 @@ function fileCommand(name) {
 // Cross-sell commands: rules, similar, upsell, recommend, evaluate (one ingest, one analysis)
 
 /** A number as the library's CSV writes it: shortest round trip, never an exponent; inf for Infinity. */
-export function csvNumber(x) {
+function csvNumber(x) {
   if (Number.isNaN(x)) return "";
   if (!Number.isFinite(x)) return x > 0 ? "inf" : "-inf";
   const s = String(x);
