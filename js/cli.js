@@ -480,28 +480,32 @@ async function runCalc(argv, io) {
 // ---------------------------------------------------------------------------
 // File commands: summary, kpis, cohorts, segments (one ingest, one analysis)
 
-/** Options every file command takes: name -> [meta, help, where it goes]. */
-const FILE_OPTIONS = {
+/** How a transactions file is read (every file command): name -> [meta, help, where it goes, key]. */
+const INGEST_OPTIONS = {
   delimiter: ["<,|;|tab|pipe>", "Field delimiter (default: sniffed).", "ingest"],
   "date-format": ["<auto|ymd|dmy|mdy>", "Order of slash dates; needed only when the file cannot tell.", "ingest", "dateFormat"],
   "decimal-separator": ["<auto|dot|comma>", "Money format: dot = 1,234.50; comma = 1.234,50.", "ingest", "decimalSeparator"],
   returns: ["<net|drop>", "Returns and cancellations: net them against revenue (default) or drop them.", "ingest"],
   map: ["<role=column>", "Map a column explicitly, e.g. --map customerId=Client or --map date=3 (0-based); repeatable.", "mapping"],
+};
+/** Options of summary, kpis, cohorts and segments: the ingest's, and the analysis window. */
+const FILE_OPTIONS = {
+  ...INGEST_OPTIONS,
   unit: ["<days|weeks|months>", "Unit of recency and T (default days).", "analysis"],
   "observation-end": ["<YYYY-MM-DD>", "End of the observation window (default: the last transaction date).", "analysis", "asOf"],
 };
 const FILE_FLAGS = { strict: "Stop at the first bad row instead of skipping it.", json: "Print JSON instead of CSV or a table.", help: "Show this help." };
 
 function fileHelp(name, command) {
-  const rows = Object.entries(FILE_OPTIONS).map(([o, [meta, help]]) => [`  --${o} ${meta}`, help]);
-  rows.push(...Object.entries(FILE_FLAGS).map(([f, help]) => [`  --${f}`, help]));
-  return `${name}: ${command.summary}\n\nUsage: ${PROG} ${name} FILE [options]\n\nOptions:\n${formatTable(rows)}\n\n` +
+  const rows = Object.entries(command.options ?? FILE_OPTIONS).map(([o, [meta, help]]) => [`  --${o} ${meta}`, help]);
+  rows.push(...Object.entries(command.flags ?? FILE_FLAGS).map(([f, help]) => [`  --${f}`, help]));
+  return `${name}: ${command.summary}\n\nUsage: ${PROG} ${name} ${command.usage ?? "FILE [options]"}\n\nOptions:\n${formatTable(rows)}\n\n` +
     `Rows read, accepted and rejected (with the first examples) are reported on stderr.\n`;
 }
 
-function fileArgs(name, argv) {
-  const options = Object.entries(FILE_OPTIONS).map(([o, [meta]]) => [o, { field: o, meta, repeatable: o === "map" }]);
-  const spec = { options: new Map(options), flags: new Set(Object.keys(FILE_FLAGS)) };
+function fileArgs(name, argv, fileOptions = FILE_OPTIONS, fileFlags = FILE_FLAGS) {
+  const options = Object.entries(fileOptions).map(([o, [meta]]) => [o, { field: o, meta, repeatable: o === "map" }]);
+  const spec = { options: new Map(options), flags: new Set(Object.keys(fileFlags)) };
   const context = `${PROG} ${name}`;
   const { values, flags, positionals } = parseOptions(argv, spec, context);
   if (flags.has("help")) return { help: true };
@@ -509,7 +513,7 @@ function fileArgs(name, argv) {
   const ingest = {};
   const analysis = {};
   for (const [option, value] of Object.entries(values)) {
-    const [, , where, key] = FILE_OPTIONS[option];
+    const [, , where, key] = fileOptions[option];
     if (where === "mapping") {
       ingest.mapping = {};
       for (const pair of [].concat(value)) {
@@ -523,7 +527,7 @@ function fileArgs(name, argv) {
     }
   }
   if (flags.has("strict")) ingest.strict = true;
-  return { file: positionals[0], ingest, analysis, json: flags.has("json") };
+  return { file: positionals[0], ingest, analysis, json: flags.has("json"), flags, given: Object.keys(values) };
 }
 
 function reportRows(report, io) {
@@ -534,12 +538,20 @@ function reportRows(report, io) {
     io.err(`  line ${e.line}${e.column ? `, column ${e.column}${e.header ? ` (${e.header})` : ""}` : ""}: [${e.code}] ${e.message}\n`);
   }
   if (report.rejectedRows > 5) io.err(`  (first 5 of ${report.rejectedRows} shown; by code: ${JSON.stringify(report.rejectedByCode)})\n`);
-  for (const w of report.warnings) io.err(`  warning [${w.code}]: ${w.message}\n`);
+  for (const w of report.warnings ?? []) io.err(`  warning [${w.code}]: ${w.message}\n`);
 }
 
 /** Typed arrays become plain arrays so JSON.stringify keeps them as lists. */
 const jsonReplacer = (_key, value) => (ArrayBuffer.isView(value) ? Array.from(value) : value);
-const csvCell = (v) => (/[",\n\r]/.test(String(v)) ? `"${String(v).replaceAll('"', '""')}"` : String(v));
+/**
+ * A CSV cell: numbers as the library's CSV writes them (csvNumber); text a spreadsheet would run as
+ * a formula gets a leading apostrophe, as in the library's CSV (OWASP's advice).
+ */
+const csvCell = (v) => {
+  if (typeof v === "number") return csvNumber(v);
+  const s = /^[=+\-@\t\r|]/.test(String(v)) ? `'${v}` : String(v);
+  return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+};
 const csv = (rows) => rows.map((r) => r.map(csvCell).join(",")).join("\n") + "\n";
 
 const FILE_COMMANDS = {
@@ -607,6 +619,192 @@ function fileCommand(name) {
   };
 }
 
+// ---------------------------------------------------------------------------
+// Cross-sell commands: rules, similar, upsell, recommend, evaluate (one ingest, one analysis)
+
+/** A number as the library's CSV writes it: shortest round trip, never an exponent; inf for Infinity. */
+function csvNumber(x) {
+  if (Number.isNaN(x)) return "";
+  if (!Number.isFinite(x)) return x > 0 ? "inf" : "-inf";
+  const s = String(x);
+  const m = /^(-?)(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(s);
+  if (!m) return s;
+  const [, sign, lead, frac = "", exp] = m;
+  const e = Number(exp);
+  const digits = lead + frac;
+  return e < 0 ? `${sign}0.${"0".repeat(-e - 1)}${digits}` : sign + digits.padEnd(e + 1, "0");
+}
+
+/** camelCase -> snake_case: coBuyers -> co_buyers (the library's CSV headers). */
+const snake = (name) => name.replace(/[A-Z]/g, (c) => "_" + c.toLowerCase());
+
+/** A columnar table as CSV: `columns` as [header, key] pairs (default: every column, snake_case headers). */
+function tableCsv(table, columns = Object.keys(table).map((key) => [snake(key), key])) {
+  const rows = Array.from(table[columns[0][1]], (_, i) => columns.map(([, key]) => table[key][i]));
+  return csv([columns.map(([header]) => header), ...rows]);
+}
+
+/** JSON for people and programs: typed arrays as lists, and "inf" / "-inf" where JSON has no number. */
+const xsellJson = (result) =>
+  JSON.stringify(result, (key, value) => {
+    const v = jsonReplacer(key, value);
+    return typeof v === "number" && !Number.isFinite(v) && !Number.isNaN(v) ? csvNumber(v) : v;
+  }, 2) + "\n";
+
+/** The rules CSV: mlxtend's column names, in its order. */
+const RULE_COLUMNS = [
+  ["antecedents", "antecedents"],
+  ["consequents", "consequents"],
+  ["antecedent support", "antecedentSupport"],
+  ["consequent support", "consequentSupport"],
+  ["support", "support"],
+  ["confidence", "confidence"],
+  ["lift", "lift"],
+  ["leverage", "leverage"],
+  ["conviction", "conviction"],
+  ["zhangs_metric", "zhangsMetric"],
+  ["jaccard", "jaccard"],
+  ["certainty", "certainty"],
+  ["kulczynski", "kulczynski"],
+];
+
+const MIN_SUPPORT = ["<0-1>", "Share of baskets (orders) an itemset must be in, in (0, 1]."];
+const MINING_SUPPORT = ["<0-1>", "Min support of the rules used as evidence (default 0.01)."];
+const MIN_PROBABILITY = ["<0-1>", "Relevance floor: never offer an item whose estimated P(purchase) is below this (default 0.05)."];
+
+/**
+ * Each cross-sell command: its own options (name -> [meta, help]; the value reaches `request` by
+ * the camelCase name), the options it needs, the library call and its CSV or table output.
+ */
+const XSELL_COMMANDS = {
+  rules: {
+    usage: "FILE [--baskets] --min-support S [--min-confidence C] [--max-len K] [--json]",
+    summary: "Association rules as CSV (mlxtend's columns; items in a set sorted and joined by |).",
+    options: {
+      "min-support": MIN_SUPPORT,
+      "min-confidence": ["<0-1>", "Keep rules with at least this confidence."],
+      "max-len": ["<whole>", "Longest itemset mined (default: no limit)."],
+      "max-rules": ["<whole>", "At most this many rules, highest lift first (default 10000)."],
+    },
+    flags: { baskets: "FILE is a baskets file (one basket per line, comma-separated item ids), not transactions." },
+    required: ["min-support"],
+    request: (o) => ({
+      minSupport: o.minSupport,
+      maxLen: o.maxLen,
+      maxRules: o.maxRules,
+      filters: o.minConfidence === undefined ? undefined : [{ metric: "confidence", min: o.minConfidence }],
+    }),
+    run: (source, request) => source.rules(request),
+    print: (r) => tableCsv(r.rules, RULE_COLUMNS),
+  },
+  similar: {
+    summary: "Item-to-item similarity as CSV: per item, the top-k items its buyers also bought (cosine, lift, LLR).",
+    options: {
+      "top-k": ["<whole>", "Similar items per item (default 10)."],
+      "min-co-buyers": ["<whole>", "Pairs need at least this many customers who bought both (default 2)."],
+    },
+    request: (o) => ({ topK: o.topK, minCoBuyers: o.minCoBuyers }),
+    run: (ds, request) => ds.similarity(request),
+    print: (r) => tableCsv(r.pairs),
+  },
+  upsell: {
+    summary: "Upsell paths as CSV: pricier items of the same category that an item's buyers later bought.",
+    options: {
+      "top-k": ["<whole>", "Paths per item (default 5)."],
+      "min-movers": ["<whole>", "Paths need at least this many customers who moved up (default 1)."],
+    },
+    request: (o) => ({ topK: o.topK, minMovers: o.minMovers }),
+    run: (ds, request) => ds.upsell(request),
+    print: (r) => tableCsv(r.paths),
+  },
+  recommend: {
+    usage: "FILE --top N [options]",
+    summary: "Next-best offers as CSV: customer_id,rank,item,score,reason (score = expected value).",
+    options: {
+      top: ["<whole>", "Offers per customer, at most (default 3)."],
+      "min-probability": MIN_PROBABILITY,
+      "min-support": MINING_SUPPORT,
+    },
+    request: (o) => ({ topN: o.top, minProbability: o.minProbability, rules: o.minSupport === undefined ? undefined : { minSupport: o.minSupport } }),
+    run: (ds, request) => ds.offers(request),
+    print: (r) =>
+      tableCsv(r.offers, [["customer_id", "customerId"], ["rank", "rank"], ["item", "itemId"], ["score", "expectedValue"], ["reason", "reason"]]),
+    notes: (r) => (r.belowFloor > 0 ? [`${r.belowFloor} candidate offers were under the relevance floor (--min-probability) and left out`] : []),
+  },
+  evaluate: {
+    usage: "FILE --cut-date YYYY-MM-DD [--k K] [options]",
+    summary: "Offline evaluation: offers trained before --cut-date, scored on later purchases, against two baselines.",
+    options: {
+      "cut-date": ["<YYYY-MM-DD>", "Train on the orders before this day, test on the purchases from it on."],
+      k: ["<whole>", "Offers per customer scored (default 5)."],
+      "min-probability": MIN_PROBABILITY,
+      "min-support": MINING_SUPPORT,
+    },
+    required: ["cut-date"],
+    request: (o) => ({
+      cutDate: o.cutDate,
+      k: o.k,
+      offers: o.minProbability === undefined ? undefined : { minProbability: o.minProbability },
+      rules: o.minSupport === undefined ? undefined : { minSupport: o.minSupport },
+    }),
+    run: (ds, request) => ds.evaluateOffers(request),
+    print: (e) =>
+      `cut date ${e.cutDate}, k = ${e.k}: ${e.evaluatedCustomers} customers evaluated ` +
+      `(${e.trainOrders} train orders, ${e.testOrders} test orders, ${e.catalogueItems} items bought in train)\n\n` +
+      formatTable(
+        e.models.map((m) => [m.model, ...[m.precisionAtK, m.recallAtK, m.hitRate, m.ndcgAtK, m.coverage].map((x) => x.toFixed(4))]),
+        { header: ["model", "precision@k", "recall@k", "hit rate", "NDCG@k", "coverage"], right: [1, 2, 3, 4, 5] },
+      ) +
+      "\n",
+  },
+};
+
+/** Whole numbers cross as numbers; shares stay strings (the library parses them exactly). */
+const WHOLE = new Set(["max-len", "max-rules", "top-k", "min-co-buyers", "min-movers", "top", "k"]);
+const camel = (name) => name.replace(/-([a-z])/g, (_, c) => c.toUpperCase());
+
+function xsellCommand(name) {
+  const command = XSELL_COMMANDS[name];
+  const options = { ...INGEST_OPTIONS, ...Object.fromEntries(Object.entries(command.options).map(([o, [meta, help]]) => [o, [meta, help, "analysis"]])) };
+  const flags = { ...(command.flags ?? {}), ...FILE_FLAGS };
+  const described = { ...command, options, flags };
+  return {
+    args: "FILE",
+    summary: command.summary,
+    help: () => fileHelp(name, described),
+    run: async (argv, io) => {
+      const args = fileArgs(name, argv, options, flags);
+      if (args.help) {
+        io.out(fileHelp(name, described));
+        return 0;
+      }
+      const context = `${PROG} ${name}`;
+      for (const o of command.required ?? []) {
+        if (!args.given.includes(o)) throw new UsageError(`missing --${o}`, `Usage: ${PROG} ${name} ${command.usage}. Try '${context} --help'.`);
+      }
+      const given = {};
+      for (const [o, value] of Object.entries(args.analysis)) given[camel(o)] = WHOLE.has(o) && /^\d+$/.test(value.trim()) ? Number(value) : value;
+      const baskets = args.flags.has("baskets");
+      if (baskets) {
+        const other = args.given.find((o) => Object.hasOwn(INGEST_OPTIONS, o) && o !== "delimiter");
+        if (other) throw new UsageError(`--${other} does not apply to a baskets file`, "A baskets file takes --delimiter and --strict only.");
+      }
+      const lib = await loadApi();
+      const source = baskets ? await lib.ingestBasketsFile(args.file, args.ingest) : await lib.ingestFile(args.file, args.ingest);
+      try {
+        reportRows(source.report, io);
+        const result = command.run(source, command.request(given));
+        for (const w of result.warnings ?? []) io.err(`  warning [${w.code}]${w.field ? " " + w.field + ":" : ""} ${w.message}\n`);
+        for (const note of command.notes?.(result) ?? []) io.err(`${PROG}: ${note}\n`);
+        io.out(args.json ? xsellJson(result) : command.print(result));
+      } finally {
+        source.free();
+      }
+      return 0;
+    },
+  };
+}
+
 /**
  * Subcommands. Each: summary, args (shown in help), help() -> text, run(argv, io) -> exit code.
  * Add new ones (summary, kpis, fit, ...) here.
@@ -619,6 +817,7 @@ const COMMANDS = {
     run: runCalc,
   },
   ...Object.fromEntries(Object.keys(FILE_COMMANDS).map((name) => [name, fileCommand(name)])),
+  ...Object.fromEntries(Object.keys(XSELL_COMMANDS).map((name) => [name, xsellCommand(name)])),
 };
 
 function packageVersion() {

@@ -148,16 +148,45 @@ export class Dataset extends BasketSource {
 
   /** Next-best offers per customer (expected value, reason) and per RFM segment. */
   offers(options = {}) {
-    return withTable(this.call("offers", options), "offers");
+    return withTable(this.callWithProgress("offers", options), "offers");
   }
 
   offersCsv(options = {}) {
-    return this.call("offersCsv", options);
+    return this.callWithProgress("offersCsv", options);
   }
 
   /** Offers trained before `cutDate`, scored on purchases after it, against two baselines. */
   evaluateOffers(options) {
-    return this.call("evaluateOffers", options);
+    return this.callWithProgress("evaluateOffers", options);
+  }
+
+  /**
+   * Calls `method` with `options` minus `onProgress`, which is passed to wasm as a function called
+   * with `{ stage, done, total }` from inside the (synchronous) call. An exception it throws stops
+   * the call and reaches the caller unchanged.
+   */
+  callWithProgress(method, options) {
+    if (options === null || typeof options !== "object" || !Object.hasOwn(options, "onProgress")) return this.call(method, options);
+    const { onProgress, ...rest } = options;
+    if (onProgress === undefined) return this.call(method, rest);
+    if (typeof onProgress !== "function") {
+      throw new ClvkitError("INVALID_INPUT", `onProgress must be a function, got ${onProgress === null ? "null" : typeof onProgress}`, "onProgress");
+    }
+    let thrown = null;
+    const report = (event) => {
+      try {
+        onProgress(event);
+      } catch (e) {
+        thrown = { error: e };
+        throw e;
+      }
+    };
+    try {
+      return this.call(method, rest, report);
+    } catch (e) {
+      if (thrown) throw thrown.error;
+      throw e;
+    }
   }
 }
 

@@ -604,6 +604,7 @@ export interface ItemsetsResult {
   baskets: number;
   minCount: number;
   complete: boolean;
+  /** `itemset`: the item names sorted and joined by "|" ("BAG|CAM"). */
   itemsets: { itemset: string[]; size: Uint32Array; count: Uint32Array; support: Float64Array };
   warnings: Warning[];
 }
@@ -614,7 +615,7 @@ export interface RulesResult {
   complete: boolean;
   /** Rules that passed every filter, before the maxRules cap. */
   matched: number;
-  /** Item lists are joined with ", "; conviction is Infinity when confidence is 1. */
+  /** Item lists are the names sorted and joined by "|" ("BAG|CAM"); conviction is Infinity when confidence is 1. */
   rules: { antecedents: string[]; consequents: string[] } & Record<RuleMetric, Float64Array>;
   warnings: Warning[];
 }
@@ -678,9 +679,19 @@ export interface UpsellResult {
   warnings: Warning[];
 }
 
+/** A progress report of a long cross-sell call (see `OffersOptions.onProgress`). */
+export interface CrossSellProgress {
+  /** "rules", "similarity", "upsell": 0 of 1, then 1 of 1. "scoring", "evaluating": customers done of all customers. */
+  stage: "rules" | "similarity" | "upsell" | "scoring" | "evaluating";
+  done: number;
+  total: number;
+}
+
 export interface OffersOptions {
-  /** Offers per customer (default 3). */
+  /** Offers per customer, at most (default 3). */
   topN?: number;
+  /** Relevance floor: a candidate whose estimated P(purchase) is below this is not offered (0–1, default 0.05; 0: off). */
+  minProbability?: number;
   /** Re-offer a bought item when its repeat-purchase rate is at least this (default 0.3; null: never). */
   repeatMinRate?: number | null;
   /** Default "expectedValue". */
@@ -695,6 +706,11 @@ export interface OffersOptions {
   rules?: RulesOptions;
   similarity?: SimilarityOptions;
   upsell?: UpsellOptions;
+  /**
+   * Called from inside the (synchronous) call at each stage; throwing from it stops the call and the
+   * thrown value reaches the caller unchanged.
+   */
+  onProgress?: (progress: CrossSellProgress) => void;
 }
 
 export interface OffersResult {
@@ -720,6 +736,8 @@ export interface OffersResult {
     expectedValue: number;
     topOffers: { itemId: string; customers: number; firstChoice: number; share: number; expectedValue: number }[];
   }[];
+  /** Candidates not offered because their probability was below `minProbability`. */
+  belowFloor: number;
   warnings: Warning[];
 }
 
@@ -731,7 +749,9 @@ export interface EvaluateOffersOptions {
   rules?: RulesOptions;
   similarity?: SimilarityOptions;
   upsell?: UpsellOptions;
-  offers?: Pick<OffersOptions, "topN" | "repeatMinRate" | "rankBy" | "segmentTop" | "decimals">;
+  offers?: Pick<OffersOptions, "topN" | "minProbability" | "repeatMinRate" | "rankBy" | "segmentTop" | "decimals">;
+  /** As in `OffersOptions`; the stages end with "evaluating". */
+  onProgress?: (progress: CrossSellProgress) => void;
 }
 
 export interface OfferEvaluation {
@@ -741,7 +761,15 @@ export interface OfferEvaluation {
   testOrders: number;
   evaluatedCustomers: number;
   catalogueItems: number;
-  models: { model: "nextBestOffer" | "popularity" | "ownMostBought"; precisionAtK: number; recallAtK: number; hitRate: number; coverage: number }[];
+  /** Means over the evaluated customers; NDCG@k with binary relevance (README "Offline evaluation"). */
+  models: {
+    model: "nextBestOffer" | "popularity" | "ownMostBought";
+    precisionAtK: number;
+    recallAtK: number;
+    hitRate: number;
+    ndcgAtK: number;
+    coverage: number;
+  }[];
   warnings: Warning[];
 }
 

@@ -366,6 +366,18 @@ fn offers_from_upsell_with_p_alive_and_segments() {
     // c4: M2 at 1/2 × 1 ties M3 at 1/4 × 2; the tie goes to the lower product number, M2.
     assert_eq!(m.offers.value, ["2.00", "2.00", "1.00", "2.00"]);
     assert_eq!(m.offers.expected_value[2..], [0.5, 0.5]);
+    // The relevance floor: candidates whose P is under minProbability are not offered, and counted.
+    // Candidates here: c1 M3 (1/3), c3 M3 (1/3), c4 M2 (1/2) and M3 (1/4).
+    assert_eq!(o.below_floor, 0);
+    for (floor, kept, removed) in [(0.3, &["M3", "M3", "M2"][..], 1), (0.4, &["M2"][..], 3), (0.6, &[][..], 4)] {
+        let f = next_best_offers(&d, &inputs, &OfferOptions { min_probability: floor, ..Default::default() }).unwrap();
+        assert_eq!((f.offers.item_id.as_slice(), f.below_floor), (kept.iter().map(|s| s.to_string()).collect::<Vec<_>>().as_slice(), removed), "floor {floor}");
+    }
+    // The cap: topN offers per customer at most (c4 keeps its best, M2).
+    let capped = next_best_offers(&d, &inputs, &OfferOptions { top_n: 1, ..Default::default() }).unwrap();
+    assert_eq!(capped.offers.item_id, ["M3", "M3", "M2"]);
+    let e = next_best_offers(&d, &inputs, &OfferOptions { min_probability: 1.5, ..Default::default() }).unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("minProbability"));
     let bad = [1.0, 1.0, 1.5, 1.0];
     let e = next_best_offers(&d, &OfferInputs { p_alive: Some(&bad), ..inputs }, &OfferOptions::default()).unwrap_err();
     assert_eq!(e.field.as_deref(), Some("pAlive[2]"));
@@ -395,23 +407,25 @@ fn offers_from_rules_name_the_rule_and_skip_bought_items() {
     assert_eq!((none.offers.customer_id.len(), none.warnings[0].code.as_str()), (0, "NO_EVIDENCE"));
 }
 
+/// Train (before day 10): u1 A B, u2 A B, u3 A, u4 C twice, u5 D. Test: u3 B, u4 C, u5 A, u6 A.
+const EVALUATION_ROWS: &[Row<'static>] = &[
+    ("u1", "1", 1, "A", "", 1, "10"),
+    ("u1", "1", 1, "B", "", 1, "10"),
+    ("u2", "2", 2, "A", "", 1, "10"),
+    ("u2", "2", 2, "B", "", 1, "10"),
+    ("u3", "3", 3, "A", "", 1, "10"),
+    ("u4", "4", 1, "C", "", 1, "10"),
+    ("u4", "5", 5, "C", "", 1, "10"),
+    ("u5", "6", 4, "D", "", 1, "10"),
+    ("u3", "7", 12, "B", "", 1, "10"),
+    ("u4", "8", 11, "C", "", 1, "10"),
+    ("u5", "9", 15, "A", "", 1, "10"),
+    ("u6", "10", 12, "A", "", 1, "10"),
+];
+
 #[test]
 fn evaluation_by_hand_against_both_baselines() {
-    // Train (before day 10): u1 A B, u2 A B, u3 A, u4 C twice, u5 D. Test: u3 B, u4 C, u5 A, u6 A.
-    let d = dataset(&[
-        ("u1", "1", 1, "A", "", 1, "10"),
-        ("u1", "1", 1, "B", "", 1, "10"),
-        ("u2", "2", 2, "A", "", 1, "10"),
-        ("u2", "2", 2, "B", "", 1, "10"),
-        ("u3", "3", 3, "A", "", 1, "10"),
-        ("u4", "4", 1, "C", "", 1, "10"),
-        ("u4", "5", 5, "C", "", 1, "10"),
-        ("u5", "6", 4, "D", "", 1, "10"),
-        ("u3", "7", 12, "B", "", 1, "10"),
-        ("u4", "8", 11, "C", "", 1, "10"),
-        ("u5", "9", 15, "A", "", 1, "10"),
-        ("u6", "10", 12, "A", "", 1, "10"),
-    ]);
+    let d = dataset(EVALUATION_ROWS);
     let e = evaluate(&d, 10, &EvaluationOptions { k: 1, ..Default::default() }).unwrap();
     assert_eq!((e.cut_date.as_str(), e.train_orders, e.test_orders, e.evaluated_customers, e.catalogue_items), ("1970-01-11", 6, 4, 3, 4));
     let scores: Vec<(&str, [f64; 4])> = e.models.iter().map(|m| (m.model, [m.precision_at_k, m.recall_at_k, m.hit_rate, m.coverage])).collect();
@@ -426,6 +440,42 @@ fn evaluation_by_hand_against_both_baselines() {
             ("ownMostBought", [third, third, third, 0.75]),
         ]
     );
+    // At k = 1 with at least one relevant item, NDCG@1 is the hit indicator.
+    let ndcg: Vec<f64> = e.models.iter().map(|m| m.ndcg_at_k).collect();
+    assert_eq!(ndcg, [third, 2.0 * third, third]);
     let e = evaluate(&d, 0, &EvaluationOptions::default()).unwrap_err();
     assert_eq!(e.field.as_deref(), Some("cutDate"));
+}
+
+#[test]
+fn ndcg_at_2_by_hand_and_progress_by_stage() {
+    // As above, and u3 also buys C in the test period: u3's relevant items are {B, C}.
+    let mut rows = EVALUATION_ROWS.to_vec();
+    rows.push(("u3", "11", 13, "C", "", 1, "10"));
+    let d = dataset(&rows);
+    let mut events: Vec<(Stage, u64, u64)> = Vec::new();
+    let e = evaluate_with_progress(&d, 10, &EvaluationOptions { k: 2, ..Default::default() }, &mut |s, done, total| {
+        events.push((s, done, total));
+        true
+    })
+    .unwrap();
+    let ndcg: Vec<(&str, f64)> = e.models.iter().map(|m| (m.model, m.ndcg_at_k)).collect();
+    // IDCG@2 for two relevant items = 1 + 1/log2(3).
+    // Model: u3 gets [B] (DCG 1), u4 and u5 nothing. Popularity (A, B, C, D by train buyers; bought
+    // items skipped unless repeat items, and C is one: u4 bought it on two days): u3 [B, C] (ideal:
+    // 1), u4 [A, B] (0), u5 [A, B] (A relevant at rank 1: 1). Own most bought: u3 [A], u4 [C] (1), u5 [D].
+    let ideal = 1.0 + 1.0 / 3f64.log2();
+    assert_eq!(ndcg[0].0, "nextBestOffer");
+    assert!((ndcg[0].1 - (1.0 / ideal) / 3.0).abs() < 1e-15, "{ndcg:?}");
+    assert_eq!(&ndcg[1..], [("popularity", 2.0 / 3.0), ("ownMostBought", 1.0 / 3.0)]);
+    // Every stage in order: the three sources (0 of 1, 1 of 1), then the 6 customers scored and evaluated.
+    let once = |s| [(s, 0, 1), (s, 1, 1)];
+    let mut want: Vec<(Stage, u64, u64)> = [Stage::Rules, Stage::Similarity, Stage::Upsell].into_iter().flat_map(once).collect();
+    want.extend((0..=6).map(|c| (Stage::Scoring, c, 6)));
+    want.extend((0..=6).map(|c| (Stage::Evaluating, c, 6)));
+    assert_eq!(events, want);
+    // A callback returning false stops the call with CANCELLED.
+    let e = evaluate_with_progress(&d, 10, &EvaluationOptions::default(), &mut |s, _, _| s != Stage::Scoring).unwrap_err();
+    assert_eq!(e.code, clvkit::error::ErrorCode::Cancelled);
+    assert!(e.message.contains("scoring"), "{}", e.message);
 }

@@ -10,11 +10,12 @@ use serde::Serialize;
 
 use super::baskets::Baskets;
 use super::fpgrowth::{frequent_itemsets, ItemsetTable};
-use super::offers::{next_best_offers, segment_labels, NextBestOffers, OfferInputs};
+use super::offers::{next_best_offers_with_progress, segment_labels, NextBestOffers, OfferInputs};
 use super::requests::{NextBestOfferPlan, RulesRequest};
 use super::rules::{association_rules, RuleTable};
 use super::similarity::item_similarity;
 use super::upsell::upsell;
+use super::{staged, Progress, Stage};
 use crate::dataset::Dataset;
 use crate::error::{Result, Warning};
 use crate::segments::{rfm, RfmOptions};
@@ -103,19 +104,23 @@ fn margins_by_product(data: &Dataset, margins: &[(String, Decimal)]) -> (Vec<Opt
 
 /// Next-best offers per customer (`offers()`): candidates from the sources the plan allows, each
 /// scored by P(purchase) × margin (or price) × P(alive) (`p_alive`: parallel to the dataset's
-/// customers; `None` counts everyone as alive), summarised per RFM segment.
-pub fn offers(data: &Dataset, plan: &NextBestOfferPlan, p_alive: Option<&[f64]>) -> Result<NextBestOffers> {
+/// customers; `None` counts everyone as alive), summarised per RFM segment. `progress` hears of
+/// each stage that runs: rules, similarity, upsell (as the sources allow), then scoring.
+pub fn offers(data: &Dataset, plan: &NextBestOfferPlan, p_alive: Option<&[f64]>, progress: &mut Progress<'_>) -> Result<NextBestOffers> {
     let mut warnings = Vec::new();
     let rules = if plan.sources.rules {
-        let found = frequent_itemsets(&Baskets::from_dataset(data), &plan.itemsets)?;
-        let mined = association_rules(&found, &plan.rules)?;
+        let (found, mined) = staged(progress, Stage::Rules, || {
+            let found = frequent_itemsets(&Baskets::from_dataset(data), &plan.itemsets)?;
+            let mined = association_rules(&found, &plan.rules)?;
+            Ok((found, mined))
+        })?;
         warnings.extend(found.warnings);
         Some(mined)
     } else {
         None
     };
-    let similarity = plan.sources.similar.then(|| item_similarity(data, &plan.similarity)).transpose()?;
-    let paths = plan.sources.upsell.then(|| upsell(data, &plan.upsell)).transpose()?;
+    let similarity = plan.sources.similar.then(|| staged(progress, Stage::Similarity, || item_similarity(data, &plan.similarity))).transpose()?;
+    let paths = plan.sources.upsell.then(|| staged(progress, Stage::Upsell, || upsell(data, &plan.upsell))).transpose()?;
     let (margins, unknown) = margins_by_product(data, &plan.margins);
     warnings.extend(unknown);
     let segments = segment_labels(data, &rfm(data, &RfmOptions::default())?.customers);
@@ -127,7 +132,7 @@ pub fn offers(data: &Dataset, plan: &NextBestOfferPlan, p_alive: Option<&[f64]>)
         p_alive,
         segments: Some(&segments),
     };
-    let mut result = next_best_offers(data, &inputs, &plan.offers)?;
+    let mut result = next_best_offers_with_progress(data, &inputs, &plan.offers, progress)?;
     for source in [rules.map(|r| r.warnings), similarity.map(|s| s.warnings), paths.map(|u| u.warnings)].into_iter().flatten() {
         warnings.extend(source);
     }

@@ -7,7 +7,8 @@
 //!   the distinct items they bought in the test period (repeat purchases included: the own-
 //!   favourites baseline could not score otherwise).
 //! - **Models**, k recommendations each per customer:
-//!   - `nextBestOffer`: [`super::offers::next_best_offers`] with `topN = k`;
+//!   - `nextBestOffer`: [`super::offers::next_best_offers`] with `topN = k` (and the offers'
+//!     options otherwise, the relevance floor `minProbability` included);
 //!   - `popularity`: the k items with the most train buyers, skipping items the customer already
 //!     bought unless the offers' repeat policy allows them (the same policy as the model);
 //!   - `ownMostBought`: the customer's own k items bought in the most train orders (ties: item
@@ -15,13 +16,19 @@
 //! - **Metrics** (means over evaluated customers): precision@k = hits / k; recall@k = hits /
 //!   relevant items; hit rate = share with at least one hit; coverage = distinct items
 //!   recommended / distinct items bought in train.
+//! - **NDCG@k** (binary relevance: an offered item is relevant when the customer bought it in the
+//!   test period): for a customer offered items at ranks r = 1 … n (n ≤ k),
+//!   DCG@k = Σ rel(r) / log2(r + 1) and NDCG@k = DCG@k / IDCG@k, where the ideal
+//!   IDCG@k = Σ_{r = 1 … min(k, relevant items)} 1 / log2(r + 1) puts every relevant item first.
+//!   A customer offered fewer than k items is not penalised beyond the missing hits; the mean is
+//!   over evaluated customers, as the other metrics.
 
 use serde::Serialize;
 
 use super::baskets::Baskets;
 use super::fpgrowth::{frequent_itemsets, ItemsetOptions};
-use super::offers::{bought, may_reoffer, next_best_offers, repeat_rates, OfferInputs, OfferOptions};
-use super::{purchased, require};
+use super::offers::{bought, may_reoffer, next_best_offers_with_progress, repeat_rates, OfferInputs, OfferOptions};
+use super::{purchased, require, staged, Progress, Stage, Ticker};
 use super::rules::{association_rules, RuleOptions};
 use super::similarity::{item_similarity, CustomerItems, SimilarityOptions};
 use super::upsell::{upsell, UpsellOptions};
@@ -64,6 +71,8 @@ pub struct ModelScore {
     pub precision_at_k: f64,
     pub recall_at_k: f64,
     pub hit_rate: f64,
+    /// Mean NDCG@k (see the module docs).
+    pub ndcg_at_k: f64,
     pub coverage: f64,
 }
 
@@ -112,6 +121,7 @@ pub fn before(data: &Dataset, cut: Day) -> Dataset {
 struct Tally {
     precision: f64,
     recall: f64,
+    ndcg: f64,
     hits: u64,
     recommended: Vec<bool>,
 }
@@ -119,6 +129,7 @@ struct Tally {
 impl Tally {
     fn add(&mut self, recommended: &[u32], relevant: &[u32], k: usize) {
         let hits = recommended.iter().filter(|i| relevant.binary_search(i).is_ok()).count();
+        self.ndcg += ndcg(recommended, relevant, k);
         self.precision += hits as f64 / k as f64;
         self.recall += hits as f64 / relevant.len().max(1) as f64;
         self.hits += u64::from(hits > 0);
@@ -137,13 +148,28 @@ impl Tally {
             precision_at_k: self.precision / n,
             recall_at_k: self.recall / n,
             hit_rate: self.hits as f64 / n,
+            ndcg_at_k: self.ndcg / n,
             coverage: covered as f64 / catalogue.max(1) as f64,
         }
     }
 }
 
+/// NDCG@k of one ranked list with binary relevance (`relevant` ascending); 0 when nothing is relevant.
+pub fn ndcg(recommended: &[u32], relevant: &[u32], k: usize) -> f64 {
+    let discount = |rank: usize| 1.0 / ((rank + 1) as f64).log2();
+    let dcg: f64 = recommended.iter().take(k).enumerate().filter(|(_, i)| relevant.binary_search(i).is_ok()).map(|(r, _)| discount(r + 1)).sum();
+    let ideal: f64 = (1..=k.min(relevant.len())).map(discount).sum();
+    if ideal > 0.0 { dcg / ideal } else { 0.0 }
+}
+
 /// Trains on the orders before `cut` and scores the top-k offers on the purchases from `cut` on.
 pub fn evaluate(data: &Dataset, cut: Day, options: &EvaluationOptions) -> Result<Evaluation> {
+    evaluate_with_progress(data, cut, options, &mut |_, _, _| true)
+}
+
+/// [`evaluate`], reporting each stage (rules, similarity, upsell and scoring on the train period,
+/// then evaluating customers) to `progress`.
+pub fn evaluate_with_progress(data: &Dataset, cut: Day, options: &EvaluationOptions, progress: &mut Progress<'_>) -> Result<Evaluation> {
     require(options.k >= 1, "k", "at least 1")?;
     let train = before(data, cut);
     let purchases = |o: &&Order| !o.is_return;
@@ -154,14 +180,16 @@ pub fn evaluate(data: &Dataset, cut: Day, options: &EvaluationOptions) -> Result
         let message = format!("cutDate {} leaves no purchase {side} it: choose a date inside the data", format_day(cut));
         return Err(Error::new(ErrorCode::OutOfRange, message).with_field("cutDate"));
     }
-    let baskets = Baskets::from_dataset(&train);
-    let itemsets = frequent_itemsets(&baskets, &options.itemsets)?;
-    let rules = association_rules(&itemsets, &options.rules)?;
-    let similarity = item_similarity(&train, &options.similarity)?;
-    let paths = upsell(&train, &options.upsell)?;
+    let (itemsets, rules) = staged(progress, Stage::Rules, || {
+        let itemsets = frequent_itemsets(&Baskets::from_dataset(&train), &options.itemsets)?;
+        let rules = association_rules(&itemsets, &options.rules)?;
+        Ok((itemsets, rules))
+    })?;
+    let similarity = staged(progress, Stage::Similarity, || item_similarity(&train, &options.similarity))?;
+    let paths = staged(progress, Stage::Upsell, || upsell(&train, &options.upsell))?;
     let offer_options = OfferOptions { top_n: options.k, ..options.offers.clone() };
     let inputs = OfferInputs { rules: Some(&rules), similarity: Some(&similarity), upsell: Some(&paths), ..OfferInputs::default() };
-    let offers = next_best_offers(&train, &inputs, &offer_options)?;
+    let offers = next_best_offers_with_progress(&train, &inputs, &offer_options, progress)?;
     let mut warnings: Vec<Warning> = itemsets.warnings.iter().chain(&rules.warnings).chain(&similarity.warnings).chain(&paths.warnings).chain(&offers.warnings).cloned().collect();
     warnings.dedup();
 
@@ -175,7 +203,9 @@ pub fn evaluate(data: &Dataset, cut: Day, options: &EvaluationOptions) -> Result
     let mut tallies: [Tally; 3] = std::array::from_fn(|_| Tally { recommended: vec![false; items], ..Tally::default() });
     let (mut evaluated, mut row) = (0u64, 0usize);
     let (mut own, mut relevant, mut recommended, mut order_counts) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let ticker = Ticker::start(progress, Stage::Evaluating, data.customers.len())?;
     for c in 0..data.customers.len() as u32 {
+        ticker.at(progress, c)?;
         let first = row;
         while offers.customer.get(row).is_some_and(|&x| x == c) {
             row += 1;
@@ -211,6 +241,7 @@ pub fn evaluate(data: &Dataset, cut: Day, options: &EvaluationOptions) -> Result
         recommended.extend(counted.iter().take(options.k).map(|&(_, i)| i));
         favourites.add(&recommended, &relevant, options.k);
     }
+    ticker.finish(progress)?;
     if evaluated == 0 {
         let message = format!("no customer bought both before and on or after {}: choose another cutDate", format_day(cut));
         return Err(Error::new(ErrorCode::OutOfRange, message).with_field("cutDate"));
@@ -230,4 +261,25 @@ pub fn evaluate(data: &Dataset, cut: Day, options: &EvaluationOptions) -> Result
         ],
         warnings,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ndcg;
+
+    #[test]
+    fn ndcg_by_hand() {
+        // Relevant {2, 5, 9}; offered [5, 1, 9] at k = 3: DCG = 1/log2(2) + 1/log2(4) = 1.5;
+        // IDCG = 1 + 1/log2(3) + 1/2 (three relevant items, k = 3).
+        let ideal = 1.5 + 1.0 / 3f64.log2();
+        assert!((ndcg(&[5, 1, 9], &[2, 5, 9], 3) - 1.5 / ideal).abs() < 1e-15);
+        // Two relevant items at k = 5: IDCG = 1 + 1/log2(3); one hit at rank 2.
+        let want = (1.0 / 3f64.log2()) / (1.0 + 1.0 / 3f64.log2());
+        assert!((ndcg(&[7, 4], &[4, 8], 5) - want).abs() < 1e-15);
+        // Everything relevant first: 1. Nothing relevant offered: 0. Ranks past k do not count.
+        assert_eq!(ndcg(&[3, 4], &[3, 4], 2), 1.0);
+        assert_eq!(ndcg(&[1, 2], &[3], 2), 0.0);
+        assert_eq!(ndcg(&[1, 3], &[3], 1), 0.0);
+        assert_eq!(ndcg(&[], &[], 3), 0.0);
+    }
 }

@@ -53,6 +53,18 @@ impl Default for ItemsetOptions {
     }
 }
 
+/// Joins the names of an item list in labels (`"A|B"`): mlxtend-style frozensets printed one per
+/// cell. A name that itself holds `|` makes its label ambiguous; the item numbers
+/// (`RuleTable::antecedent_items`) are exact.
+pub const ITEM_SEPARATOR: &str = "|";
+
+/// An item list as one label: the names sorted (by their UTF-8 bytes) and joined by [`ITEM_SEPARATOR`].
+pub fn item_label<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
+    let mut names: Vec<&str> = names.into_iter().collect();
+    names.sort_unstable();
+    names.join(ITEM_SEPARATOR)
+}
+
 /// One frequent itemset: item numbers ascending, and the number of baskets holding them all.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Itemset {
@@ -82,9 +94,10 @@ impl FrequentItemsets {
         f64::from(count) / self.baskets as f64
     }
 
-    /// The items of `items` as one label, names joined by `", "`.
+    /// The items of `items` as one label: their names sorted and joined by [`ITEM_SEPARATOR`]
+    /// (`"A|B"`). Itemset and rule tables, their CSV and the CLI all print item lists this way.
     pub fn label(&self, items: &[u32]) -> String {
-        items.iter().map(|&i| self.items.name(i)).collect::<Vec<_>>().join(", ")
+        item_label(items.iter().map(|&i| self.items.name(i)))
     }
 
     /// The itemsets as a table (one row per itemset).
@@ -104,7 +117,7 @@ impl FrequentItemsets {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ItemsetTable {
-    /// Item names joined by `", "`.
+    /// Item names sorted and joined by `|` ([`item_label`]).
     pub itemset: Vec<String>,
     pub size: Vec<u32>,
     pub count: Vec<u32>,
@@ -420,6 +433,14 @@ mod tests {
         let f = frequent_itemsets(&b, &ItemsetOptions { min_support: 0.1, max_len: Some(2), ..Default::default() }).unwrap();
         assert!(f.itemsets.iter().all(|i| i.items.len() <= 2));
         assert_eq!(f.itemsets.len(), brute(&b, 1).iter().filter(|i| i.0.len() <= 2).count());
+    }
+
+    #[test]
+    fn labels_sort_names_and_join_them_by_a_bar() {
+        // "zeta" is item 0 and "alpha" item 1: the label follows the names, not the numbers.
+        let f = frequent_itemsets(&baskets(&["zeta,alpha,Mid", "zeta,alpha,Mid"]), &ItemsetOptions { min_support: 1.0, ..Default::default() }).unwrap();
+        assert_eq!(f.table().itemset, ["zeta", "alpha", "Mid", "alpha|zeta", "Mid|zeta", "Mid|alpha", "Mid|alpha|zeta"]);
+        assert_eq!(item_label(["b", "a|c", "B"]), "B|a|c|b");
     }
 
     #[test]

@@ -19,6 +19,9 @@
 //! `BASKETS_CAPPED`, `ITEMSETS_CAPPED` (FP-growth guards), `RULES_CAPPED`, `ITEMSETS_TOO_LONG`,
 //! `RULES_INCOMPLETE`, `UNKNOWN_ITEM` (rules), `CUSTOMERS_CAPPED` (similarity, upsell),
 //! `NO_CATEGORIES` (upsell), `NO_EVIDENCE`, `UNPRICED_ITEMS` (offers).
+//!
+//! Long calls report [`Progress`] per [`Stage`]: the wasm calls are synchronous, so a callback is
+//! the only way to see how far one has got (and, by returning false, to stop it with `CANCELLED`).
 
 pub mod analyses;
 pub mod baskets;
@@ -51,6 +54,81 @@ pub(crate) fn row_starts(keys: &[u32], items: usize) -> Vec<usize> {
     starts
 }
 
+/// A stage of a long cross-sell call ([`analyses::offers`], [`evaluate_with_progress`]), as
+/// progress reports name it (JS: `"rules"`, `"similarity"`, `"upsell"`, `"scoring"`, `"evaluating"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Stage {
+    /// Frequent itemsets and association rules (reported as 0 of 1, then 1 of 1).
+    Rules,
+    /// Item-to-item similarity (0 of 1, then 1 of 1).
+    Similarity,
+    /// Upsell paths (0 of 1, then 1 of 1).
+    Upsell,
+    /// Next-best offers: customers scored of all customers, about every 1 % and at the end.
+    Scoring,
+    /// Offline evaluation: customers evaluated of all customers, as `Scoring`.
+    Evaluating,
+}
+
+impl Stage {
+    pub fn key(self) -> &'static str {
+        match self {
+            Stage::Rules => "rules",
+            Stage::Similarity => "similarity",
+            Stage::Upsell => "upsell",
+            Stage::Scoring => "scoring",
+            Stage::Evaluating => "evaluating",
+        }
+    }
+}
+
+/// A progress callback: `(stage, done, total)` in the stage's own units (see [`Stage`]); it
+/// returns false to stop the call, which then fails with `CANCELLED`.
+pub type Progress<'a> = dyn FnMut(Stage, u64, u64) -> bool + 'a;
+
+/// Calls `progress`; `CANCELLED` when it asks to stop.
+pub(crate) fn report(progress: &mut Progress<'_>, stage: Stage, done: u64, total: u64) -> Result<()> {
+    if progress(stage, done, total) {
+        Ok(())
+    } else {
+        Err(Error::new(ErrorCode::Cancelled, format!("cancelled by the progress callback during {}", stage.key())))
+    }
+}
+
+/// Runs one indivisible stage between a report of 0 of 1 and one of 1 of 1.
+pub(crate) fn staged<T>(progress: &mut Progress<'_>, stage: Stage, run: impl FnOnce() -> Result<T>) -> Result<T> {
+    report(progress, stage, 0, 1)?;
+    let out = run()?;
+    report(progress, stage, 1, 1)?;
+    Ok(out)
+}
+
+/// Progress of a per-item loop: reports 0 of `total`, about every 1 % of `total`, and the end.
+pub(crate) struct Ticker {
+    stage: Stage,
+    total: u64,
+    step: u64,
+}
+
+impl Ticker {
+    pub(crate) fn start(progress: &mut Progress<'_>, stage: Stage, total: usize) -> Result<Ticker> {
+        let total = u64::try_from(total).unwrap_or(u64::MAX);
+        report(progress, stage, 0, total)?;
+        Ok(Ticker { stage, total, step: (total / 100).max(1) })
+    }
+
+    /// Before item `done` (0-based).
+    pub(crate) fn at(&self, progress: &mut Progress<'_>, done: u32) -> Result<()> {
+        let done = u64::from(done);
+        if done > 0 && done % self.step == 0 { report(progress, self.stage, done, self.total) } else { Ok(()) }
+    }
+
+    pub(crate) fn finish(&self, progress: &mut Progress<'_>) -> Result<()> {
+        report(progress, self.stage, self.total, self.total)
+    }
+}
+
 /// `OUT_OF_RANGE` naming `field` unless `ok`: "{field} must be {what}".
 pub(crate) fn require(ok: bool, field: &str, what: &str) -> Result<()> {
     if ok {
@@ -68,10 +146,10 @@ pub(crate) fn purchased<'d>(data: &'d Dataset, order: &Order) -> impl Iterator<I
 }
 
 pub use baskets::{ingest_baskets_bytes, BasketIngest, BasketIngestOptions, BasketReport, Baskets, BasketsBuilder};
-pub use fpgrowth::{frequent_itemsets, FrequentItemsets, Itemset, ItemsetOptions, ItemsetTable};
+pub use fpgrowth::{frequent_itemsets, item_label, FrequentItemsets, Itemset, ItemsetOptions, ItemsetTable, ITEM_SEPARATOR};
 pub use rules::{association_rules, AssociationRules, Metric, MetricFilter, RuleMetrics, RuleOptions, RuleTable};
-pub use evaluate::{evaluate, Evaluation, EvaluationOptions, ModelScore};
+pub use evaluate::{evaluate, evaluate_with_progress, ndcg, Evaluation, EvaluationOptions, ModelScore};
 pub use requests::{EvaluationRequest, FilterRequest, NextBestOfferPlan, NextBestOfferRequest, OfferRequest, OfferSources, RulesRequest, SimilarityRequest, UpsellRequest};
-pub use offers::{next_best_offers, repeat_rates, segment_labels, NextBestOffers, OfferInputs, OfferOptions, OfferRanking, OfferSource, OfferTable, SegmentOffer, SegmentOffers};
+pub use offers::{next_best_offers, next_best_offers_with_progress, repeat_rates, segment_labels, NextBestOffers, OfferInputs, OfferOptions, OfferRanking, OfferSource, OfferTable, SegmentOffer, SegmentOffers, DEFAULT_MIN_PROBABILITY};
 pub use similarity::{item_similarity, log_likelihood_ratio, CustomerItems, ItemSimilarity, SimilarityOptions, SimilarityTable};
 pub use upsell::{unit_prices, upsell, Upsell, UpsellOptions, UpsellTable};

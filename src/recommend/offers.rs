@@ -14,6 +14,14 @@
 //!   its median unit price ([`super::upsell::unit_prices`]); items with neither are not offered.
 //!   P(alive) comes from the caller (a per-customer column, e.g. a BG/NBD model), default 1.
 //!   P is an estimate from co-purchase frequencies, not a calibrated purchase probability.
+//! - **Guard rails**: at most `topN` offers per customer (default 3), and a **relevance floor**:
+//!   a candidate whose P is below `minProbability` (default 0.05) is not offered, however valuable
+//!   (`belowFloor` counts them). Ranking by expected value alone would put an expensive item that
+//!   1 in 100 buyers of X also bought above a cheap one that half of them bought; our sources warn
+//!   that such irrelevant suggestions drive customers away. 0.05 keeps any evidence that at least
+//!   1 in 20 of the customers it rests on acted on it (a rule's confidence, an "also bought" share
+//!   or an upgrade rate), and drops the long tail of one-off co-purchases that similarity finds
+//!   among popular items; 0 turns the floor off.
 //! - Offers are ranked by score (or by P with `rankBy: probability`), then item number.
 //! - **Per-segment summaries** (segment labels from the caller, e.g. RFM segments): for each
 //!   segment, the items most often in its customers' top N, with the summed expected value.
@@ -22,7 +30,7 @@ use rust_decimal::Decimal;
 use rustc_hash::FxHashMap as HashMap;
 use serde::Serialize;
 
-use super::{purchased, require, row_starts};
+use super::{purchased, require, row_starts, Progress, Stage, Ticker};
 use super::rules::AssociationRules;
 use super::similarity::ItemSimilarity;
 use super::upsell::{unit_prices, Upsell};
@@ -46,8 +54,10 @@ pub enum OfferRanking {
 /// Options of [`next_best_offers`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct OfferOptions {
-    /// Offers per customer (at least 1; default 3).
+    /// Offers per customer (at least 1; default 3): the cap on offers per customer.
     pub top_n: usize,
+    /// Relevance floor: candidates with P below this are not offered (in [0, 1]; default 0.05).
+    pub min_probability: f64,
     /// Re-offer bought items whose repeat rate is at least this (in [0, 1]); `None`: never.
     pub repeat_min_rate: Option<f64>,
     pub rank_by: OfferRanking,
@@ -57,9 +67,12 @@ pub struct OfferOptions {
     pub decimals: u32,
 }
 
+/// The default relevance floor (see the module docs).
+pub const DEFAULT_MIN_PROBABILITY: f64 = 0.05;
+
 impl Default for OfferOptions {
     fn default() -> Self {
-        OfferOptions { top_n: 3, repeat_min_rate: Some(0.3), rank_by: OfferRanking::ExpectedValue, segment_top: 5, decimals: 2 }
+        OfferOptions { top_n: 3, min_probability: DEFAULT_MIN_PROBABILITY, repeat_min_rate: Some(0.3), rank_by: OfferRanking::ExpectedValue, segment_top: 5, decimals: 2 }
     }
 }
 
@@ -169,6 +182,8 @@ pub struct NextBestOffers {
     #[serde(skip)]
     pub offers: OfferTable,
     pub segments: Vec<SegmentOffers>,
+    /// Candidates not offered because their P was below `minProbability` (the relevance floor).
+    pub below_floor: u64,
     pub warnings: Vec<Warning>,
 }
 
@@ -187,6 +202,7 @@ fn field_error(code: ErrorCode, field: String, message: String) -> Error {
 
 fn check(data: &Dataset, inputs: &OfferInputs<'_>, options: &OfferOptions) -> Result<()> {
     require(options.top_n >= 1, "topN", "at least 1")?;
+    require((0.0..=1.0).contains(&options.min_probability), "minProbability", "from 0 to 1")?;
     require(options.repeat_min_rate.is_none_or(|r| (0.0..=1.0).contains(&r)), "repeatMinRate", "from 0 to 1")?;
     require(options.decimals <= 10, "decimals", "a whole number from 0 to 10")?;
     let customers = data.customers.len();
@@ -373,6 +389,11 @@ pub(crate) fn may_reoffer(repeat: &[f64], min_rate: Option<f64>, i: u32) -> bool
 
 /// The top offers of every customer with a purchase (see the module docs).
 pub fn next_best_offers(data: &Dataset, inputs: &OfferInputs<'_>, options: &OfferOptions) -> Result<NextBestOffers> {
+    next_best_offers_with_progress(data, inputs, options, &mut |_, _, _| true)
+}
+
+/// [`next_best_offers`], reporting [`Stage::Scoring`] as customers are scored.
+pub fn next_best_offers_with_progress(data: &Dataset, inputs: &OfferInputs<'_>, options: &OfferOptions, progress: &mut Progress<'_>) -> Result<NextBestOffers> {
     check(data, inputs, options)?;
     let prices = unit_prices(data);
     let value = |i: u32| -> Option<Decimal> {
@@ -384,8 +405,10 @@ pub fn next_best_offers(data: &Dataset, inputs: &OfferInputs<'_>, options: &Offe
     let mut table = OfferTable::default();
     let mut own = Vec::new();
     let mut found = HashMap::default();
-    let mut unvalued = 0u64;
+    let (mut unvalued, mut below_floor) = (0u64, 0u64);
+    let ticker = Ticker::start(progress, Stage::Scoring, data.customers.len())?;
     for c in 0..data.customers.len() as u32 {
+        ticker.at(progress, c)?;
         bought(data, c, &mut own);
         if own.is_empty() {
             continue;
@@ -395,6 +418,10 @@ pub fn next_best_offers(data: &Dataset, inputs: &OfferInputs<'_>, options: &Offe
         let mut scored: Vec<(f64, f64, u32, Decimal, Evidence)> = Vec::new();
         for (&item, &e) in &found {
             if own.binary_search(&item).is_ok() && !may_reoffer(&repeat, options.repeat_min_rate, item) {
+                continue;
+            }
+            if e.p < options.min_probability {
+                below_floor += 1;
                 continue;
             }
             let Some(v) = value(item) else {
@@ -424,6 +451,7 @@ pub fn next_best_offers(data: &Dataset, inputs: &OfferInputs<'_>, options: &Offe
             table.reason.push(reason(data, inputs, e, item));
         }
     }
+    ticker.finish(progress)?;
     let mut warnings = Vec::new();
     if inputs.rules.is_none() && inputs.similarity.is_none() && inputs.upsell.is_none() {
         warnings.push(Warning::new("NO_EVIDENCE", "inputs", "no rules, similarity or upsell paths were given, so there is nothing to offer"));
@@ -433,7 +461,7 @@ pub fn next_best_offers(data: &Dataset, inputs: &OfferInputs<'_>, options: &Offe
         warnings.push(Warning::new("UNPRICED_ITEMS", "margins", message));
     }
     let segments = segment_summaries(data, inputs.segments, &table, options.segment_top);
-    Ok(NextBestOffers { offers: table, segments, warnings })
+    Ok(NextBestOffers { offers: table, segments, below_floor, warnings })
 }
 
 /// A segment's customers, those with offers, and per item: customers, first choices, expected value.

@@ -210,12 +210,13 @@ impl UpsellRequest {
     }
 }
 
-/// `{ topN?, repeatMinRate?, rankBy?, segmentTop?, decimals? }`; `repeatMinRate: null` never
-/// re-offers a bought item (the default is 0.3).
+/// `{ topN?, minProbability?, repeatMinRate?, rankBy?, segmentTop?, decimals? }`;
+/// `repeatMinRate: null` never re-offers a bought item (the default is 0.3).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OfferRequest {
     pub top_n: Option<Scalar>,
+    pub min_probability: Option<Scalar>,
     /// Absent: the default; `null`: never re-offer; a number in [0, 1]: the threshold.
     #[serde(default, deserialize_with = "present")]
     pub repeat_min_rate: Option<Option<Scalar>>,
@@ -255,6 +256,8 @@ impl OfferRequest {
         })?;
         Ok(OfferOptions {
             top_n: size(&f("topN"), self.top_n.as_ref(), 1, 1000)?.unwrap_or(d.top_n),
+            min_probability: optional(self.min_probability.as_ref(), |v| number(&f("minProbability"), v, Included(Decimal::ZERO), Included(Decimal::ONE)))?
+                .unwrap_or(d.min_probability),
             repeat_min_rate,
             rank_by: rank_by.unwrap_or(d.rank_by),
             segment_top: size(&f("segmentTop"), self.segment_top.as_ref(), 1, 1000)?.unwrap_or(d.segment_top),
@@ -450,6 +453,12 @@ mod tests {
         assert_eq!((o.repeat_min_rate, o.rank_by), (None, OfferRanking::Probability));
         assert_eq!(req::<OfferRequest>(json!({})).parse().unwrap().repeat_min_rate, Some(0.3));
         assert_eq!(req::<OfferRequest>(json!({"repeatMinRate": 0.5})).parse().unwrap().repeat_min_rate, Some(0.5));
+        assert_eq!(req::<OfferRequest>(json!({})).parse().unwrap().min_probability, 0.05);
+        assert_eq!(req::<OfferRequest>(json!({"minProbability": "0"})).parse().unwrap().min_probability, 0.0);
+        let e = req::<OfferRequest>(json!({"minProbability": 1.5})).parse().unwrap_err();
+        assert_eq!((e.code, e.field.as_deref()), (ErrorCode::OutOfRange, Some("minProbability")));
+        let e = req::<EvaluationRequest>(json!({"cutDate": "2011-09-01", "offers": {"minProbability": -0.1}})).parse().unwrap_err();
+        assert_eq!((e.code, e.field.as_deref()), (ErrorCode::Negative, Some("offers.minProbability")));
         let (cut, e) = req::<EvaluationRequest>(json!({"cutDate": "2011-09-01", "k": 10, "rules": {"minSupport": 0.005}, "offers": {"topN": 2}})).parse().unwrap();
         assert_eq!((cut, e.k, e.itemsets.min_support), (parse_iso_day("2011-09-01").unwrap(), 10, 0.005));
         let e = req::<EvaluationRequest>(json!({"cutDate": "2011-09-01", "upsell": {"topk": 1}})).parse().unwrap_err();

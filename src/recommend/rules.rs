@@ -139,7 +139,7 @@ impl Default for RuleOptions {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RuleTable {
-    /// Antecedent item names joined by `", "`.
+    /// Antecedent item names, sorted and joined by `|` ([`super::fpgrowth::item_label`]).
     pub antecedents: Vec<String>,
     pub consequents: Vec<String>,
     pub antecedent_items: Vec<Vec<u32>>,
@@ -434,7 +434,7 @@ mod tests {
         assert_eq!(r.rules.len() as u64, r.matched);
         let o = RuleOptions { antecedent_any: vec!["a".into()], consequent_any: vec!["c".into()], max_consequent_len: Some(1), ..Default::default() };
         let r = association_rules(&f, &o).unwrap();
-        assert_eq!(r.rules.antecedents, ["a", "a, b"]);
+        assert_eq!(r.rules.antecedents, ["a", "a|b"]);
         assert!(r.rules.consequents.iter().all(|c| c == "c"));
         let o = RuleOptions { exclude_items: vec!["c".into(), "zz".into()], max_rules: 1, sort_by: Metric::Confidence, ..Default::default() };
         let r = association_rules(&f, &o).unwrap();

@@ -1,15 +1,39 @@
 //! Cross-sell bindings: rules, similarity, upsell, offers and their evaluation on a dataset
 //! handle, and a baskets file ingested into its own handle (`BasketIngestor` → `BasketsHandle`).
 
+use js_sys::{Function, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
 use super::dataset::{core, options, used_up, with_table, DatasetHandle};
 use super::to_js_value;
 use crate::recommend::{
-    analyses, evaluate, item_similarity, upsell, BasketIngest, BasketIngestOptions, BasketReport, Baskets,
+    analyses, evaluate_with_progress, item_similarity, upsell, Progress, Stage, BasketIngest, BasketIngestOptions, BasketReport, Baskets,
     EvaluationRequest, NextBestOfferRequest, RulesRequest, SimilarityRequest, UpsellRequest,
 };
 use crate::table::to_csv;
+
+/// Runs `run` with a [`Progress`] that calls `on_progress({ stage, done, total })`. The calls are
+/// synchronous (from inside this wasm call), so the callback can count, log or post to another
+/// thread, not repaint a page; an exception it throws stops the call and is rethrown as is.
+fn with_progress<T>(on_progress: Option<Function>, run: impl FnOnce(&mut Progress<'_>) -> crate::error::Result<T>) -> Result<T, JsValue> {
+    let mut thrown = None;
+    let result = run(&mut |stage: Stage, done: u64, total: u64| {
+        let Some(callback) = &on_progress else { return true };
+        let event = Object::new();
+        let fields = [("stage", JsValue::from_str(stage.key())), ("done", JsValue::from_f64(done as f64)), ("total", JsValue::from_f64(total as f64))];
+        for (key, value) in fields {
+            if let Err(e) = Reflect::set(&event, &JsValue::from_str(key), &value) {
+                thrown = Some(e);
+                return false;
+            }
+        }
+        callback.call1(&JsValue::NULL, &event).map_err(|e| thrown = Some(e)).is_ok()
+    });
+    match thrown {
+        Some(e) => Err(e),
+        None => core(result),
+    }
+}
 
 #[wasm_bindgen]
 impl DatasetHandle {
@@ -47,25 +71,32 @@ impl DatasetHandle {
         with_table(&result, "paths", &result.table)
     }
 
-    /// Next-best offers per customer, with reasons and per-segment summaries.
-    pub fn offers(&self, options: JsValue) -> Result<JsValue, JsValue> {
-        let request: NextBestOfferRequest = self::options(options)?;
-        let result = core(analyses::offers(&self.data, &core(request.parse())?, None))?;
+    /// Next-best offers per customer, with reasons and per-segment summaries; `on_progress`
+    /// hears each stage (see [`with_progress`]).
+    pub fn offers(&self, options: JsValue, on_progress: Option<Function>) -> Result<JsValue, JsValue> {
+        let result = self.next_best_offers(options, on_progress)?;
         with_table(&result, "offers", &result.offers)
     }
 
     #[wasm_bindgen(js_name = offersCsv)]
-    pub fn offers_csv(&self, options: JsValue) -> Result<String, JsValue> {
-        let request: NextBestOfferRequest = self::options(options)?;
-        Ok(to_csv(&core(analyses::offers(&self.data, &core(request.parse())?, None))?.offers))
+    pub fn offers_csv(&self, options: JsValue, on_progress: Option<Function>) -> Result<String, JsValue> {
+        Ok(to_csv(&self.next_best_offers(options, on_progress)?.offers))
     }
 
     /// Offers trained before `cutDate` and scored on the purchases after it, against baselines.
     #[wasm_bindgen(js_name = evaluateOffers)]
-    pub fn evaluate_offers(&self, options: JsValue) -> Result<JsValue, JsValue> {
+    pub fn evaluate_offers(&self, options: JsValue, on_progress: Option<Function>) -> Result<JsValue, JsValue> {
         let request: EvaluationRequest = self::options(options)?;
         let (cut, options) = core(request.parse())?;
-        to_js_value(&core(evaluate(&self.data, cut, &options))?)
+        to_js_value(&with_progress(on_progress, |progress| evaluate_with_progress(&self.data, cut, &options, progress))?)
+    }
+}
+
+impl DatasetHandle {
+    fn next_best_offers(&self, options: JsValue, on_progress: Option<Function>) -> Result<crate::recommend::NextBestOffers, JsValue> {
+        let request: NextBestOfferRequest = self::options(options)?;
+        let plan = core(request.parse())?;
+        with_progress(on_progress, |progress| analyses::offers(&self.data, &plan, None, progress))
     }
 }
 

@@ -359,3 +359,108 @@ describe("file commands", () => {
     assert.match(run("summary", "--help").stdout, /--observation-end/);
   });
 });
+
+describe("cross-sell commands", () => {
+  const dir = fileURLToPath(new URL("../../target/", import.meta.url));
+  const toy = readFileSync(new URL("../fixtures/recommend_mlxtend_toy.tsv", import.meta.url), "utf8")
+    .split("\n")
+    .filter((l) => l.startsWith("B\t"))
+    .map((l) => l.slice(2));
+  const basketsFile = `${dir}cli-test-baskets.txt`;
+  writeFileSync(basketsFile, toy.join("\n") + "\n");
+  // Camera shop: cameras with bags; half the customers later move up to the pro camera.
+  const shopFile = `${dir}cli-test-shop.csv`;
+  const shop = ["order_id,customer_id,date,product_id,category,quantity,unit_price"];
+  for (let c = 1; c <= 20; c++) {
+    shop.push(`A${c},c${c},2024-01-05,CAM,camera,1,300.00`);
+    if (c % 4 !== 0) shop.push(`A${c},c${c},2024-01-05,BAG,bag,1,40.00`);
+    if (c % 2 === 0) shop.push(`B${c},c${c},2024-03-10,CAM-PRO,camera,1,900.00`);
+  }
+  writeFileSync(shopFile, shop.join("\n") + "\n");
+  const ok = (...args) => {
+    const r = run(...args);
+    assert.equal(r.code, 0, r.stderr);
+    return r;
+  };
+
+  test("rules --baskets prints mlxtend's columns, items sorted and |-joined, inf for infinite conviction", () => {
+    const r = ok("rules", basketsFile, "--baskets", "--min-support", "0.6");
+    const lines = r.stdout.trim().split("\n");
+    assert.equal(lines[0], "antecedents,consequents,antecedent support,consequent support,support,confidence,lift,leverage,conviction,zhangs_metric,jaccard,certainty,kulczynski");
+    assert.equal(lines.length, 1 + 16);
+    assert.ok(lines.includes("Onion,Eggs|Kidney Beans,0.6,0.8,0.6,1,1.25,0.12,inf,0.5,0.75,1,0.875"), r.stdout);
+    assert.match(r.stderr, /read 5 rows: 5 accepted, 0 rejected/);
+    // --min-confidence is a confidence filter; --max-len bounds the itemsets.
+    const sure = ok("rules", basketsFile, "--baskets", "--min-support", "0.6", "--min-confidence", "1").stdout.trim().split("\n").slice(1);
+    assert.equal(sure.length, 8);
+    assert.ok(sure.every((l) => l.split(",")[5] === "1" && l.split(",")[8] === "inf"));
+    const pairs = ok("rules", basketsFile, "--baskets", "--min-support", "0.6", "--max-len", "2").stdout.trim().split("\n").slice(1);
+    assert.equal(pairs.length, 10);
+    assert.ok(pairs.every((l) => !l.includes("|")));
+    const j = JSON.parse(ok("rules", basketsFile, "--baskets", "--min-support", "0.6", "--json").stdout);
+    assert.equal(j.rules.antecedents.length, 16);
+    assert.equal(j.rules.conviction.filter((c) => c === "inf").length, 8);
+  });
+
+  test("rules of a transactions file: one basket per order", () => {
+    const lines = ok("rules", shopFile, "--min-support", "0.1").stdout.trim().split("\n");
+    assert.ok(lines.some((l) => l.startsWith("BAG,CAM,0.5,0.6666666666666666,0.5,1,1.5,") && l.includes(",inf,")), lines.join("\n"));
+  });
+
+  test("similar, upsell and recommend print CSV; recommend's score is the expected value", () => {
+    const sim = ok("similar", shopFile, "--top-k", "1").stdout.trim().split("\n");
+    assert.equal(sim[0], "item_id,other_id,rank,co_buyers,item_buyers,other_buyers,cosine,also_bought,expected,lift,llr");
+    assert.ok(sim.some((l) => l.startsWith("BAG,CAM,1,15,15,20,")), sim.join("\n"));
+    const up = ok("upsell", shopFile).stdout.trim().split("\n");
+    assert.equal(up[0], "item_id,target_id,category,rank,item_price,target_price,movers,item_buyers,rate,median_step");
+    assert.equal(up[1], "CAM,CAM-PRO,camera,1,300.00,900.00,10,20,0.5,600.00");
+    const rec = ok("recommend", shopFile, "--top", "1");
+    const lines = rec.stdout.trim().split("\n");
+    assert.equal(lines[0], "customer_id,rank,item,score,reason");
+    // 30 orders (baskets): BAG in 15, CAM in 20, both in 15. c1 bought CAM and BAG: the pro camera, P = 10/20 upgraded, valued at its price 900.
+    assert.equal(lines.find((l) => l.startsWith("c1,")), 'c1,1,CAM-PRO,450,"bought CAM; 50% of CAM buyers also bought CAM-PRO, lift 1.0"');
+    assert.ok(lines.slice(1).every((l) => l.split(",")[1] === "1"));
+    // The candidates: CAM-PRO (P 0.5) for the 10 customers without it, BAG (P 0.75: 15 of 20 CAM
+    // buyers) for the 5 without it. A floor of 0.8 leaves none and counts all 15.
+    const j = JSON.parse(ok("recommend", shopFile, "--top", "2", "--min-probability", "0.8", "--json").stdout);
+    assert.equal(j.offers.itemId.length, 0);
+    assert.equal(j.belowFloor, 15);
+    assert.equal(JSON.parse(ok("recommend", shopFile, "--min-probability", "0.6", "--json").stdout).belowFloor, 10);
+    assert.match(run("recommend", shopFile, "--min-probability", "0.6").stderr, /under the relevance floor/);
+  });
+
+  test("evaluate prints precision, recall, hit rate, NDCG and coverage per model", () => {
+    const r = ok("evaluate", shopFile, "--cut-date", "2024-02-01", "--k", "2");
+    assert.match(r.stdout, /^cut date 2024-02-01, k = 2: \d+ customers evaluated/);
+    assert.match(r.stdout, /model\s+precision@k\s+recall@k\s+hit rate\s+NDCG@k\s+coverage/);
+    for (const m of ["nextBestOffer", "popularity", "ownMostBought"]) assert.match(r.stdout, new RegExp(`^${m}(\\s+[01]\\.\\d{4}){5}$`, "m"), m);
+    const j = JSON.parse(ok("evaluate", shopFile, "--cut-date", "2024-02-01", "--json").stdout);
+    assert.equal(j.k, 5);
+    assert.ok(j.models.every((m) => typeof m.ndcgAtK === "number"));
+  });
+
+  test("cross-sell usage and input errors", () => {
+    const noSupport = run("rules", basketsFile, "--baskets");
+    assert.equal(noSupport.code, 2);
+    assert.match(noSupport.stderr, /missing --min-support/);
+    assert.equal(run("evaluate", shopFile).code, 2);
+    assert.equal(run("rules", basketsFile, "--baskets", "--min-support", "0.5", "--date-format", "dmy").code, 2);
+    const bad = run("rules", basketsFile, "--baskets", "--min-support", "2");
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /error \[OUT_OF_RANGE\] minSupport: /);
+    const date = run("evaluate", shopFile, "--cut-date", "2024-13-01");
+    assert.equal(date.code, 1);
+    assert.match(date.stderr, /error \[INVALID_DATE\] cutDate: /);
+    const late = run("evaluate", shopFile, "--cut-date", "2030-01-01");
+    assert.equal(late.code, 1);
+    assert.match(late.stderr, /error \[OUT_OF_RANGE\] cutDate: /);
+    assert.equal(run("recommend", shopFile, "--top", "0").code, 1);
+    for (const name of ["rules", "similar", "upsell", "recommend", "evaluate"]) {
+      const help = run(name, "--help");
+      assert.equal(help.code, 0);
+      assert.match(help.stdout, new RegExp(`Usage: clvkit ${name} FILE`));
+      assert.match(help.stdout, /--map <role=column>/);
+    }
+    assert.match(run("--help").stdout, /clvkit rules FILE \[--baskets\] --min-support S \[--min-confidence C\] \[--max-len K\] \[--json\]/);
+  });
+});

@@ -21,8 +21,9 @@ test("rules of a baskets file equal mlxtend's, with Infinity for conviction at c
     const expected = toy.filter((r) => r[0] === "R");
     const t = result.rules;
     assert.equal(t.antecedents.length, expected.length);
-    const key = (a, c) => `${a.split(/, ?/).sort().join(",")} -> ${c.split(/, ?/).sort().join(",")}`;
-    const row = new Map(t.antecedents.map((a, i) => [key(a, t.consequents[i]), i]));
+    // Item sets are labelled with their names sorted and joined by "|"; the fixture sorts and joins by ",".
+    const row = new Map(t.antecedents.map((a, i) => [`${a} -> ${t.consequents[i]}`, i]));
+    const key = (a, c) => `${a.split(",").join("|")} -> ${c.split(",").join("|")}`;
     const metrics = ["antecedentSupport", "consequentSupport", "support", "confidence", "lift", "leverage", "conviction", "zhangsMetric", "jaccard", "certainty", "kulczynski"];
     let infinite = 0;
     for (const [, a, c, ...values] of expected) {
@@ -40,6 +41,8 @@ test("rules of a baskets file equal mlxtend's, with Infinity for conviction at c
     const itemsets = baskets.itemsets({ minSupport: 0.6 });
     assert.equal(itemsets.itemsets.itemset.length, Number(toy.find((r) => r[0] === "itemsets")[1]));
     assert.match(baskets.rulesCsv({ minSupport: 0.6 }), /^antecedents,consequents,antecedent support,/);
+    assert.match(baskets.rulesCsv({ minSupport: 0.6 }), /^Onion,Eggs\|Kidney Beans,0\.6,0\.8,0\.6,1,1\.25,0\.12,inf,/m);
+    assert.ok(itemsets.itemsets.itemset.includes("Eggs|Kidney Beans|Onion"), itemsets.itemsets.itemset.join(" "));
   } finally {
     baskets.free();
   }
@@ -90,6 +93,57 @@ test("rules, similarity, upsell and offers on an ingested dataset, with reasons 
     assert.ok(ds.offersCsv({ sources: ["upsell"] }).startsWith("customer_id,rank,item_id,"));
     const evaluation = ds.evaluateOffers({ cutDate: "2024-02-01", k: 2 });
     assert.deepEqual(evaluation.models.map((m) => m.model).sort(), ["nextBestOffer", "ownMostBought", "popularity"]);
+    assert.ok(evaluation.models.every((m) => m.ndcgAtK >= 0 && m.ndcgAtK <= 1 && m.ndcgAtK <= m.hitRate), JSON.stringify(evaluation.models));
+  } finally {
+    ds.free();
+  }
+});
+
+test("the relevance floor drops unlikely offers and counts them; topN caps offers per customer", async () => {
+  const ds = await ingest(shop());
+  try {
+    // SD-CARD: bought by 8 of 40 customers (20 %) in orders of their own; the camera upgrade by half.
+    const all = ds.offers({ topN: 5, minProbability: 0 });
+    assert.equal(all.belowFloor, 0);
+    const floor = 0.3;
+    const kept = ds.offers({ topN: 5, minProbability: floor });
+    const removed = all.offers.probability.filter((p) => p < floor).length;
+    assert.ok(removed > 0, "some offers are under the floor");
+    assert.equal(kept.offers.itemId.length, all.offers.itemId.length - removed);
+    assert.ok(kept.offers.probability.every((p) => p >= floor));
+    assert.ok(kept.belowFloor >= removed, `${kept.belowFloor} >= ${removed}`);
+    assert.equal(ds.offers().belowFloor >= 0, true);
+    const one = ds.offers({ topN: 1, minProbability: 0 });
+    assert.ok(one.offers.rank.every((r) => r === 1));
+    assert.equal(new Set(one.offers.customerId).size, one.offers.customerId.length);
+    assert.throws(() => ds.offers({ minProbability: 2 }), (e) => e.code === "OUT_OF_RANGE" && e.field === "minProbability");
+  } finally {
+    ds.free();
+  }
+});
+
+test("onProgress hears every stage of offers and evaluateOffers; throwing from it stops the call", async () => {
+  const ds = await ingest(shop());
+  try {
+    const events = [];
+    const result = ds.offers({ topN: 2, onProgress: (e) => events.push(e) });
+    assert.ok(result.offers.itemId.length > 0);
+    const stages = [...new Set(events.map((e) => e.stage))];
+    assert.deepEqual(stages, ["rules", "similarity", "upsell", "scoring"]);
+    const scoring = events.filter((e) => e.stage === "scoring");
+    assert.deepEqual(scoring.at(0), { stage: "scoring", done: 0, total: 40 });
+    assert.deepEqual(scoring.at(-1), { stage: "scoring", done: 40, total: 40 });
+    assert.ok(scoring.every((e, i) => i === 0 || e.done > scoring[i - 1].done));
+    // The same offers with or without a callback.
+    assert.deepEqual(ds.offersCsv({ topN: 2 }), ds.offersCsv({ topN: 2, onProgress: () => {} }));
+    const seen = [];
+    ds.evaluateOffers({ cutDate: "2024-02-01", onProgress: (e) => seen.push(e.stage) });
+    assert.deepEqual([...new Set(seen)], ["rules", "similarity", "upsell", "scoring", "evaluating"]);
+    const stop = new Error("stop");
+    assert.throws(() => ds.offers({ onProgress: (e) => { if (e.stage === "similarity") throw stop; } }), (e) => e === stop);
+    assert.throws(() => ds.offers({ onProgress: 1 }), (e) => e.code === "INVALID_INPUT" && e.field === "onProgress");
+    // The dataset is still usable after a stopped call.
+    assert.deepEqual(ds.offers({ sources: ["upsell"], onProgress: (e) => seen.push(e.stage) }).warnings, []);
   } finally {
     ds.free();
   }
