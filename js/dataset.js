@@ -79,6 +79,24 @@ if (typeof Symbol.dispose === "symbol") {
 }
 
 /** What has market baskets (a dataset's orders, or a baskets file): frequent itemsets and rules. */
+/** What the predictive models run on (a dataset's customer table, or a summary file). */
+class ModelSource extends WasmHandle {
+  /** Fits a transaction model (BG/NBD, MBG/NBD or Pareto/NBD) and, when possible, Gamma-Gamma. */
+  fit(options = {}) {
+    return this.call("fit", options);
+  }
+
+  /** Per-customer predictions (P(alive), expected purchases, P(n), spend, CLV, churn risk), columnar. */
+  predict(options = {}) {
+    return withTable(this.call("predict", options), "customers");
+  }
+
+  /** The per-customer predictions as CSV (`customer_id,p_alive,expected_purchases,...`). */
+  predictCsv(options = {}) {
+    return this.call("predictCsv", options);
+  }
+}
+
 class BasketSource extends WasmHandle {
   /** Frequent itemsets (FP-growth; from a dataset, one basket per order, returns left out). */
   itemsets(options = {}) {
@@ -155,6 +173,11 @@ export class Dataset extends BasketSource {
     return this.callWithProgress("offersCsv", options);
   }
 
+  /** Every transaction model fitted before `calibrationEnd` and validated on the purchases after it. */
+  validateModels(options) {
+    return this.call("validateModels", options);
+  }
+
   /** Offers trained before `cutDate`, scored on purchases after it, against two baselines. */
   evaluateOffers(options) {
     return this.callWithProgress("evaluateOffers", options);
@@ -199,8 +222,13 @@ function withTable(result, key) {
 /** A baskets file (one basket per line, comma-separated item ids). */
 export class Baskets extends BasketSource {}
 
+// A dataset has both baskets (its orders) and a customer table to model.
+for (const name of Object.getOwnPropertyNames(ModelSource.prototype)) {
+  if (name !== "constructor") Object.defineProperty(Dataset.prototype, name, Object.getOwnPropertyDescriptor(ModelSource.prototype, name));
+}
+
 /** A pre-aggregated summary file (`customer_id,frequency,recency,T[,monetary_value]`). */
-export class SummaryDataset extends WasmHandle {
+export class SummaryDataset extends ModelSource {
   customers() {
     return unpackStrings(this.call("customers"));
   }

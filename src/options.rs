@@ -14,7 +14,7 @@ use crate::input::{count_in_range, decimal_in_range, money, optional, reject_unk
 use crate::segments::{LifecycleOptions, RfmOptions};
 use crate::summary::{AcquisitionOptions, ChannelSpend, SummaryOptions, TimeUnit};
 
-fn as_of(value: Option<&Scalar>) -> Result<Option<Day>> {
+pub(crate) fn as_of(value: Option<&Scalar>) -> Result<Option<Day>> {
     optional(value, |v| {
         let s = text("asOf", v)?;
         parse_iso_day(s).ok_or_else(|| {

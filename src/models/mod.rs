@@ -25,6 +25,7 @@
 //! every T = 0); a fit that ends near a boundary (a parameter beyond 1e6 or below 1e-6 in size,
 //! or Gamma-Gamma q ≤ 1) carries a warning; nothing returns NaN or infinity.
 
+pub mod analyses;
 pub mod bgnbd;
 pub mod clv;
 pub mod gammagamma;

@@ -245,6 +245,12 @@ pub struct SummaryHandle {
     report: SummaryReport,
 }
 
+impl SummaryHandle {
+    pub(super) fn table(&self) -> &SummaryTable {
+        &self.table
+    }
+}
+
 #[wasm_bindgen]
 impl SummaryHandle {
     pub fn report(&self) -> Result<JsValue, JsValue> {

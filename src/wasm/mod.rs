@@ -15,6 +15,8 @@ pub mod compact;
 #[cfg(feature = "analytics")]
 mod dataset;
 #[cfg(feature = "analytics")]
+mod models;
+#[cfg(feature = "analytics")]
 mod recommend;
 #[cfg(feature = "analytics")]
 pub use dataset::{DatasetHandle, Ingestor, SummaryHandle, SummaryIngestor};

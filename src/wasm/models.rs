@@ -1,0 +1,99 @@
+//! Predictive-model bindings: fit, predict (per customer, columnar) and holdout validation on a
+//! dataset handle, and fit/predict on a summary handle (the file's recency and T in `unit`).
+
+use js_sys::{Array, Float64Array, Reflect};
+use wasm_bindgen::prelude::*;
+
+use super::dataset::{core, options, with_table, DatasetHandle, SummaryHandle};
+use super::to_js_value;
+use crate::models::analyses::{fit, predictions, ModelInput, ModelRequest, Predictions, PredictionRequest};
+use crate::models::{auto, holdout_split, HoldoutRequest};
+use crate::table::to_csv;
+
+/// `predictions` as a plain object with the per-customer table under `customers`, and the
+/// P(n purchases) columns as `probPurchases[n]`.
+fn predictions_to_js(result: &Predictions) -> Result<JsValue, JsValue> {
+    let out = with_table(result, "customers", result)?;
+    let columns = Reflect::get(&out, &JsValue::from_str("customers"))?;
+    let probs = Array::new();
+    for column in &result.customers.prob_purchases {
+        probs.push(&Float64Array::from(column.as_slice()));
+    }
+    Reflect::set(&columns, &JsValue::from_str("probPurchases"), &probs)?;
+    Ok(out)
+}
+
+fn summary_input(handle: &SummaryHandle, unit: crate::summary::TimeUnit) -> ModelInput {
+    let t = handle.table();
+    ModelInput {
+        customer_id: t.customer_id.clone(),
+        frequency: t.frequency.clone(),
+        recency: t.recency.clone(),
+        t: t.t.clone(),
+        monetary_value: t.monetary_value.clone(),
+        unit,
+    }
+}
+
+#[wasm_bindgen]
+impl DatasetHandle {
+    /// Fits a transaction model (and Gamma-Gamma) to the per-customer table.
+    pub fn fit(&self, options: JsValue) -> Result<JsValue, JsValue> {
+        let request: ModelRequest = self::options(options)?;
+        let plan = core(request.parse())?;
+        let input = core(ModelInput::of_dataset(&self.data, &plan.summary))?;
+        to_js_value(&core(fit(&input, &plan))?)
+    }
+
+    /// Fits, then predicts per customer: P(alive), expected purchases, P(n), spend, CLV, churn risk.
+    pub fn predict(&self, options: JsValue) -> Result<JsValue, JsValue> {
+        let request: PredictionRequest = self::options(options)?;
+        let (plan, predict) = core(request.parse())?;
+        let input = core(ModelInput::of_dataset(&self.data, &plan.summary))?;
+        predictions_to_js(&core(predictions(&input, &plan, &predict))?)
+    }
+
+    /// The per-customer predictions as CSV (`customer_id,p_alive,expected_purchases,...`).
+    #[wasm_bindgen(js_name = predictCsv)]
+    pub fn predict_csv(&self, options: JsValue) -> Result<String, JsValue> {
+        let request: PredictionRequest = self::options(options)?;
+        let (plan, predict) = core(request.parse())?;
+        let input = core(ModelInput::of_dataset(&self.data, &plan.summary))?;
+        Ok(to_csv(&core(predictions(&input, &plan, &predict))?))
+    }
+
+    /// Calibration/holdout split by date: every transaction model fitted before `calibrationEnd`,
+    /// validated after it, ranked, the best picked.
+    #[wasm_bindgen(js_name = validateModels)]
+    pub fn validate_models(&self, options: JsValue) -> Result<JsValue, JsValue> {
+        let request: HoldoutRequest = self::options(options)?;
+        let o = core(request.parse())?;
+        let data = core(holdout_split(&self.data, o.unit, o.calibration_end, o.observation_end))?;
+        to_js_value(&core(auto(&data, &o.fit, &o.validation))?)
+    }
+}
+
+#[wasm_bindgen]
+impl SummaryHandle {
+    /// Fits a transaction model (and Gamma-Gamma when the file has monetary values); `unit` is
+    /// the unit of the file's recency and T (default days).
+    pub fn fit(&self, options: JsValue) -> Result<JsValue, JsValue> {
+        let request: ModelRequest = self::options(options)?;
+        let plan = core(request.parse())?;
+        to_js_value(&core(fit(&summary_input(self, plan.summary.unit), &plan))?)
+    }
+
+    pub fn predict(&self, options: JsValue) -> Result<JsValue, JsValue> {
+        let request: PredictionRequest = self::options(options)?;
+        let (plan, predict) = core(request.parse())?;
+        predictions_to_js(&core(predictions(&summary_input(self, plan.summary.unit), &plan, &predict))?)
+    }
+
+    #[wasm_bindgen(js_name = predictCsv)]
+    pub fn predict_csv(&self, options: JsValue) -> Result<String, JsValue> {
+        let request: PredictionRequest = self::options(options)?;
+        let (plan, predict) = core(request.parse())?;
+        Ok(to_csv(&core(predictions(&summary_input(self, plan.summary.unit), &plan, &predict))?))
+    }
+}
+

@@ -1,0 +1,95 @@
+// Predictive models from JS: fits and predictions on the CDNOW summary equal lifetimes 0.11.3's
+// (tests/fixtures/lifetimes_models.json, made by make_models_fixture.py), and bad options are typed errors.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { ingestSummaryFile, ingest, ClvkitError } from "clvkit";
+
+const fixture = JSON.parse(readFileSync(new URL("../fixtures/lifetimes_models.json", import.meta.url), "utf8"));
+const cdnow = new URL("../fixtures/cdnow_summary.csv", import.meta.url).pathname;
+const close = (got, want, rel, what) => assert.ok(Math.abs(got - want) <= rel * Math.max(1, Math.abs(want)), `${what}: ${got} vs ${want}`);
+
+test("fits on the CDNOW summary (weeks) match lifetimes", async () => {
+  const summary = await ingestSummaryFile(cdnow);
+  try {
+    for (const model of ["bgNbd", "mbgNbd", "paretoNbd"]) {
+      const want = fixture.models[model];
+      const { transactions, spend } = summary.fit({ model, unit: "weeks" });
+      assert.equal(transactions.params.model, model);
+      assert.ok(transactions.converged, model);
+      assert.ok(transactions.logLikelihood >= want.logLikelihood - 1e-6, `${model}: ${transactions.logLikelihood} < ${want.logLikelihood}`);
+      const rel = model === "paretoNbd" ? 2e-3 : 1e-5;
+      for (const [name, value] of Object.entries(want.params)) close(transactions.params[name], value, rel, `${model}.${name}`);
+      close(spend.params.p, fixture.gammaGamma.params.p, 1e-5, "gammaGamma.p");
+      close(spend.params.q, fixture.gammaGamma.params.q, 1e-5, "gammaGamma.q");
+      close(spend.params.gamma, fixture.gammaGamma.params.v, 1e-5, "gammaGamma.gamma");
+    }
+  } finally {
+    summary.free();
+  }
+});
+
+test("predictions per customer and for a new customer match lifetimes (BG/NBD)", async () => {
+  const summary = await ingestSummaryFile(cdnow);
+  try {
+    const want = fixture.models.bgNbd;
+    const p = summary.predict({ model: "bgNbd", unit: "weeks", horizon: fixture.tPredict, maxPurchases: 2 });
+    const t = p.customers;
+    assert.equal(t.customerId.length, 2357);
+    fixture.customers.forEach((row, k) => {
+      close(t.pAlive[row], want.pAlive[k], 1e-6, `pAlive[${row}]`);
+      close(t.expectedPurchases[row], want.expectedPurchases[k], 1e-6, `expectedPurchases[${row}]`);
+    });
+    close(p.newCustomer.expectedPurchases, want.newCustomerExpected, 1e-6, "new customer");
+    want.newCustomerPn.slice(0, 3).forEach((v, n) => close(p.newCustomer.probPurchases[n], v, 1e-6, `new customer P(${n})`));
+    assert.equal(t.probPurchases.length, 3);
+    assert.ok(t.pAlive.every((x) => x >= 0 && x <= 1) && t.clv.every(Number.isFinite));
+    assert.ok(t.churnRisk.every((r) => ["low", "medium", "high"].includes(r)));
+    const csv = summary.predictCsv({ unit: "weeks" }).split("\n");
+    assert.equal(csv[0], "customer_id,p_alive,expected_purchases,expected_spend,clv,churn_risk");
+    assert.equal(csv.filter(Boolean).length, 2358);
+  } finally {
+    summary.free();
+  }
+});
+
+test("a dataset is fitted, predicted and validated on a holdout; bad options are typed errors", async () => {
+  const rows = ["customer_id,date,amount"];
+  for (let c = 0; c < 300; c++) {
+    const visits = 1 + (c % 7);
+    for (let v = 0; v < visits; v++) {
+      const day = 1 + ((c * 7 + v * 41) % 360);
+      const date = new Date(Date.UTC(2024, 0, day)).toISOString().slice(0, 10);
+      rows.push(`c${c},${date},${(10 + ((c + v) % 9) * 3.25).toFixed(2)}`);
+    }
+  }
+  const ds = await ingest(rows.join("\n"));
+  try {
+    const p = ds.predict({ model: "paretoNbd", horizonMonths: 6, monthlyDiscountRate: 0.01 });
+    assert.equal(p.customers.customerId.length, 300);
+    assert.ok(p.customers.dert instanceof Float64Array, "Pareto/NBD with a discount rate gives DERT");
+    const v = ds.validateModels({ calibrationEnd: "2024-09-30" });
+    assert.deepEqual(v.ranking.map((r) => r.model).sort(), ["bgNbd", "mbgNbd", "paretoNbd"]);
+    assert.equal(v.best, v.ranking[0].model);
+    for (const [call, options, code, field] of [
+      ["fit", { model: "bgnbd" }, "OUT_OF_RANGE", "model"],
+      ["fit", { penaliser: 0.1 }, "UNKNOWN_FIELD", "penaliser"],
+      ["predict", { horizon: 0 }, "OUT_OF_RANGE", "horizon"],
+      ["predict", { grossMarginPercent: 120 }, "OUT_OF_RANGE", "grossMarginPercent"],
+      ["validateModels", {}, "MISSING_FIELD", "calibrationEnd"],
+    ]) {
+      assert.throws(() => ds[call](options), (e) => e instanceof ClvkitError && e.code === code && e.field === field, `${call} ${JSON.stringify(options)}`);
+    }
+  } finally {
+    ds.free();
+  }
+});
+
+test("data with no repeat buyers is INSUFFICIENT_DATA, not a number", async () => {
+  const ds = await ingest("customer_id,date,amount\na,2024-01-01,5\nb,2024-02-01,7\nc,2024-03-01,9\n");
+  try {
+    assert.throws(() => ds.fit(), (e) => e.code === "INSUFFICIENT_DATA");
+  } finally {
+    ds.free();
+  }
+});
