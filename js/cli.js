@@ -11,7 +11,7 @@
 //
 // Exit codes: 0 ok, 1 a ClvkitError (bad input) or other failure, 2 a usage error.
 
-import { readFileSync, realpathSync } from "node:fs";
+import { closeSync, openSync, readFileSync, readSync, realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const PROG = "clvkit";
@@ -672,11 +672,107 @@ const MIN_SUPPORT = ["<0-1>", "Share of baskets (orders) an itemset must be in, 
 const MINING_SUPPORT = ["<0-1>", "Min support of the rules used as evidence (default 0.01)."];
 const MIN_PROBABILITY = ["<0-1>", "Relevance floor: never offer an item whose estimated P(purchase) is below this (default 0.05)."];
 
+// ---------------------------------------------------------------------------
+// Model commands: fit and predict, on a transactions file or a summary file
+
+/** The CLI's model names (as in the literature) -> the library's. */
+const MODELS = { bgnbd: "bgNbd", mbgnbd: "mbgNbd", pnbd: "paretoNbd" };
+/** Parameter names as printed: Gamma-Gamma's scale is v in Fader & Hardie's notation. */
+const PARAM_LABELS = { gamma: "v" };
+const MONTH = { days: 30.436875, weeks: 4.348125, months: 1 };
+const MODEL_OPTIONS = {
+  model: ["<bgnbd|mbgnbd|pnbd|gammagamma|auto>", "The model (default bgnbd); auto fits the three transaction models and ranks them on a holdout."],
+  unit: ["<days|weeks|months>", "Time unit of the fit (for a summary FILE: the unit of its recency and T; default days)."],
+  "observation-end": ["<YYYY-MM-DD>", "End of the observation window (default: the last transaction date)."],
+  penalizer: ["<number>", "L2 penalty on the parameters, as lifetimes' penalizer_coef (default 0)."],
+};
+
+/** Months ahead -> the library's predict options (expected purchases and CLV over the same span). */
+function horizonOptions(o) {
+  const months = o.horizon === undefined ? undefined : Number(o.horizon);
+  if (months !== undefined && !(Number.isInteger(months) && months >= 1)) throw new UsageError(`--horizon expects a whole number of months, got '${o.horizon}'`, "e.g. --horizon 12");
+  const unit = o.unit ?? "days";
+  return {
+    horizonMonths: months,
+    horizon: months === undefined ? undefined : months * (MONTH[unit] ?? 1),
+    monthlyDiscountRate: o.discountRate,
+    grossMarginPercent: o.grossMargin,
+  };
+}
+
+function modelName(o) {
+  const name = String(o.model ?? "bgnbd").toLowerCase();
+  if (name === "gammagamma" || name === "auto") return name;
+  if (!Object.hasOwn(MODELS, name)) throw new UsageError(`unknown model '${o.model}'`, "Models: bgnbd, mbgnbd, pnbd, gammagamma, auto.");
+  return MODELS[name];
+}
+
+/** ISO day three quarters of the way from the first purchase to the observation end. */
+function defaultCalibrationEnd(ds, asOf) {
+  const t = ds.customers({ asOf });
+  const first = t.firstPurchase.reduce((a, b) => (b < a ? b : a));
+  const start = Date.parse(first);
+  const end = Date.parse(t.asOf);
+  return new Date(start + Math.floor((end - start) * 0.75 / 86_400_000) * 86_400_000).toISOString().slice(0, 10);
+}
+
+function paramsText(title, fit) {
+  const rows = Object.entries(fit.params).filter(([k]) => k !== "model").map(([k, v]) => [`  ${PARAM_LABELS[k] ?? k}`, trimNum(v), fit.stdErrors ? `± ${trimNum(fit.stdErrors[k])}` : ""]);
+  rows.push(["  log-likelihood", trimNum(fit.logLikelihood), ""], ["  converged", String(fit.converged), `(${fit.iterations} iterations)`]);
+  return `${title}${fit.unit ? ` (rates per ${fit.unit.replace(/s$/, "")})` : ""}, ${fit.customers} customers\n${formatTable(rows)}\n`;
+}
+
 /**
  * Each cross-sell command: its own options (name -> [meta, help]; the value reaches `request` by
  * the camelCase name), the options it needs, the library call and its CSV or table output.
  */
 const XSELL_COMMANDS = {
+  fit: {
+    usage: "FILE --model bgnbd|mbgnbd|pnbd|gammagamma|auto [--unit ...] [--observation-end ...] [--json]",
+    summary: "Fit a model: parameters (r, alpha, a, b; r, alpha, s, beta; p, q, v) and the log-likelihood. FILE: transactions or a summary.",
+    options: { ...MODEL_OPTIONS, "calibration-end": ["<YYYY-MM-DD>", "auto: fit up to this day, validate after it (default: 3/4 of the way)."] },
+    summaryFile: true,
+    request: (o) => o,
+    run: (source, o) => {
+      const model = modelName(o);
+      const base = { unit: o.unit, penalizer: o.penalizer };
+      if (model === "auto") {
+        if (!source.validateModels) throw new UsageError("--model auto needs a transactions FILE (it splits the orders by date)");
+        const calibrationEnd = o.calibrationEnd ?? defaultCalibrationEnd(source, o.observationEnd);
+        return { auto: source.validateModels({ ...base, calibrationEnd, observationEnd: o.observationEnd }) };
+      }
+      const fit = source.fit({ ...base, asOf: o.observationEnd, model: model === "gammagamma" ? undefined : model });
+      if (model === "gammagamma" && !fit.spend) throw new UsageError(`no Gamma-Gamma fit: ${fit.warnings.map((w) => w.message).join("; ")}`);
+      return model === "gammagamma" ? { spend: fit.spend, warnings: fit.warnings } : { transactions: fit.transactions, warnings: fit.warnings };
+    },
+    print: (r) => {
+      if (r.auto) {
+        const rows = r.auto.ranking.map((m) => [m.model, trimNum(m.logLikelihood ?? NaN), m.error ? trimNum(m.error.rmse) : "-", m.error ? trimNum(m.error.mae) : "-", m.failure ?? ""]);
+        return `best: ${r.auto.best}\n\n` + formatTable(rows, { header: ["model", "log-likelihood", "holdout RMSE", "holdout MAE", ""] }) + "\n";
+      }
+      return r.spend ? paramsText("Gamma-Gamma", r.spend) : paramsText(r.transactions.params.model, r.transactions);
+    },
+  },
+  predict: {
+    usage: "FILE --model bgnbd|mbgnbd|pnbd --horizon N [--discount-rate D] [--gross-margin P]",
+    summary: "Per-customer predictions as CSV: customer_id,p_alive,expected_purchases,expected_spend,clv,churn_risk.",
+    options: {
+      ...MODEL_OPTIONS,
+      horizon: ["<months>", "Months ahead for expected purchases and CLV (default 12)."],
+      "discount-rate": ["<rate>", "Monthly discount rate of the CLV (default 0.01)."],
+      "gross-margin": ["<percent>", "CLV as profit: the gross margin in percent (default 100: revenue)."],
+    },
+    summaryFile: true,
+    request: (o) => o,
+    run: (source, o) => {
+      const model = modelName(o);
+      if (model === "gammagamma" || model === "auto") throw new UsageError(`predict needs a transaction model (bgnbd, mbgnbd or pnbd), not ${model}`);
+      const request = { model, unit: o.unit, asOf: o.observationEnd, penalizer: o.penalizer, ...horizonOptions(o) };
+      return { result: source.predict(request), csv: source.predictCsv(request) };
+    },
+    print: (r) => r.csv,
+    json: (r) => r.result,
+  },
   rules: {
     usage: "FILE [--baskets] --min-support S [--min-confidence C] [--max-len K] [--json]",
     summary: "Association rules as CSV (mlxtend's columns; items in a set sorted and joined by |).",
@@ -759,6 +855,21 @@ const XSELL_COMMANDS = {
   },
 };
 
+/** True when FILE's header starts customer_id,frequency,recency,T (a BTYD summary, not transactions). */
+function isSummaryFile(path) {
+  const fd = openSync(path, "r");
+  const bytes = Buffer.alloc(4096);
+  let n;
+  try {
+    n = readSync(fd, bytes, 0, bytes.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+  const head = bytes.subarray(0, n).toString("utf8").replace(/^\uFEFF/, "");
+  const names = head.split(/\r?\n/)[0].split(/[,;\t|]/).map((h) => h.trim().replace(/^"|"$/g, "").toLowerCase());
+  return names[0] === "customer_id" && names[1] === "frequency" && names[2] === "recency" && names[3] === "t";
+}
+
 /** Whole numbers cross as numbers; shares stay strings (the library parses them exactly). */
 const WHOLE = new Set(["max-len", "max-rules", "top-k", "min-co-buyers", "min-movers", "top", "k"]);
 const camel = (name) => name.replace(/-([a-z])/g, (_, c) => c.toUpperCase());
@@ -790,13 +901,17 @@ function xsellCommand(name) {
         if (other) throw new UsageError(`--${other} does not apply to a baskets file`, "A baskets file takes --delimiter and --strict only.");
       }
       const lib = await loadApi();
-      const source = baskets ? await lib.ingestBasketsFile(args.file, args.ingest) : await lib.ingestFile(args.file, args.ingest);
+      const source = baskets
+        ? await lib.ingestBasketsFile(args.file, args.ingest)
+        : command.summaryFile && isSummaryFile(args.file)
+          ? await lib.ingestSummaryFile(args.file, { delimiter: args.ingest.delimiter, strict: args.ingest.strict })
+          : await lib.ingestFile(args.file, args.ingest);
       try {
         reportRows(source.report, io);
         const result = command.run(source, command.request(given));
         for (const w of result.warnings ?? []) io.err(`  warning [${w.code}]${w.field ? " " + w.field + ":" : ""} ${w.message}\n`);
         for (const note of command.notes?.(result) ?? []) io.err(`${PROG}: ${note}\n`);
-        io.out(args.json ? xsellJson(result) : command.print(result));
+        io.out(args.json ? xsellJson(command.json ? command.json(result) : result) : command.print(result));
       } finally {
         source.free();
       }

@@ -5,7 +5,9 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const CLI = fileURLToPath(new URL("../../js/cli.js", import.meta.url));
@@ -462,5 +464,57 @@ describe("cross-sell commands", () => {
       assert.match(help.stdout, /--map <role=column>/);
     }
     assert.match(run("--help").stdout, /clvkit rules FILE \[--baskets\] --min-support S \[--min-confidence C\] \[--max-len K\] \[--json\]/);
+  });
+});
+
+describe("model commands", () => {
+  const it = test;
+  const cdnow = fileURLToPath(new URL("../fixtures/cdnow_summary.csv", import.meta.url));
+  const models = JSON.parse(readFileSync(new URL("../fixtures/lifetimes_models.json", import.meta.url), "utf8"));
+  const shop = () => {
+    const rows = ["customer_id,date,amount"];
+    for (let c = 0; c < 200; c++) {
+      for (let v = 0; v < 1 + (c % 6); v++) rows.push(`c${c},${new Date(Date.UTC(2024, 0, 1 + ((c * 5 + v * 37) % 300))).toISOString().slice(0, 10)},${10 + (c % 5)}.50`);
+    }
+    const file = join(mkdtempSync(join(tmpdir(), "clvkit-models-")), "orders.csv");
+    writeFileSync(file, rows.join("\n") + "\n");
+    return file;
+  };
+
+  it("fit prints the literature's parameter names and the log-likelihood (summary file, weeks)", () => {
+    const r = run("fit", cdnow, "--model", "bgnbd", "--unit", "weeks");
+    assert.equal(r.code, 0, r.stderr);
+    const value = (name) => Number(r.stdout.match(new RegExp(`^\\s+${name}\\s+(\\S+)`, "m"))[1]);
+    for (const [name, want] of Object.entries(models.models.bgNbd.params)) assert.ok(Math.abs(value(name) - want) < 1e-3, `${name}: ${r.stdout}`);
+    assert.ok(Math.abs(value("log-likelihood") - models.models.bgNbd.logLikelihood) < 1e-3);
+    const gg = run("fit", cdnow, "--model", "gammagamma");
+    assert.match(gg.stdout, /^\s+v\s+15\.44/m);
+    const j = JSON.parse(run("fit", cdnow, "--model", "pnbd", "--unit", "weeks", "--json").stdout);
+    assert.deepEqual(Object.keys(j.transactions.params).sort(), ["alpha", "beta", "model", "r", "s"]);
+  });
+
+  it("predict prints the per-customer CSV; auto ranks the three models on a holdout", () => {
+    const file = shop();
+    const r = run("predict", file, "--model", "mbgnbd", "--horizon", "6", "--discount-rate", "0.01");
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.trim().split("\n");
+    assert.equal(lines[0], "customer_id,p_alive,expected_purchases,expected_spend,clv,churn_risk");
+    assert.equal(lines.length, 201);
+    const a = run("fit", file, "--model", "auto");
+    assert.equal(a.code, 0, a.stderr);
+    assert.match(a.stdout, /^best: (bgNbd|mbgNbd|paretoNbd)$/m);
+    for (const m of ["bgNbd", "mbgNbd", "paretoNbd"]) assert.match(a.stdout, new RegExp(`^${m}\\s`, "m"));
+  });
+
+  it("bad models and horizons are usage errors; no repeat buyers is a library error", () => {
+    const file = shop();
+    assert.equal(run("fit", file, "--model", "nbd").code, 2);
+    assert.equal(run("predict", file, "--horizon", "1.5").code, 2);
+    assert.equal(run("predict", file, "--model", "gammagamma").code, 2);
+    const dir = mkdtempSync(join(tmpdir(), "clvkit-models-"));
+    writeFileSync(join(dir, "one.csv"), "customer_id,date,amount\na,2024-01-01,1\nb,2024-01-02,2\n");
+    const e = run("fit", join(dir, "one.csv"));
+    assert.equal(e.code, 1);
+    assert.match(e.stderr, /INSUFFICIENT_DATA/);
   });
 });
