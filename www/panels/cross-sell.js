@@ -2,8 +2,7 @@
 // table the worker filters, sorts and pages, and "customers who bought X also bought Y" from
 // Dataset.similarity (whole purchase histories, not single orders). Both export as CSV.
 import { h, num, share } from "../app.js";
-import { csvButton } from "../demo/download.js";
-import { debouncedInput, pagedTable } from "./paged-table.js";
+import { pagedTable } from "./paged-table.js";
 
 /** A rule metric; conviction is Infinity for a rule that never failed. */
 export function metric(x) {
@@ -38,11 +37,6 @@ const LEGEND = [
   ["Conviction", "how much more often the rule would fail if the two sides were unrelated; ∞ when it never fails."],
 ];
 
-/** A number input for a threshold, in percent or plain. */
-function threshold(id, label, hint, onChange) {
-  return debouncedInput({ id, label, type: "number", attrs: { min: "0", step: "any", inputmode: "decimal", placeholder: hint }, onChange });
-}
-
 export default {
   id: "cross-sell",
   title: "Cross-sell: bought together",
@@ -50,64 +44,58 @@ export default {
   available: (result) => Boolean(result.crossSell && (result.crossSell.rules.count > 0 || result.crossSell.pairs.count > 0)),
   render(body, ctx) {
     const { rules, pairs } = ctx.result.crossSell;
-    const cancels = [];
+    const tables = [];
     const percent = ((rules.minSupport ?? 0) * 100).toLocaleString();
     if (rules.count > 0) {
       const table = pagedTable({
         id: "rules",
+        worker: ctx.worker,
+        kind: "rules",
         label: "Association rules table",
         caption: "Association rules, sortable by any underlined metric",
         columns: RULE_COLUMNS,
-        view: { sort: "lift", query: "", minSupport: 0, minConfidence: 0, minLift: 0 },
+        view: { sort: "lift", minSupport: 0, minConfidence: 0, minLift: 0 },
+        thresholds: [
+          { key: "minSupport", label: "Min support (%)", percent: true, placeholder: percent },
+          { key: "minConfidence", label: "Min confidence (%)", percent: true, placeholder: "0" },
+          { key: "minLift", label: "Min lift", placeholder: "0" },
+        ],
+        search: "Items contain",
         noun: ["rule", "rules"],
-        request: (view) => ctx.worker.request("rules", view),
+        csv: "Rules CSV",
       });
-      const set = (key, scale) => (value) => {
-        const x = Number(value);
-        table.view[key] = value.trim() === "" || !Number.isFinite(x) ? 0 : x * scale;
-        table.refresh();
-      };
-      const fields = [
-        threshold("rules-min-support", "Min support (%)", percent, set("minSupport", 0.01)),
-        threshold("rules-min-confidence", "Min confidence (%)", "0", set("minConfidence", 0.01)),
-        threshold("rules-min-lift", "Min lift", "0", set("minLift", 1)),
-        debouncedInput({ id: "rules-search", label: "Items contain", onChange: (value) => ((table.view.query = value), table.refresh()) }),
-      ];
-      cancels.push(...fields.map((f) => f.cancel));
+      tables.push(table);
       const capped = rules.matched > rules.count ? ` The ${num(rules.count).textContent} with the highest lift are kept.` : "";
       body.append(
         h("p", { class: "panel-intro" }, `Items bought in the same order: rules from ${num(rules.baskets).textContent} orders, with every set of items in at least ${percent} % of them.${capped}`),
-        h("div", { class: "table-tools rule-filters" }, fields.map((f) => f.field)),
         table.element,
         h("details", { class: "legend" }, h("summary", {}, "What the numbers mean"), h("dl", {}, LEGEND.map(([term, text]) => h("div", {}, h("dt", {}, term), h("dd", {}, text))))),
-        h("p", { class: "table-actions" }, csvButton(ctx.worker, "rules", "Rules CSV", () => ({ ...table.view }))),
       );
-      table.refresh();
     } else {
       body.append(h("p", { class: "panel-intro" }, `No set of items is in ${percent} % of the ${num(rules.baskets).textContent} orders, so there are no association rules; the pairs below come from customers' whole purchase histories.`));
     }
     if (pairs.count > 0) {
       const table = pagedTable({
         id: "pairs",
+        worker: ctx.worker,
+        kind: "similarity",
         label: "Also bought table",
         caption: "Items bought by the same customers, strongest link first",
         columns: PAIR_COLUMNS,
-        view: { sort: "llr", query: "" },
+        view: { sort: "llr" },
+        search: "Items contain",
         noun: ["pair", "pairs"],
+        csv: "Also-bought CSV",
         pageSize: 10,
-        request: (view) => ctx.worker.request("similarity", view),
       });
-      const search = debouncedInput({ id: "pairs-search", label: "Items contain", onChange: (value) => ((table.view.query = value), table.refresh()) });
-      cancels.push(search.cancel);
+      tables.push(table);
       body.append(
         h("h4", {}, "Customers who bought X also bought Y"),
         h("p", { class: "panel-intro" }, `Over each customer's whole history (${num(pairs.customers).textContent} customers bought something): pairs with at least two customers in common.`),
-        h("div", { class: "table-tools" }, search.field),
         table.element,
-        h("p", { class: "table-actions" }, csvButton(ctx.worker, "similarity", "Also-bought CSV")),
       );
-      table.refresh();
     }
-    return () => cancels.forEach((cancel) => cancel());
+    for (const table of tables) table.refresh();
+    return () => tables.forEach((table) => table.cancel());
   },
 };

@@ -16,7 +16,7 @@ function topOffers(offers) {
   return h(
     "ol",
     { class: "top-offers" },
-    offers.map((o) => h("li", { dataset: { item: o.itemId } }, h("span", { class: "items" }, o.itemId), " ", share(o.share), h("span", { class: "visually-hidden" }, " of the segment's customers"))),
+    offers.map((o) => h("li", { dataset: { item: o.itemId } }, items(o.itemId), " ", share(o.share), h("span", { class: "visually-hidden" }, " of the segment's customers"))),
   );
 }
 

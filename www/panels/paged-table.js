@@ -2,20 +2,24 @@
 // crosses to the page. Sort buttons in the column heads (aria-sort), Previous / Next and a status
 // line read out politely. The cross-sell panels (rules, "also bought", upsell) are built on it.
 import { h } from "../app.js";
+import { csvButton } from "../demo/download.js";
 
 /**
+ * `kind`: the worker's request for a page ("rules", "similarity", "upsell"), and its exportCsv kind.
  * `columns`: [{ label, sort?, first?, title?, text?, cell(rows, i) → node }]; a column with `sort` (a
- *   sort key of the worker's request) has a sort button, `first` its first direction ("ascending"
- *   or the default "descending"), `title` a tooltip, `text` left-aligned cells; the first column
- *   heads each row.
- * `request(view)` asks the worker for a page: view = { sort, descending, offset, limit, ...filters },
- *   answered { matched, offset, rows } with `rows` a table of columns.
- * `noun`: [singular, plural] for the status line ("1–20 of 54 rules").
- * Returns { element, view, refresh }: set fields of `view` (filters), then `refresh()` goes back to
- * the first page; it resolves once the page is drawn.
+ *   sort key of the request) has a sort button, `first` its first direction ("ascending" or the
+ *   default "descending"), `title` a tooltip, `text` left-aligned cells; the first column heads
+ *   each row.
+ * `view`: the first request's { sort, ... }; each request is view + { descending, offset, limit }
+ *   + the filters, answered { matched, offset, rows } with `rows` a table of columns.
+ * `search`: the label of a text filter (view.query); `thresholds`: [{ key, label, percent?, placeholder }]
+ *   number inputs setting view[key] to the value (÷ 100 for a percentage; 0 when empty).
+ * `noun`: [singular, plural] for the status line ("1–20 of 54 rules"); `csv`: the export button's label
+ *   (the export gets the current view, so the rules CSV follows the thresholds and the order).
+ * Returns { element, refresh, cancel }: refresh() loads the first page and resolves once it is drawn.
  */
-export function pagedTable({ id, label, caption, columns, request, view, noun, pageSize = 20 }) {
-  const state = { descending: true, offset: 0, limit: pageSize, ...view };
+export function pagedTable({ id, worker, kind, label, caption, columns, view, search, thresholds = [], noun, csv, pageSize = 20 }) {
+  const state = { descending: true, offset: 0, limit: pageSize, query: "", ...view };
   const status = h("p", { class: "pager-status", id: `${id}-status`, "aria-live": "polite" });
   const prev = h("button", { type: "button", class: "secondary", id: `${id}-prev` }, "Previous");
   const next = h("button", { type: "button", class: "secondary", id: `${id}-next` }, "Next");
@@ -24,11 +28,20 @@ export function pagedTable({ id, label, caption, columns, request, view, noun, p
     const content = c.sort ? h("button", { type: "button", class: "sort", dataset: { sort: c.sort }, title: c.title }, c.label) : c.label;
     return h("th", { scope: "col", dataset: { sort: c.sort }, title: c.sort ? null : c.title }, content);
   });
+  const threshold = ({ key, percent }) => (value) => {
+    const x = Number(value);
+    state[key] = value.trim() === "" || !Number.isFinite(x) ? 0 : percent ? x / 100 : x;
+    refresh();
+  };
+  const inputs = [
+    ...thresholds.map((t) => debouncedInput({ id: `${id}-${t.key}`, label: t.label, type: "number", attrs: { min: "0", step: "any", inputmode: "decimal", placeholder: t.placeholder }, onChange: threshold(t) })),
+    search ? debouncedInput({ id: `${id}-search`, label: search, onChange: (value) => ((state.query = value), refresh()) }) : null,
+  ].filter(Boolean);
   let generation = 0;
 
   async function load() {
     const mine = ++generation;
-    const page = await request({ ...state });
+    const page = await worker.request(kind, { ...state });
     if (mine !== generation) return; // a newer request superseded this one
     for (const th of heads) {
       if (th.dataset.sort === state.sort) th.setAttribute("aria-sort", state.descending ? "descending" : "ascending");
@@ -66,24 +79,24 @@ export function pagedTable({ id, label, caption, columns, request, view, noun, p
     show();
   });
 
+  function refresh() {
+    state.offset = 0;
+    return show();
+  }
+
   const element = h(
     "div",
     { class: "paged-table", id },
+    inputs.length ? h("div", { class: "table-tools" }, inputs.map((f) => f.field)) : null,
     h("div", { class: "table-scroll", role: "region", "aria-label": label, tabindex: "0" }, h("table", {}, h("caption", {}, caption), h("thead", {}, h("tr", {}, heads)), tbody)),
     h("div", { class: "pager" }, prev, status, next),
+    h("p", { class: "table-actions" }, csvButton(worker, kind, csv, () => ({ ...state }))),
   );
-  return {
-    element,
-    view: state,
-    refresh() {
-      state.offset = 0;
-      return show();
-    },
-  };
+  return { element, refresh, cancel: () => inputs.forEach((f) => f.cancel()) };
 }
 
 /** A text input that calls `onChange(value)` once typing pauses; returns { field, input, cancel }. */
-export function debouncedInput({ id, label, type = "search", attrs = {}, onChange }) {
+function debouncedInput({ id, label, type = "search", attrs = {}, onChange }) {
   const input = h("input", { id, type, autocomplete: "off", spellcheck: "false", ...attrs });
   let typing;
   input.addEventListener("input", () => {

@@ -2,9 +2,8 @@
 // buyers later bought, with how many moved up and the median price step they paid. Prices are the
 // library's exact decimal strings, shown with Intl.NumberFormat (app.js money()).
 import { h, money, num, share } from "../app.js";
-import { csvButton } from "../demo/download.js";
 import { items } from "./cross-sell.js";
-import { debouncedInput, pagedTable } from "./paged-table.js";
+import { pagedTable } from "./paged-table.js";
 
 const COLUMNS = [
   { label: "From", cell: (p, i) => items(p.itemId[i]) },
@@ -25,21 +24,21 @@ export default {
   render(body, ctx) {
     const table = pagedTable({
       id: "upsell",
+      worker: ctx.worker,
+      kind: "upsell",
       label: "Upsell paths table",
       caption: "Moves up to a pricier item of the same category, most movers first",
       columns: COLUMNS,
-      view: { sort: "movers", query: "" },
+      view: { sort: "movers" },
+      search: "Items or category contain",
       noun: ["path", "paths"],
-      request: (view) => ctx.worker.request("upsell", view),
+      csv: "Upsell CSV",
     });
-    const search = debouncedInput({ id: "upsell-search", label: "Items or category contain", onChange: (value) => ((table.view.query = value), table.refresh()) });
     body.append(
       h("p", { class: "panel-intro" }, "Customers who bought an item and later bought a pricier one of the same category: the upgrades worth suggesting, with at least two customers each."),
-      h("div", { class: "table-tools" }, search.field),
       table.element,
-      h("p", { class: "table-actions" }, csvButton(ctx.worker, "upsell", "Upsell CSV")),
     );
     table.refresh();
-    return search.cancel;
+    return table.cancel;
   },
 };
