@@ -356,7 +356,13 @@ const HANDLERS = {
         stages: lifecycle.stages,
         acquisition: dataset.acquisition({ spend: [] }),
       };
-      crossSell = await buildCrossSell(dataset, state.margins, { progress, signal });
+      try {
+        crossSell = await buildCrossSell(dataset, state.margins, { progress, signal });
+      } catch (e) {
+        if (e.code === "CANCELLED") throw e;
+        crossSell = null; // e.g. no basket left once returns are out: the rest of the analysis stands
+        result.crossSellSkipped = e.message;
+      }
       result.crossSell = crossSell?.summary ?? null;
     } catch (e) {
       dataset.free();

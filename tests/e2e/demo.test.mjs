@@ -420,6 +420,28 @@ describe("demo app", { timeout: 300_000 }, () => {
     assert.ok(offers.offers.value.includes("900.00"), "the pro camera is offered at its price");
   });
 
+  test("a product column with nothing to mine: the dashboard without cross-sell, and why", async () => {
+    const csv = "order_id,customer_id,date,product_id,quantity,unit_price,status\n1,a,2024-01-01,X,1,10,cancelled\n2,b,2024-01-02,,1,5,completed\n3,a,2024-02-03,,2,5,completed\n";
+    const ds = await ingest(csv);
+    const why = (() => {
+      try {
+        ds.rules(RULES_OPTIONS);
+      } catch (e) {
+        return e.message;
+      } finally {
+        ds.free();
+      }
+    })();
+    assert.ok(why, "the package finds no basket to mine");
+    await dropFile("no-baskets.csv", csv);
+    await waitForMapping();
+    await analyseAndWait();
+    const ids = await panelIds();
+    assert.ok(ids.includes("panel-customers") && !ids.some((id) => ["panel-cross-sell", "panel-upsell", "panel-offers"].includes(id)), String(ids));
+    const quality = await page.locator("#panel-quality").textContent();
+    assert.ok(quality.includes(`No cross-sell panels: ${why}.`), quality);
+  });
+
   test("a user's file (drag and drop): row errors with line numbers, mapping overrides, locale; it replaces the sample cleanly", async () => {
     await dropFile("bestellungen.csv", USER_CSV);
     await waitForMapping();
