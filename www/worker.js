@@ -9,14 +9,18 @@
 //   worker → page  { id, type: "progress", progress }          zero or more, while it runs
 //                  { id, type: "done", result }                 its answer (typed arrays transferred)
 //                  { id, type: "error", error: { code, message, field, line, column } }
-// Phase 2 (models, cross-sell) adds handlers here; each gets (payload, { progress, signal })
+// Cross-sell: "rules", "similarity" and "upsell" answer one page of their table (sort, text filter;
+// rules also take minimum support, confidence and lift), "offers" one customer's offers or the
+// per-segment summary, and "exportCsv" also writes rules, similarity, upsell and offers CSVs.
+// Phase 2 (models) adds handlers here; each gets (payload, { progress, signal })
 // and may use `state.dataset` and the joined per-customer columns in `state.customers`.
 //
 // This worker is served with `connect-src 'none'`: it cannot make a network request. The wasm
 // arrives compiled from the page (a WebAssembly.Module) and the sample is generated here.
 
 import init, { ingest, version } from "./clvkit/js/index.js";
-import { sampleOrdersCsv } from "./sample/generate.js";
+import { sampleMargins, sampleOrdersCsv } from "./sample/generate.js";
+import { RULES_OPTIONS, SIMILARITY_OPTIONS, UPSELL_OPTIONS, offersOptions } from "./cross-sell-options.js";
 
 /** Bytes read for the mapping preview: enough for a few thousand rows, instant to parse. */
 const PREVIEW_BYTES = 256 * 1024;
@@ -27,10 +31,14 @@ const state = {
   /** The file being mapped or analysed: a File, or a Blob of the generated sample. */
   source: null,
   name: "",
+  /** Margin per unit by product id when the file's costs are known (the sample's), else null. */
+  margins: null,
   /** The analysed Dataset (wasm memory) and what the customer table queries need. */
   dataset: null,
   customers: null,
   order: new Map(),
+  /** The analysed file's cross-sell tables (buildCrossSell), null without a product column. */
+  crossSell: null,
   controllers: new Map(),
 };
 
@@ -42,9 +50,11 @@ function setSource(source) {
   if (source.sample) {
     state.source = new Blob([sampleOrdersCsv()], { type: "text/csv" });
     state.name = "orders.csv (sample)";
+    state.margins = sampleMargins();
   } else {
     state.source = source.file;
     state.name = source.file.name || "file";
+    state.margins = null;
   }
   return state.source;
 }
@@ -170,6 +180,126 @@ function requireDataset() {
   return state.dataset;
 }
 
+
+// ---------------------------------------------------------------------------
+// Cross-sell: rules, "also bought" pairs, upsell paths and next-best offers, computed once per
+// analysis (when the file has a product column) and kept here; the page asks for pages of them.
+
+/** Lets a queued message (a cancel) in between two long synchronous steps. */
+async function checkpoint(signal) {
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  if (signal.aborted) throw Object.assign(new Error("The analysis was cancelled."), { code: "CANCELLED" });
+}
+
+/** Lower-case text per row of a table, for the panels' text filters. */
+const searchText = (...columns) => columns[0].map((_, i) => columns.map((c) => c[i]).join(" ").toLowerCase());
+
+/** Each customer's first offer row and the row after their last (offers come grouped by customer). */
+function offerRanges(ids) {
+  const at = new Map();
+  for (let i = 0; i < ids.length; i++) {
+    const range = at.get(ids[i]);
+    if (range) range[1] = i + 1;
+    else at.set(ids[i], [i, i + 1]);
+  }
+  return at;
+}
+
+/** Every cross-sell table of `dataset`, or null when it has no product column. */
+async function buildCrossSell(dataset, margins, { progress, signal }) {
+  if (!dataset.report.mapping?.productId) return null;
+  progress({ phase: "cross-sell" });
+  await checkpoint(signal);
+  const rules = dataset.rules(RULES_OPTIONS);
+  await checkpoint(signal);
+  const similarity = dataset.similarity(SIMILARITY_OPTIONS);
+  await checkpoint(signal);
+  const upsell = dataset.upsell(UPSELL_OPTIONS);
+  await checkpoint(signal);
+  const offers = dataset.offers(offersOptions(margins));
+  const r = rules.rules;
+  const p = similarity.pairs;
+  const u = upsell.paths;
+  const ranges = offerRanges(offers.offers.customerId);
+  return {
+    rules: { ...r, search: searchText(r.antecedents, r.consequents) },
+    pairs: { ...p, search: searchText(p.itemId, p.otherId) },
+    paths: { ...u, step: Float64Array.from(u.medianStep, Number), search: searchText(u.itemId, u.targetId, u.category) },
+    offers: offers.offers,
+    offerRanges: ranges,
+    margins,
+    summary: {
+      rules: { count: r.antecedents.length, matched: rules.matched, baskets: rules.baskets, complete: rules.complete, minSupport: RULES_OPTIONS.minSupport, warnings: rules.warnings },
+      pairs: { count: p.itemId.length, customers: similarity.customers },
+      paths: { count: u.itemId.length },
+      offers: {
+        count: offers.offers.customerId.length,
+        customers: ranges.size,
+        valuedAt: margins ? "margin" : "price",
+        segments: offers.segments,
+        warnings: offers.warnings,
+      },
+    },
+  };
+}
+
+const ascending = (x, y) => (x < y ? -1 : x > y ? 1 : 0);
+
+/**
+ * One page of a columnar table (equally long arrays): the rows whose `search` text contains `query`
+ * and that pass `keep`, ordered by column `sort` (ties keep the table's own order), as new columns
+ * of the same kinds (typed arrays stay typed and are transferred, never the kept table's own).
+ */
+function pageOf(table, columns, { sort, descending = true, query = "", offset = 0, limit = 20, keep = () => true }) {
+  if (!Object.hasOwn(columns, sort)) throw Object.assign(new Error(`Unknown sort key ${sort}`), { code: "INVALID_INPUT" });
+  const needle = String(query).trim().toLowerCase();
+  const n = table.search.length;
+  const rows = [];
+  for (let i = 0; i < n; i++) if ((!needle || table.search[i].includes(needle)) && keep(i)) rows.push(i);
+  const key = table[columns[sort]];
+  const sign = descending ? -1 : 1;
+  rows.sort((a, b) => sign * ascending(key[a], key[b]) || a - b);
+  const picked = rows.slice(offset, offset + limit);
+  const page = {};
+  for (const [name, column] of Object.entries(table)) {
+    if (name === "search") continue;
+    page[name] = ArrayBuffer.isView(column) ? column.constructor.from(picked, (i) => column[i]) : picked.map((i) => column[i]);
+  }
+  return { total: n, matched: rows.length, offset, rows: page };
+}
+
+/** Sortable columns of each cross-sell table: request key → column. */
+const RULE_SORTS = { support: "support", confidence: "confidence", lift: "lift", conviction: "conviction" };
+const PAIR_SORTS = { coBuyers: "coBuyers", alsoBought: "alsoBought", lift: "lift", llr: "llr" };
+const PATH_SORTS = { movers: "movers", rate: "rate", medianStep: "step" };
+
+function requireCrossSell() {
+  requireDataset();
+  if (!state.crossSell) throw Object.assign(new Error("This file has no product column: there is nothing to cross-sell."), { code: "NO_PRODUCTS" });
+  return state.crossSell;
+}
+
+/** Plain CSV from a columnar table, text neutralised against formulas as the library's CSVs are. */
+function tableCsv(table, columns) {
+  const cell = (v) => {
+    let text = typeof v === "number" ? (Number.isFinite(v) ? String(v) : v > 0 ? "inf" : v < 0 ? "-inf" : "") : String(v);
+    if (typeof v === "string" && /^[=+\-@\t\r|]/.test(text)) text = `'${text}`;
+    return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  };
+  const n = table[columns[0][1]].length;
+  const lines = [columns.map(([header]) => header).join(",")];
+  for (let i = 0; i < n; i++) lines.push(columns.map(([, key]) => cell(table[key][i])).join(","));
+  return lines.join("\n") + "\n";
+}
+
+const PAIR_CSV = [["item_id", "itemId"], ["other_id", "otherId"], ["rank", "rank"], ["co_buyers", "coBuyers"], ["item_buyers", "itemBuyers"], ["other_buyers", "otherBuyers"], ["also_bought", "alsoBought"], ["cosine", "cosine"], ["expected", "expected"], ["lift", "lift"], ["llr", "llr"]];
+const PATH_CSV = [["item_id", "itemId"], ["target_id", "targetId"], ["category", "category"], ["rank", "rank"], ["item_price", "itemPrice"], ["target_price", "targetPrice"], ["movers", "movers"], ["item_buyers", "itemBuyers"], ["rate", "rate"], ["median_step", "medianStep"]];
+
+/** The rule filters of the panel's thresholds, as RulesOptions.filters. */
+function ruleFilters({ minSupport = 0, minConfidence = 0, minLift = 0 }) {
+  return [["support", minSupport], ["confidence", minConfidence], ["lift", minLift]].filter(([, min]) => min > 0).map(([metric, min]) => ({ metric, min }));
+}
+
 const HANDLERS = {
   async init({ module }) {
     await init(module);
@@ -213,6 +343,7 @@ const HANDLERS = {
     let result;
     let rfm;
     let lifecycle;
+    let crossSell;
     try {
       rfm = dataset.rfm();
       lifecycle = dataset.lifecycle();
@@ -225,6 +356,14 @@ const HANDLERS = {
         stages: lifecycle.stages,
         acquisition: dataset.acquisition({ spend: [] }),
       };
+      try {
+        crossSell = await buildCrossSell(dataset, state.margins, { progress, signal });
+      } catch (e) {
+        if (e.code === "CANCELLED") throw e;
+        crossSell = null; // e.g. no basket left once returns are out: the rest of the analysis stands
+        result.crossSellSkipped = e.message;
+      }
+      result.crossSell = crossSell?.summary ?? null;
     } catch (e) {
       dataset.free();
       throw e;
@@ -232,6 +371,7 @@ const HANDLERS = {
     state.dataset?.free();
     state.dataset = dataset;
     state.customers = buildCustomers(dataset, rfm.customers, lifecycle.customers);
+    state.crossSell = crossSell;
     state.order.clear();
     return result;
   },
@@ -281,10 +421,48 @@ const HANDLERS = {
     };
   },
 
-  /** A per-customer CSV from the library (formula-safe), as UTF-8 bytes. */
-  exportCsv({ kind }) {
+  /** One page of the association rules: thresholds, a text filter on the items, any metric's order. */
+  rules({ sort = "lift", descending = true, query = "", offset = 0, limit = 20, minSupport = 0, minConfidence = 0, minLift = 0 }) {
+    const { rules } = requireCrossSell();
+    const keep = (i) => rules.support[i] >= minSupport && rules.confidence[i] >= minConfidence && rules.lift[i] >= minLift;
+    return pageOf(rules, RULE_SORTS, { sort, descending, query, offset, limit, keep });
+  },
+
+  /** One page of the "also bought" pairs (Dataset.similarity), strongest association first. */
+  similarity({ sort = "llr", descending = true, query = "", offset = 0, limit = 10 }) {
+    return pageOf(requireCrossSell().pairs, PAIR_SORTS, { sort, descending, query, offset, limit });
+  },
+
+  /** One page of the upsell paths (Dataset.upsell), most movers first. */
+  upsell({ sort = "movers", descending = true, query = "", offset = 0, limit = 20 }) {
+    return pageOf(requireCrossSell().paths, PATH_SORTS, { sort, descending, query, offset, limit });
+  },
+
+  /** One customer's next-best offers (rank order), or without a customer the per-segment summary. */
+  offers({ customerId } = {}) {
+    const cross = requireCrossSell();
+    if (customerId === undefined) return cross.summary.offers;
+    const [from, to] = cross.offerRanges.get(customerId) ?? [0, 0];
+    const o = cross.offers;
+    const rows = [];
+    for (let i = from; i < to; i++) {
+      rows.push({ rank: o.rank[i], itemId: o.itemId[i], probability: o.probability[i], value: o.value[i], pAlive: o.pAlive[i], expectedValue: o.expectedValue[i], source: o.source[i], reason: o.reason[i] });
+    }
+    return { customerId, valuedAt: cross.summary.offers.valuedAt, offers: rows };
+  },
+
+  /** A CSV from the library (formula-safe), as UTF-8 bytes; `options` for the rules' thresholds and order. */
+  exportCsv({ kind, options = {} }) {
     const dataset = requireDataset();
-    const make = { customers: () => dataset.customersCsv(), rfm: () => dataset.rfmCsv(), lifecycle: () => dataset.lifecycleCsv() }[kind];
+    const make = {
+      customers: () => dataset.customersCsv(),
+      rfm: () => dataset.rfmCsv(),
+      lifecycle: () => dataset.lifecycleCsv(),
+      rules: () => (requireCrossSell(), dataset.rulesCsv({ ...RULES_OPTIONS, filters: ruleFilters(options), sortBy: RULE_SORTS[options.sort] ?? RULES_OPTIONS.sortBy })),
+      similarity: () => tableCsv(requireCrossSell().pairs, PAIR_CSV),
+      upsell: () => tableCsv(requireCrossSell().paths, PATH_CSV),
+      offers: () => dataset.offersCsv(offersOptions(requireCrossSell().margins)),
+    }[kind];
     if (!make) throw Object.assign(new Error(`Unknown export ${kind}`), { code: "INVALID_INPUT" });
     return { bytes: new TextEncoder().encode(make()) };
   },

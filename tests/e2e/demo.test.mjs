@@ -14,7 +14,8 @@ import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { startServer, WORKER_CSP } from "../../scripts/serve.mjs";
 import { ingest } from "../../js/node.js";
-import { sampleOrdersCsv } from "../../www/sample/generate.js";
+import { sampleMargins, sampleOrdersCsv } from "../../www/sample/generate.js";
+import { RULES_OPTIONS, SIMILARITY_OPTIONS, UPSELL_OPTIONS, offersOptions } from "../../www/cross-sell-options.js";
 import { dataset as benchDataset } from "../../bench/generate.mjs";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -22,6 +23,15 @@ const ARTIFACTS = fileURLToPath(new URL("./artifacts/", import.meta.url));
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const AXE_SOURCE = readFileSync(path.join(ROOT, "node_modules/axe-core/axe.min.js"), "utf8");
 const SAMPLE = readFileSync(path.join(ROOT, "www/sample/orders.csv"), "utf8");
+
+// A shop with products but no costs (the README's camera example): offers are valued at price, and
+// BAG → CAM holds in every order with a bag, so its conviction is infinite.
+const CAMERA_CSV = ["order_id,customer_id,date,product_id,category,quantity,unit_price"];
+for (let c = 1; c <= 20; c++) {
+  CAMERA_CSV.push(`A${c},c${c},2024-01-05,CAM,camera,1,300.00`);
+  if (c % 4 !== 0) CAMERA_CSV.push(`A${c},c${c},2024-01-05,BAG,bag,1,40.00`);
+  if (c % 2 === 0) CAMERA_CSV.push(`B${c},c${c},2024-03-10,CAM-PRO,camera,1,900.00`);
+}
 
 // A user's export: semicolon-separated, German headers clvkit does not recognise, d/m/Y dates,
 // decimal commas with thousands dots, and two bad rows (an impossible date on line 6, an amount
@@ -71,6 +81,7 @@ before(async () => {
   writeFileSync(path.join(ARTIFACTS, "bestellungen.csv"), USER_CSV);
   expected.sample = await analyseInNode(SAMPLE);
   expected.user = await analyseInNode(USER_CSV, { mapping: USER_MAPPING });
+  expected.camera = await analyseInNode(CAMERA_CSV.join("\n"));
   server = await startServer({ port: 0, host: "127.0.0.1" });
   origin = `http://127.0.0.1:${server.address().port}`;
   browser = await chromium.launch({
@@ -111,6 +122,20 @@ const exactOf = (selector) => page.locator(`${selector} data`).first().getAttrib
 const kpi = (key) => exactOf(`[data-kpi="${key}"] dd`);
 const panelIds = () => page.locator("#panels > section.panel").evaluateAll((s) => s.map((e) => e.id));
 const liveCharts = () => page.evaluate(() => Object.keys(window.Chart.instances).length);
+/** The exact values in column `n` (1-based) of a panel table's body rows. */
+const columnValues = (table, n) => page.locator(`${table} tbody tr > :nth-child(${n}) data`).evaluateAll((els) => els.map((e) => e.getAttribute("value")));
+/** The row headers of a panel table ("A → B" for a rule). */
+const rowHeads = (table) => page.locator(`${table} tbody th`).allTextContents();
+/** Waits until a paged table's status line matches `pattern`, and returns it. */
+async function statusOf(id, pattern) {
+  await page.waitForFunction(([id, source]) => new RegExp(source).test(document.getElementById(`${id}-status`).textContent), [id, pattern.source]);
+  return page.locator(`#${id}-status`).textContent();
+}
+/** Row indexes of a table's column `key`, ordered as the worker does (ties keep the table's order). */
+function orderBy(column, descending, keep = () => true) {
+  const rows = [...column.keys()].filter(keep);
+  return rows.sort((a, b) => (descending ? -1 : 1) * (column[a] < column[b] ? -1 : column[a] > column[b] ? 1 : 0) || a - b);
+}
 
 async function waitForMapping() {
   await page.waitForSelector("#mapping:not([hidden]) #mapping-form[data-ready=true]", { timeout: 20_000 });
@@ -174,7 +199,10 @@ describe("demo app", { timeout: 300_000 }, () => {
     assert.equal(await kpi("historicalClv"), k.historicalClv);
     assert.equal(Number(await kpi("repeatPurchaseRate")), k.repeatPurchaseRate);
     assert.equal(Number(await kpi("retention")), k.meanRetentionRate);
-    assert.deepEqual(await panelIds(), ["panel-kpis", "panel-cohorts", "panel-rfm", "panel-lifecycle", "panel-acquisition", "panel-customers", "panel-quality"]);
+    assert.deepEqual(await panelIds(), [
+      "panel-kpis", "panel-cohorts", "panel-rfm", "panel-lifecycle", "panel-acquisition",
+      "panel-cross-sell", "panel-upsell", "panel-offers", "panel-customers", "panel-quality",
+    ]);
     assert.equal(await liveCharts(), 2);
     assert.ok((await page.locator("#panel-cohorts table.heatmap tbody tr").count()) >= 20, "a cohort a month");
     assert.equal(await page.locator("#panel-cohorts td.heat").first().textContent(), "100%");
@@ -249,6 +277,112 @@ describe("demo app", { timeout: 300_000 }, () => {
     await page.waitForFunction(() => !/matching/.test(document.getElementById("customer-pager-status").textContent));
   });
 
+  test("cross-sell rules: the package's rules, sorted and filtered as asked, exported as CSV", async () => {
+    const { rules } = expected.sample.ds.rules(RULES_OPTIONS);
+    const n = rules.lift.length;
+    assert.ok(n > 20, `${n} rules: more than a page`);
+    const rule = (i) => `${rules.antecedents[i]} → ${rules.consequents[i]}`;
+    // As the package computes them: the count, best lift first.
+    assert.equal(await statusOf("rules", /of/), `1–20 of ${n} rules`);
+    assert.equal(await page.locator('#rules th[data-sort="lift"]').getAttribute("aria-sort"), "descending");
+    const heads = await rowHeads("#rules");
+    assert.equal(heads[0], rule(0));
+    assert.deepEqual(heads, [...Array(20).keys()].map(rule));
+    assert.deepEqual(await columnValues("#rules", 4), [...rules.lift.subarray(0, 20)].map(String));
+    assert.deepEqual(await columnValues("#rules", 2), [...rules.support.subarray(0, 20)].map(String));
+    // Sorting: by confidence, highest then lowest first.
+    await page.click('#rules button[data-sort="confidence"]');
+    await page.waitForSelector('#rules th[data-sort="confidence"][aria-sort="descending"]');
+    let order = orderBy(rules.confidence, true).slice(0, 20);
+    await page.waitForFunction((first) => document.querySelector("#rules tbody th")?.textContent === first, rule(order[0]));
+    assert.deepEqual(await rowHeads("#rules"), order.map(rule));
+    assert.deepEqual(await columnValues("#rules", 3), order.map((i) => String(rules.confidence[i])));
+    await page.click('#rules button[data-sort="confidence"]');
+    await page.waitForSelector('#rules th[data-sort="confidence"][aria-sort="ascending"]');
+    order = orderBy(rules.confidence, false).slice(0, 20);
+    await page.waitForFunction((first) => document.querySelector("#rules tbody th")?.textContent === first, rule(order[0]));
+    assert.deepEqual(await rowHeads("#rules"), order.map(rule));
+    await page.click("#rules-next");
+    assert.equal(await statusOf("rules", /^21–/), `21–40 of ${n} rules`);
+    // Filtering: thresholds, then a text filter on the items.
+    const minLift = 1.4;
+    const minConfidence = 15;
+    const passes = (i) => rules.lift[i] >= minLift && rules.confidence[i] >= minConfidence / 100;
+    await page.fill("#rules-minLift", String(minLift));
+    await page.fill("#rules-minConfidence", String(minConfidence));
+    const kept = orderBy(rules.confidence, false, passes);
+    assert.ok(kept.length > 0 && kept.length < n, `${kept.length} rules pass`);
+    assert.equal(await statusOf("rules", new RegExp(`^1–${Math.min(20, kept.length)} of ${kept.length} rule`)), `1–${Math.min(20, kept.length)} of ${kept.length} ${kept.length === 1 ? "rule" : "rules"}`);
+    assert.deepEqual(await rowHeads("#rules"), kept.slice(0, 20).map(rule));
+    const [csv] = await Promise.all([page.waitForEvent("download"), page.click('#rules [data-csv="rules"]')]);
+    assert.equal(csv.suggestedFilename(), "clvkit-rules.csv");
+    const filters = [{ metric: "confidence", min: minConfidence / 100 }, { metric: "lift", min: minLift }];
+    const rulesCsv = expected.sample.ds.rulesCsv({ ...RULES_OPTIONS, filters, sortBy: "confidence" });
+    assert.equal(readFileSync(await csv.path(), "utf8"), rulesCsv);
+    assert.equal(rulesCsv.trim().split("\n").length - 1, kept.length, "the CSV has the rules the table shows");
+    const needle = "GR-";
+    const matching = kept.filter((i) => rule(i).toLowerCase().includes(needle.toLowerCase()));
+    await page.fill("#rules-search", needle.toLowerCase());
+    await statusOf("rules", new RegExp(`of ${matching.length} rule|No rule`));
+    assert.deepEqual(await rowHeads("#rules"), matching.slice(0, 20).map(rule));
+    await page.fill("#rules-search", "no such item");
+    assert.equal(await statusOf("rules", /No rule/), "No rule matches these filters.");
+    for (const id of ["#rules-search", "#rules-minLift", "#rules-minConfidence"]) await page.fill(id, "");
+    assert.equal(await statusOf("rules", new RegExp(`of ${n} rules`)), `1–20 of ${n} rules`);
+  });
+
+  test("cross-sell: also bought, upsell paths and offers per segment as the package computes them", async () => {
+    const ds = expected.sample.ds;
+    // "Customers who bought X also bought Y": strongest link (log-likelihood ratio) first.
+    const { pairs } = ds.similarity(SIMILARITY_OPTIONS);
+    assert.equal(await statusOf("pairs", /of/), `1–10 of ${pairs.itemId.length.toLocaleString()} pairs`);
+    const strongest = orderBy(pairs.llr, true).slice(0, 10);
+    assert.deepEqual(await page.locator("#pairs tbody tr").evaluateAll((trs) => trs.map((tr) => [tr.cells[0].textContent, tr.cells[1].textContent])), strongest.map((i) => [pairs.itemId[i], pairs.otherId[i]]));
+    assert.deepEqual(await columnValues("#pairs", 3), strongest.map((i) => String(pairs.alsoBought[i])));
+    // Upsell paths: most movers first, prices exact.
+    const { paths } = ds.upsell(UPSELL_OPTIONS);
+    assert.equal(await statusOf("upsell", /of/), `1–20 of ${paths.itemId.length} paths`);
+    const most = orderBy(paths.movers, true).slice(0, 20);
+    assert.deepEqual(await page.locator("#upsell tbody tr").evaluateAll((trs) => trs.map((tr) => [tr.cells[0].textContent, tr.cells[1].textContent, tr.cells[2].textContent])), most.map((i) => [paths.itemId[i], paths.targetId[i], paths.category[i]]));
+    assert.deepEqual(await columnValues("#upsell", 4), most.map((i) => paths.itemPrice[i]));
+    assert.deepEqual(await columnValues("#upsell", 8), most.map((i) => paths.medianStep[i]));
+    assert.equal(await page.locator("#upsell tbody tr td:nth-child(8)").first().textContent(), new Intl.NumberFormat("en-US", { style: "currency", currency: "USD" }).format(paths.medianStep[most[0]]));
+    await page.click('#upsell button[data-sort="medianStep"]');
+    await page.waitForSelector('#upsell th[data-sort="medianStep"][aria-sort="descending"]');
+    const steps = orderBy(Float64Array.from(paths.medianStep, Number), true).slice(0, 20);
+    await page.waitForFunction((first) => document.querySelector("#upsell tbody th")?.textContent === first, paths.itemId[steps[0]]);
+    assert.deepEqual(await columnValues("#upsell", 8), steps.map((i) => paths.medianStep[i]));
+    const [upsellCsv] = await Promise.all([page.waitForEvent("download"), page.click('#upsell [data-csv="upsell"]')]);
+    const lines = readFileSync(await upsellCsv.path(), "utf8").trim().split("\n");
+    assert.equal(lines[0], "item_id,target_id,category,rank,item_price,target_price,movers,item_buyers,rate,median_step");
+    assert.equal(lines.length - 1, paths.itemId.length);
+    assert.equal(lines[1], [paths.itemId[0], paths.targetId[0], paths.category[0], paths.rank[0], paths.itemPrice[0], paths.targetPrice[0], paths.movers[0], paths.itemBuyers[0], paths.rate[0], paths.medianStep[0]].join(","));
+    // Offers per segment, valued at the sample's margins.
+    const offers = ds.offers(offersOptions(sampleMargins()));
+    assert.match(await page.locator("#panel-offers .panel-intro").textContent(), /valued at margin per unit/);
+    const segments = offers.segments.filter((s) => s.customers > 0).sort((a, b) => b.expectedValue - a.expectedValue);
+    const shown = await page.locator("#panel-offers tbody tr").evaluateAll((trs) =>
+      trs.map((tr) => [tr.dataset.segment, ...[1, 2, 3].map((c) => tr.cells[c].querySelector("data").getAttribute("value")), [...tr.querySelectorAll("li")].map((li) => li.dataset.item)]),
+    );
+    assert.deepEqual(shown, segments.map((s) => [s.segment, String(s.customers), String(s.customersWithOffers), s.expectedValue.toFixed(2), s.topOffers.map((o) => o.itemId)]));
+    const [offersCsv] = await Promise.all([page.waitForEvent("download"), page.click('#panel-offers [data-csv="offers"]')]);
+    assert.equal(offersCsv.suggestedFilename(), "clvkit-offers.csv");
+    assert.equal(readFileSync(await offersCsv.path(), "utf8"), ds.offersCsv(offersOptions(sampleMargins())));
+    // The drill-down: the customer's offers with the reason and expected value of each.
+    const opener = page.locator("#panel-customers tbody [data-customer]").first();
+    const id = await opener.textContent();
+    await opener.click();
+    await page.waitForSelector('dialog#customer-dialog[open] [data-key="offer-1"]');
+    const mine = [...offers.offers.customerId.keys()].filter((i) => offers.offers.customerId[i] === id);
+    assert.ok(mine.length > 0, `${id} has offers`);
+    const rows = await page.locator('#customer-dialog [data-key^="offer-"]').evaluateAll((els) =>
+      els.map((e) => [e.querySelector("dt").textContent, e.querySelector("dd data").getAttribute("value"), e.querySelector(".offer-reason").textContent]),
+    );
+    assert.deepEqual(rows, mine.map((i) => [`${offers.offers.rank[i]}. ${offers.offers.itemId[i]}`, offers.offers.expectedValue[i].toFixed(2), offers.offers.reason[i]]));
+    await page.keyboard.press("Escape");
+    await page.waitForSelector("dialog#customer-dialog:not([open])", { state: "attached" });
+  });
+
   test("exports: the library's formula-safe CSV, charts as PNG", async () => {
     const [csv] = await Promise.all([page.waitForEvent("download"), page.click('[data-export="customers"]')]);
     assert.equal(csv.suggestedFilename(), "clvkit-customers.csv");
@@ -260,6 +394,52 @@ describe("demo app", { timeout: 300_000 }, () => {
     const bytes = readFileSync(await png.path());
     assert.deepEqual([...bytes.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
     assert.ok(bytes.length > 2000, "a drawn chart, not an empty image");
+  });
+
+  test("a file with products but no costs: offers valued at price, ∞ conviction", async () => {
+    await dropFile("camera.csv", CAMERA_CSV.join("\n"));
+    await waitForMapping();
+    await analyseAndWait();
+    const ds = expected.camera.ds;
+    const { rules } = ds.rules(RULES_OPTIONS);
+    const infinite = [...rules.conviction.keys()].filter((i) => rules.conviction[i] === Infinity);
+    assert.ok(infinite.length > 0, "the camera shop has a rule that never fails");
+    const n = rules.lift.length;
+    assert.equal(await statusOf("rules", /of/), `1–${Math.min(20, n)} of ${n} ${n === 1 ? "rule" : "rules"}`);
+    await page.fill("#rules-search", "bag");
+    await statusOf("rules", /rule/);
+    const convictions = await page.locator("#rules tbody tr td:nth-child(5)").allTextContents();
+    const values = await columnValues("#rules", 5);
+    const bagRules = [...rules.lift.keys()].filter((i) => `${rules.antecedents[i]} ${rules.consequents[i]}`.includes("BAG"));
+    assert.deepEqual(values, bagRules.map((i) => String(rules.conviction[i])));
+    assert.ok(convictions.includes("∞"), convictions.join(" "));
+    assert.match(await page.locator("#panel-offers .panel-intro").textContent(), /valued at each product's median price/);
+    const offers = ds.offers(offersOptions());
+    const [csv] = await Promise.all([page.waitForEvent("download"), page.click('#panel-offers [data-csv="offers"]')]);
+    assert.equal(readFileSync(await csv.path(), "utf8"), ds.offersCsv(offersOptions()));
+    assert.ok(offers.offers.value.includes("900.00"), "the pro camera is offered at its price");
+  });
+
+  test("a product column with nothing to mine: the dashboard without cross-sell, and why", async () => {
+    const csv = "order_id,customer_id,date,product_id,quantity,unit_price,status\n1,a,2024-01-01,X,1,10,cancelled\n2,b,2024-01-02,,1,5,completed\n3,a,2024-02-03,,2,5,completed\n";
+    const ds = await ingest(csv);
+    const why = (() => {
+      try {
+        ds.rules(RULES_OPTIONS);
+      } catch (e) {
+        return e.message;
+      } finally {
+        ds.free();
+      }
+    })();
+    assert.ok(why, "the package finds no basket to mine");
+    await dropFile("no-baskets.csv", csv);
+    await waitForMapping();
+    await analyseAndWait();
+    const ids = await panelIds();
+    assert.ok(ids.includes("panel-customers") && !ids.some((id) => ["panel-cross-sell", "panel-upsell", "panel-offers"].includes(id)), String(ids));
+    const quality = await page.locator("#panel-quality").textContent();
+    assert.ok(quality.includes(`No cross-sell panels: ${why}.`), quality);
   });
 
   test("a user's file (drag and drop): row errors with line numbers, mapping overrides, locale; it replaces the sample cleanly", async () => {
@@ -301,6 +481,8 @@ describe("demo app", { timeout: 300_000 }, () => {
     assert.equal(await page.locator("#panels").count(), 1);
     assert.equal(await page.locator("#panels > section.panel").count(), (await panelIds()).length);
     assert.equal(await liveCharts(), 2, "the previous file's charts were destroyed");
+    const ids = await panelIds();
+    assert.ok(!ids.some((id) => ["panel-cross-sell", "panel-upsell", "panel-offers"].includes(id)), `no product column, no cross-sell panels: ${ids}`);
     assert.match(await page.locator("#panel-quality").textContent(), /Line 6, column 3/);
     assert.equal(await page.locator("#panel-customers tbody tr").count(), 6);
   });
@@ -368,10 +550,17 @@ describe("demo app", { timeout: 300_000 }, () => {
     await page.waitForFunction((old) => document.getElementById("demo-status").textContent !== old && /analysed in/.test(document.getElementById("demo-status").textContent), before, { timeout: 60_000 });
     assert.equal(await page.evaluate(() => document.activeElement?.id), "dashboard-title");
     reached = false;
-    for (let i = 0; i < 200 && !reached; i++) {
+    let sorted = false;
+    for (let i = 0; i < 300 && !reached; i++) {
       await page.keyboard.press("Tab");
+      if (!sorted && (await page.evaluate(() => document.activeElement?.matches('#rules button[data-sort="confidence"]')))) {
+        await page.keyboard.press("Enter");
+        await page.waitForSelector('#rules th[data-sort="confidence"][aria-sort="descending"]');
+        sorted = true;
+      }
       reached = await page.evaluate(() => Boolean(document.activeElement?.dataset.customer));
     }
+    assert.ok(sorted, "Tab reaches the rules' sort buttons and Enter sorts");
     assert.ok(reached, "Tab reaches the customers table");
     await page.keyboard.press("Enter");
     await page.waitForSelector("dialog#customer-dialog[open]");

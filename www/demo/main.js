@@ -6,6 +6,7 @@ import { h, num, prefill } from "../app.js";
 import { wasmModule } from "../wasm.js";
 import { AnalysisWorker } from "./worker-client.js";
 import { clearDashboard, nextTask, renderDashboard } from "./dashboard.js";
+import { downloadCsv } from "./download.js";
 import { ROLE_LABELS, reportSummary, rowError } from "../panels/quality.js";
 
 const $ = (id) => document.getElementById(id);
@@ -199,7 +200,11 @@ async function analyse() {
   try {
     result = await worker.request("analyse", { options: ingestOptions() }, {
       signal: controller.signal,
-      onProgress: ({ bytes, totalBytes, rows }) => {
+      onProgress: ({ phase, bytes, totalBytes, rows }) => {
+        if (phase === "cross-sell") {
+          text.textContent = "File read. Finding cross-sell rules, upsell paths and offers…";
+          return;
+        }
         if (totalBytes) bar.value = bytes / totalBytes;
         text.textContent = `${megabytes(bytes)}${totalBytes ? ` of ${megabytes(totalBytes)}` : ""} read, ${rows.toLocaleString()} rows`;
       },
@@ -277,20 +282,12 @@ async function prefillCalculators(k, acquisition) {
 // ---------------------------------------------------------------------------
 // Exports
 
-function download(bytes, name, type) {
-  const url = URL.createObjectURL(new Blob([bytes], { type }));
-  const a = h("a", { href: url, download: name });
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
-
 function wireDashboard() {
   for (const button of document.querySelectorAll("[data-export]")) {
     button.addEventListener("click", async () => {
       const kind = button.dataset.export;
       try {
-        const { bytes } = await worker.request("exportCsv", { kind });
-        download(bytes, `clvkit-${kind}.csv`, "text/csv;charset=utf-8");
+        await downloadCsv(worker, kind);
       } catch (e) {
         say(`Export failed: ${e.message}`, { error: true });
       }

@@ -1,8 +1,9 @@
 // The customer drill-down: a modal dialog with what the API knows about one customer. Its content is
-// a list of sections; phase 2 adds P(alive), expected purchases, predicted CLV and offers as more
+// a list of sections; phase 2 adds P(alive), expected purchases and predicted CLV as more
 // entries of DETAIL_SECTIONS (each: (customer, ctx) => [label, node, key][] or a Promise of it).
-import { details, h, money, num } from "../app.js";
+import { details, h, money, num, share } from "../app.js";
 import { STAGES } from "./lifecycle.js";
+import { VALUED_AT } from "./offers.js";
 
 export const SEGMENT_LABELS = {
   champions: "Champions", loyal: "Loyal", potentialLoyalist: "Potential loyalist", new: "New", promising: "Promising",
@@ -44,7 +45,27 @@ export const DETAIL_SECTIONS = [
     ],
   },
   // Phase 2: { title: "Outlook", rows: (c, ctx) => ctx.worker.request("predict", ...) } — P(alive),
-  // expected purchases, predicted CLV; { title: "Next best offers", ... }.
+  // expected purchases, predicted CLV.
+  {
+    title: "Next best offers",
+    rows: async (c, ctx) => {
+      if (!ctx.result.crossSell) return [];
+      const { offers, valuedAt } = await ctx.worker.request("offers", { customerId: c.customerId });
+      return offers.map((o) => [
+        `${o.rank}. ${o.itemId}`,
+        h(
+          "span",
+          { class: "offer" },
+          money(o.expectedValue.toFixed(2)),
+          ` expected ${VALUED_AT[valuedAt][0]} (P(purchase) ${share(o.probability).textContent} × ${VALUED_AT[valuedAt][0]} `,
+          money(o.value),
+          ` × P(alive) ${share(o.pAlive).textContent})`,
+          h("span", { class: "offer-reason" }, o.reason),
+        ),
+        `offer-${o.rank}`,
+      ]);
+    },
+  },
 ];
 
 let dialog = null;
@@ -63,7 +84,8 @@ export async function showCustomer(ctx, customerId, opener) {
   const c = await ctx.worker.request("customer", { customerId });
   const d = ensureDialog();
   d.querySelector("h2").textContent = `Customer ${c.customerId}`;
-  const sections = await Promise.all(DETAIL_SECTIONS.map(async (s) => [s.title, await s.rows(c, ctx)]));
+  const all = await Promise.all(DETAIL_SECTIONS.map(async (s) => [s.title, (await s.rows(c, ctx)).filter(Boolean)]));
+  const sections = all.filter(([, rows]) => rows.length > 0); // a section with nothing to say is left out
   d.querySelector(".dialog-body").replaceChildren(
     h("p", { class: "dialog-note" }, `As of ${c.asOf}.`),
     ...sections.map(([title, rows]) => h("section", {}, h("h3", {}, title), details(rows))),

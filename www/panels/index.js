@@ -3,7 +3,8 @@
 // where `body` is an empty element inside the panel's <section>, and ctx is
 //   { result, worker, events, barChart }:
 //   result    what the worker's "analyse" request returned (report, kpis, cohorts, segments,
-//             stages, acquisition, name)
+//             stages, acquisition, name, crossSell: the cross-sell tables' sizes and the offers
+//             per segment, null without a product column)
 //   worker    the AnalysisWorker (request(type, payload, { onProgress, signal }))
 //   events    an EventTarget shared by the panels ("acquisition": the spend-based result)
 //   barChart  www/demo/charts.js's chart builder (colours follow the scheme, PNG download)
@@ -15,6 +16,9 @@ import rfm from "./rfm.js";
 import lifecycle from "./lifecycle.js";
 import acquisition from "./acquisition.js";
 import customers from "./customers.js";
+import crossSell from "./cross-sell.js";
+import upsell from "./upsell.js";
+import offers from "./offers.js";
 
 export const LAYOUT = [
   kpis,
@@ -25,8 +29,9 @@ export const LAYOUT = [
   // Phase 2 slot: P(alive) frequency × recency matrix (panels/p-alive.js).
   // Phase 2 slot: holdout validation plot (panels/holdout.js) and model comparison (panels/models.js).
   acquisition,
-  // Phase 2 slot: cross-sell rules table (panels/cross-sell.js), upsell paths (panels/upsell.js),
-  // next-best offers per segment (panels/offers.js).
+  crossSell,
+  upsell,
+  offers,
   customers,
   quality,
 ];

@@ -55,6 +55,7 @@ export default {
         r.decimalSeparator ? `decimal ${r.decimalSeparator === "comma" ? "comma" : "point"}; ` : "",
         `${num(r.customers).textContent} customers, ${num(r.orders).textContent} orders, ${num(r.lines).textContent} order lines.`,
       ),
+      result.crossSellSkipped ? h("p", { class: "panel-note" }, `No cross-sell panels: ${result.crossSellSkipped}.`) : null,
     );
   },
 };

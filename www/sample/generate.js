@@ -85,15 +85,25 @@ function seeded(seed) {
   return { next, weighted, exponential };
 }
 
+/** Unit cost in cents: the category's cost share of the list price. */
+const costOf = (price, costShare) => Math.round(price * costShare);
 const cents = (n) => `${Math.trunc(n / 100)}.${String(Math.abs(n) % 100).padStart(2, "0")}`;
 const isoDay = (day) => new Date((FIRST_DAY + day) * 86_400_000).toISOString().slice(0, 10);
 const csvCell = (text) => (/[",\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text);
+
+/**
+ * Margin per unit by sku (list price − unit cost, as exact decimal strings): the sample's costs,
+ * for next-best offers valued at margin rather than price.
+ */
+export function sampleMargins() {
+  return Object.fromEntries(CATALOGUE.flatMap(([, costShare, items]) => items.map(([sku, , price]) => [sku, cents(price - costOf(price, costShare))])));
+}
 
 /** The sample export as CSV text (LF line ends, a final newline). */
 export function sampleOrdersCsv({ customers = SAMPLE_CUSTOMERS, seed = SAMPLE_SEED } = {}) {
   const random = seeded(seed);
   const products = CATALOGUE.flatMap(([category, costShare, items], c) =>
-    items.map(([sku, name, price]) => ({ sku, name: csvCell(name), category: csvCell(category), c, price, cost: Math.round(price * costShare) })),
+    items.map(([sku, name, price]) => ({ sku, name: csvCell(name), category: csvCell(category), c, price, cost: costOf(price, costShare) })),
   );
   const byCategory = CATALOGUE.map((_, c) => products.filter((p) => p.c === c));
   const categoryWeights = [0.42, 0.12, 0.16, 0.05, 0.11, 0.09, 0.05];
