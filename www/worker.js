@@ -12,15 +12,21 @@
 // Cross-sell: "rules", "similarity" and "upsell" answer one page of their table (sort, text filter;
 // rules also take minimum support, confidence and lift), "offers" one customer's offers or the
 // per-segment summary, and "exportCsv" also writes rules, similarity, upsell and offers CSVs.
-// Phase 2 (models) adds handlers here; each gets (payload, { progress, signal })
-// and may use `state.dataset` and the joined per-customer columns in `state.customers`.
+// Models: "analyse" also validates the transaction models on a holdout period and predicts with the
+// best one (buildModels); the per-customer predictions stay here, joined to the customer table, and
+// the page gets summaries (comparison, holdout curves, CLV histogram, P(alive) matrix), one
+// customer's outlook ("customer") and the predictions CSV ("exportCsv", kind "predictions").
+// Handlers get (payload, { progress, signal }) and may use `state.dataset` and the joined
+// per-customer columns in `state.customers`.
 //
 // This worker is served with `connect-src 'none'`: it cannot make a network request. The wasm
 // arrives compiled from the page (a WebAssembly.Module) and the sample is generated here.
 
 import init, { ingest, version } from "./clvkit/js/index.js";
 import { sampleMargins, sampleOrdersCsv } from "./sample/generate.js";
+import { csvRecords } from "./csv-records.js";
 import { RULES_OPTIONS, SIMILARITY_OPTIONS, UPSELL_OPTIONS, offersOptions } from "./cross-sell-options.js";
+import { grossMarginPercent, predictOptions, validateOptions, HORIZON_MONTHS, MODEL_UNIT } from "./model-options.js";
 
 /** Bytes read for the mapping preview: enough for a few thousand rows, instant to parse. */
 const PREVIEW_BYTES = 256 * 1024;
@@ -39,6 +45,10 @@ const state = {
   order: new Map(),
   /** The analysed file's cross-sell tables (buildCrossSell), null without a product column. */
   crossSell: null,
+  /** The sample's gross margin percent (from its unit costs), null for a file without costs. */
+  marginPercent: null,
+  /** The analysed file's predictions (buildModels), null when no model could be fitted. */
+  models: null,
   controllers: new Map(),
 };
 
@@ -48,45 +58,18 @@ function setSource(source) {
     return state.source;
   }
   if (source.sample) {
-    state.source = new Blob([sampleOrdersCsv()], { type: "text/csv" });
+    const csv = sampleOrdersCsv();
+    state.source = new Blob([csv], { type: "text/csv" });
     state.name = "orders.csv (sample)";
     state.margins = sampleMargins();
+    state.marginPercent = grossMarginPercent(csv);
   } else {
     state.source = source.file;
     state.name = source.file.name || "file";
     state.margins = null;
+    state.marginPercent = null;
   }
   return state.source;
-}
-
-/** The first `limit` records of `text` split on `delimiter`, honouring quotes (for display only). */
-function firstRecords(text, delimiter, limit) {
-  const records = [];
-  let record = [];
-  let cell = "";
-  let quoted = false;
-  for (let i = 0; i < text.length && records.length < limit; i++) {
-    const ch = text[i];
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else cell += ch;
-    } else if (ch === '"' && cell === "") quoted = true;
-    else if (ch === delimiter) {
-      record.push(cell);
-      cell = "";
-    } else if (ch === "\n" || ch === "\r") {
-      if (ch === "\r" && text[i + 1] === "\n") i++;
-      record.push(cell);
-      records.push(record);
-      record = [];
-      cell = "";
-    } else cell += ch;
-  }
-  if (records.length < limit && (cell !== "" || record.length)) records.push([...record, cell]);
-  return records;
 }
 
 const DELIMITERS = { comma: ",", semicolon: ";", tab: "\t", pipe: "|" };
@@ -117,8 +100,7 @@ function transferables(value, depth = 0, found = new Set()) {
 }
 
 /** Per-customer columns joined across customers(), rfm() and lifecycle(), for the table and drill-down. */
-function buildCustomers(dataset, rfm, life) {
-  const table = dataset.customers();
+function buildCustomers(table, rfm, life) {
   const n = table.customerId.length;
   const rfmAt = new Map(rfm.customerId.map((id, i) => [id, i]));
   const lifeAt = new Map(life.customerId.map((id, i) => [id, i]));
@@ -172,6 +154,21 @@ function customerRow(i) {
     lastPurchase: c.table.lastPurchase[i],
     segment: r < 0 ? null : c.rfm.segment[r],
     stage: l < 0 ? null : c.life.stage[l],
+  };
+}
+
+/** Customer row `i`'s predictions (P(alive), churn risk, expected purchases, CLV), null without models. */
+function outlookOf(i) {
+  const m = state.models;
+  if (!m || m.row[i] < 0) return null;
+  return {
+    model: m.summary.best,
+    horizonMonths: m.summary.horizonMonths,
+    grossMarginPercent: m.summary.grossMarginPercent,
+    pAlive: m.pAlive[i],
+    churnRisk: m.churnRisk[i],
+    expectedPurchases: m.expectedPurchases[i],
+    clv: m.clv ? m.clv[i] : null,
   };
 }
 
@@ -279,6 +276,12 @@ function requireCrossSell() {
   return state.crossSell;
 }
 
+function requireModels() {
+  requireDataset();
+  if (!state.models) throw Object.assign(new Error("No model could be fitted to this file."), { code: "NO_MODELS" });
+  return state.models;
+}
+
 /** Plain CSV from a columnar table, text neutralised against formulas as the library's CSVs are. */
 function tableCsv(table, columns) {
   const cell = (v) => {
@@ -298,6 +301,93 @@ const PATH_CSV = [["item_id", "itemId"], ["target_id", "targetId"], ["category",
 /** The rule filters of the panel's thresholds, as RulesOptions.filters. */
 function ruleFilters({ minSupport = 0, minConfidence = 0, minLift = 0 }) {
   return [["support", minSupport], ["confidence", minConfidence], ["lift", minLift]].filter(([, min]) => min > 0).map(([metric, min]) => ({ metric, min }));
+}
+
+// ---------------------------------------------------------------------------
+// Models: every transaction model fitted on the first 75 % of the file's span and scored on the
+// rest (validateModels), then the best one fitted on the whole file for per-customer predictions.
+
+/** Rows of the P(alive) matrix: repeat purchases. */
+const FREQUENCY_BUCKETS = [[0, 0, "0"], [1, 1, "1"], [2, 2, "2"], [3, 3, "3"], [4, 5, "4–5"], [6, 9, "6–9"], [10, Infinity, "10+"]];
+/** Columns of the P(alive) matrix: days since the last purchase. */
+const RECENCY_BUCKETS = [[0, 30, "0–30"], [31, 90, "31–90"], [91, 180, "91–180"], [181, 365, "181–365"], [366, Infinity, "366+"]];
+/** Bars of the predicted CLV histogram. */
+const CLV_BINS = 12;
+
+const bucketOf = (buckets, v) => buckets.findIndex(([lo, hi]) => v >= lo && v <= hi);
+
+/** Customers by repeat purchases × days since the last purchase: counts and mean P(alive). */
+function pAliveMatrix(table, pAlive) {
+  const counts = FREQUENCY_BUCKETS.map(() => new Array(RECENCY_BUCKETS.length).fill(0));
+  const sums = FREQUENCY_BUCKETS.map(() => new Array(RECENCY_BUCKETS.length).fill(0));
+  for (let i = 0; i < pAlive.length; i++) {
+    const f = bucketOf(FREQUENCY_BUCKETS, table.frequency[i]);
+    const r = bucketOf(RECENCY_BUCKETS, table.T[i] - table.recency[i]);
+    counts[f][r]++;
+    sums[f][r] += pAlive[i];
+  }
+  return {
+    frequency: FREQUENCY_BUCKETS.map(([, , label]) => label),
+    recency: RECENCY_BUCKETS.map(([, , label]) => label),
+    counts,
+    meanPAlive: sums.map((row, f) => row.map((sum, r) => (counts[f][r] ? sum / counts[f][r] : null))),
+  };
+}
+
+/** Equal-width bins of the predicted CLVs up to their 99th percentile; the last bin takes the rest. */
+function clvHistogram(clv) {
+  const sorted = Float64Array.from(clv).sort();
+  const top = sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))];
+  const width = top > 0 ? top / CLV_BINS : 1;
+  const counts = new Array(CLV_BINS).fill(0);
+  for (const v of clv) counts[Math.min(CLV_BINS - 1, Math.max(0, Math.floor(v / width)))]++;
+  return { width, counts, max: sorted[sorted.length - 1] };
+}
+
+const mean = (values) => values.reduce((s, v) => s + v, 0) / values.length;
+
+/** The models' comparison, the best one's holdout curves and its predictions for every customer. */
+async function buildModels(dataset, kpis, table, marginPercent, { progress, signal }) {
+  progress({ phase: "models" });
+  await checkpoint(signal);
+  const validation = validateOptions(kpis);
+  const holdout = dataset.validateModels(validation);
+  await checkpoint(signal);
+  const options = predictOptions(holdout.best, marginPercent);
+  const prediction = dataset.predict(options);
+  const p = prediction.customers;
+  // Predictions joined to the customer table's rows.
+  const at = new Map(p.customerId.map((id, i) => [id, i]));
+  const row = Int32Array.from(table.customerId, (id) => at.get(id) ?? -1);
+  const pick = (column) => column && Float64Array.from(row, (j) => (j < 0 ? NaN : column[j]));
+  const pAlive = pick(p.pAlive);
+  const clv = pick(p.clv);
+  const best = holdout.validations.find((v) => v.model === holdout.best);
+  return {
+    options,
+    row,
+    pAlive,
+    expectedPurchases: pick(p.expectedPurchases),
+    clv,
+    churnRisk: Array.from(row, (j) => (j < 0 ? null : p.churnRisk[j])),
+    summary: {
+      unit: MODEL_UNIT,
+      calibrationEnd: validation.calibrationEnd,
+      observationEnd: kpis.asOf,
+      best: holdout.best,
+      ranking: holdout.ranking,
+      holdout: best && { customers: best.customers, tracking: best.tracking, buckets: best.buckets },
+      horizonMonths: HORIZON_MONTHS,
+      monthlyDiscountRate: options.monthlyDiscountRate,
+      grossMarginPercent: marginPercent,
+      customers: p.customerId.length,
+      averagePredictedClv: clv ? mean(p.clv) : null,
+      averageExpectedPurchases: mean(p.expectedPurchases),
+      clvHistogram: clv ? clvHistogram(p.clv) : null,
+      pAlive: pAliveMatrix(table, pAlive),
+      warnings: prediction.warnings,
+    },
+  };
 }
 
 const HANDLERS = {
@@ -323,7 +413,7 @@ const HANDLERS = {
       error = errorOf(e);
     }
     const text = new TextDecoder().decode(part.subarray(0, 64 * 1024)).replace(/^\uFEFF/, "");
-    const records = firstRecords(text, delimiterOf(report, options, text), PREVIEW_ROWS + 1);
+    const records = csvRecords(text, delimiterOf(report, options, text), PREVIEW_ROWS + 1);
     return {
       name: state.name,
       size: blob.size,
@@ -344,6 +434,8 @@ const HANDLERS = {
     let rfm;
     let lifecycle;
     let crossSell;
+    let table;
+    let models;
     try {
       rfm = dataset.rfm();
       lifecycle = dataset.lifecycle();
@@ -364,14 +456,24 @@ const HANDLERS = {
         result.crossSellSkipped = e.message;
       }
       result.crossSell = crossSell?.summary ?? null;
+      table = dataset.customers();
+      try {
+        models = await buildModels(dataset, result.kpis, table, state.marginPercent, { progress, signal });
+      } catch (e) {
+        if (e.code === "CANCELLED") throw e;
+        models = null; // e.g. no repeat buyer: the descriptive dashboard stands, and says why
+        result.modelsSkipped = e.message;
+      }
+      result.models = models?.summary ?? null;
     } catch (e) {
       dataset.free();
       throw e;
     }
     state.dataset?.free();
     state.dataset = dataset;
-    state.customers = buildCustomers(dataset, rfm.customers, lifecycle.customers);
+    state.customers = buildCustomers(table, rfm.customers, lifecycle.customers);
     state.crossSell = crossSell;
+    state.models = models;
     state.order.clear();
     return result;
   },
@@ -418,6 +520,7 @@ const HANDLERS = {
       monetaryValue: c.table.monetaryValue[i],
       rfm: r < 0 ? null : { r: c.rfm.r[r], f: c.rfm.f[r], m: c.rfm.m[r], recencyDays: c.rfm.recencyDays[r] },
       lifecycle: l < 0 ? null : { purchaseDays: c.life.purchaseDays[l], daysSinceLast: c.life.daysSinceLast[l], medianGapDays: c.life.medianGapDays[l], windowDays: c.life.windowDays[l] },
+      outlook: outlookOf(i),
     };
   },
 
@@ -462,6 +565,7 @@ const HANDLERS = {
       similarity: () => tableCsv(requireCrossSell().pairs, PAIR_CSV),
       upsell: () => tableCsv(requireCrossSell().paths, PATH_CSV),
       offers: () => dataset.offersCsv(offersOptions(requireCrossSell().margins)),
+      predictions: () => dataset.predictCsv(requireModels().options),
     }[kind];
     if (!make) throw Object.assign(new Error(`Unknown export ${kind}`), { code: "INVALID_INPUT" });
     return { bytes: new TextEncoder().encode(make()) };

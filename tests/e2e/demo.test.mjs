@@ -16,6 +16,7 @@ import { startServer, WORKER_CSP } from "../../scripts/serve.mjs";
 import { ingest } from "../../js/node.js";
 import { sampleMargins, sampleOrdersCsv } from "../../www/sample/generate.js";
 import { RULES_OPTIONS, SIMILARITY_OPTIONS, UPSELL_OPTIONS, offersOptions } from "../../www/cross-sell-options.js";
+import { grossMarginPercent, predictOptions, validateOptions } from "../../www/model-options.js";
 import { dataset as benchDataset } from "../../bench/generate.mjs";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -64,14 +65,26 @@ let loadedAt = Infinity;
 /** What the package computes in Node for the files the page analyses. */
 const expected = {};
 
-async function analyseInNode(csv, options = {}) {
+async function analyseInNode(csv, options = {}, marginPercent = null) {
   const ds = await ingest(csv, options);
   try {
     const acq = ds.acquisition({ spend: [] });
-    return { report: ds.report, kpis: ds.kpis(), customersCsv: ds.customersCsv(), channels: acq.channels.map((c) => c.channel), ds };
+    const kpis = ds.kpis();
+    return { report: ds.report, kpis, customersCsv: ds.customersCsv(), channels: acq.channels.map((c) => c.channel), models: modelsInNode(ds, kpis, marginPercent), ds };
   } catch (e) {
     ds.free();
     throw e;
+  }
+}
+
+/** The models as the worker runs them: validated on a holdout, then the best one's predictions; or why they failed. */
+function modelsInNode(ds, kpis, marginPercent) {
+  try {
+    const validation = ds.validateModels(validateOptions(kpis));
+    const options = predictOptions(validation.best, marginPercent);
+    return { validation, options, prediction: ds.predict(options) };
+  } catch (e) {
+    return { failure: e.message };
   }
 }
 
@@ -79,7 +92,7 @@ before(async () => {
   assert.ok(existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM} (set CHROMIUM_PATH)`);
   mkdirSync(ARTIFACTS, { recursive: true });
   writeFileSync(path.join(ARTIFACTS, "bestellungen.csv"), USER_CSV);
-  expected.sample = await analyseInNode(SAMPLE);
+  expected.sample = await analyseInNode(SAMPLE, {}, grossMarginPercent(SAMPLE));
   expected.user = await analyseInNode(USER_CSV, { mapping: USER_MAPPING });
   expected.camera = await analyseInNode(CAMERA_CSV.join("\n"));
   server = await startServer({ port: 0, host: "127.0.0.1" });
@@ -157,7 +170,7 @@ async function dropFile(name, text) {
   await page.dispatchEvent("#dropzone", "drop", { dataTransfer: transfer });
 }
 
-describe("demo app", { timeout: 300_000 }, () => {
+describe("demo app", { timeout: 600_000 }, () => {
   test("the committed sample is the generator's output", () => {
     assert.equal(SAMPLE, sampleOrdersCsv());
     assert.ok(SAMPLE.length < 1.5 * 1024 * 1024, `sample is ${SAMPLE.length} bytes`);
@@ -200,10 +213,10 @@ describe("demo app", { timeout: 300_000 }, () => {
     assert.equal(Number(await kpi("repeatPurchaseRate")), k.repeatPurchaseRate);
     assert.equal(Number(await kpi("retention")), k.meanRetentionRate);
     assert.deepEqual(await panelIds(), [
-      "panel-kpis", "panel-cohorts", "panel-rfm", "panel-lifecycle", "panel-acquisition",
-      "panel-cross-sell", "panel-upsell", "panel-offers", "panel-customers", "panel-quality",
+      "panel-kpis", "panel-predicted-clv", "panel-cohorts", "panel-rfm", "panel-lifecycle", "panel-p-alive", "panel-models",
+      "panel-acquisition", "panel-cross-sell", "panel-upsell", "panel-offers", "panel-customers", "panel-quality",
     ]);
-    assert.equal(await liveCharts(), 2);
+    assert.equal(await liveCharts(), 5, "RFM, lifecycle, predicted CLV and the two holdout charts");
     assert.ok((await page.locator("#panel-cohorts table.heatmap tbody tr").count()) >= 20, "a cohort a month");
     assert.equal(await page.locator("#panel-cohorts td.heat").first().textContent(), "100%");
     const segments = await page.locator("#panel-rfm tbody tr").count();
@@ -228,7 +241,7 @@ describe("demo app", { timeout: 300_000 }, () => {
       trs.map((tr) => [tr.dataset.channel, tr.cells[6].querySelector("[data-exact]")?.dataset.exact]),
     );
     assert.deepEqual(rows, acq.channels.map((c) => [c.channel, c.cac]));
-    assert.equal(await liveCharts(), 3, "the CLV:CAC chart was added");
+    assert.equal(await liveCharts(), 6, "the CLV:CAC chart was added");
     assert.equal(await page.inputValue("#ratio-cac"), acq.blended.cac);
     assert.equal(await page.inputValue("#profit-grossMarginPercent"), "45");
     // A bad spend is reported next to its input.
@@ -238,6 +251,64 @@ describe("demo app", { timeout: 300_000 }, () => {
     await page.waitForFunction((id) => document.getElementById(id).getAttribute("aria-invalid") === "true", await bad.getAttribute("id"));
     assert.ok(await page.locator(`#${await bad.getAttribute("id")}-error`).isVisible());
     await bad.fill(spend[1].spend);
+  });
+
+  test("models: the comparison, the best model's holdout curves, predicted CLV, P(alive) and the predictions CSV as the package computes them", async () => {
+    const { validation, options, prediction } = expected.sample.models;
+    assert.ok(prediction, `the sample's models fit: ${expected.sample.models.failure}`);
+    const calibrationEnd = validateOptions(expected.sample.kpis).calibrationEnd;
+    assert.equal(calibrationEnd, "2024-07-02", "75 % of 2023-01-01 … 2024-12-31");
+    assert.match(await page.locator("#panel-models .panel-intro").textContent(), new RegExp(`first 75% of the file's span \\(up to ${calibrationEnd}\\)`));
+    // The comparison: every model in the package's ranking order, the best one marked, its errors exact.
+    const rows = await page.locator("#panel-models tbody tr").evaluateAll((trs) =>
+      trs.map((tr) => [tr.dataset.model, tr.dataset.best, ...[...tr.cells].slice(1, 5).map((td) => td.querySelector("data")?.getAttribute("value"))]),
+    );
+    assert.deepEqual(rows, validation.ranking.map((r) => [r.model, String(r.model === validation.best), String(r.logLikelihood), String(r.error.mae), String(r.error.rmse), String(r.error.totalError)]));
+    const best = validation.ranking.find((r) => r.model === validation.best);
+    assert.equal(await page.locator('#panel-models tr[data-best="true"] td:nth-child(4) data').getAttribute("value"), String(best.error.rmse));
+    assert.match(await page.locator('#panel-models tr[data-best="true"] th').textContent(), /\(best\)/);
+    // The holdout plots: the best model's tracking (from 0 at the calibration end) and buckets.
+    const tracking = validation.validations.find((v) => v.model === validation.best).tracking;
+    const curves = await page.evaluate(() => {
+      const data = (id) => Object.values(window.Chart.instances).find((c) => c.canvas.id === `${id}-canvas`).data;
+      return { tracking: data("holdout-tracking"), buckets: data("holdout-buckets") };
+    });
+    assert.equal(curves.tracking.labels[0], calibrationEnd);
+    assert.deepEqual(curves.tracking.datasets.map((d) => d.data), [[0, ...tracking.actual], [0, ...tracking.predicted]]);
+    const buckets = validation.validations.find((v) => v.model === validation.best).buckets;
+    assert.deepEqual(curves.buckets.datasets.map((d) => d.data), [buckets.actual, buckets.predicted]);
+    // Predicted CLV on the sample's margin: the average equals the package's.
+    assert.equal(options.grossMarginPercent, grossMarginPercent(SAMPLE));
+    assert.match(await page.locator("#panel-predicted-clv .panel-intro").textContent(), new RegExp(`on margin: ${options.grossMarginPercent}% gross margin`));
+    const clv = prediction.customers.clv;
+    const average = clv.reduce((s, v) => s + v, 0) / clv.length;
+    assert.equal(await kpi("predictedClv"), average.toFixed(2));
+    assert.equal(await kpi("historicalClvCompared"), expected.sample.kpis.historicalClv);
+    const histogram = await page.evaluate(() => Object.values(window.Chart.instances).find((c) => c.canvas.id === "predicted-clv-canvas").data.datasets[0].data);
+    assert.equal(histogram.reduce((s, n) => s + n, 0), clv.length, "every customer is in the histogram");
+    // P(alive) matrix: every customer in exactly one cell; cell means from the package's P(alive).
+    const cells = await page.locator("#panel-p-alive tbody td").evaluateAll((tds) => tds.map((td) => [Number(td.dataset.customers), td.dataset.pAlive === undefined ? null : Number(td.dataset.pAlive)]));
+    assert.equal(cells.reduce((s, [n]) => s + n, 0), expected.sample.kpis.customers);
+    const pAlive = prediction.customers.pAlive;
+    const weighted = cells.reduce((s, [n, mean]) => s + (n ? n * mean : 0), 0);
+    assert.ok(Math.abs(weighted / clv.length - pAlive.reduce((s, v) => s + v, 0) / pAlive.length) < 1e-9, "the cells' means average to the customers' mean P(alive)");
+    // The drill-down: the customer's outlook from the worker.
+    const opener = page.locator("#panel-customers tbody [data-customer]").first();
+    const id = await opener.textContent();
+    await opener.click();
+    await page.waitForSelector('dialog#customer-dialog[open] [data-key="pAlive"]');
+    const j = prediction.customers.customerId.indexOf(id);
+    assert.ok(j >= 0, `${id} has a prediction`);
+    assert.equal(await exactOf('#customer-dialog [data-key="pAlive"] dd'), String(pAlive[j]));
+    assert.equal(await exactOf('#customer-dialog [data-key="predictedClv"] dd'), clv[j].toFixed(2));
+    assert.equal(await exactOf('#customer-dialog [data-key="expectedPurchases"] dd'), String(prediction.customers.expectedPurchases[j]));
+    assert.equal(await page.locator('#customer-dialog [data-key="churnRisk"] dd').textContent(), prediction.customers.churnRisk[j]);
+    await page.keyboard.press("Escape");
+    await page.waitForSelector("dialog#customer-dialog:not([open])", { state: "attached" });
+    // Every customer's predictions, as the library writes them.
+    const [csv] = await Promise.all([page.waitForEvent("download", { timeout: 60_000 }), page.click('#panel-predicted-clv [data-csv="predictions"]')]);
+    assert.equal(csv.suggestedFilename(), "clvkit-predictions.csv");
+    assert.equal(readFileSync(await csv.path(), "utf8"), expected.sample.ds.predictCsv(options));
   });
 
   test("customers: sort, search, paginate and drill down", async () => {
@@ -440,6 +511,12 @@ describe("demo app", { timeout: 300_000 }, () => {
     assert.ok(ids.includes("panel-customers") && !ids.some((id) => ["panel-cross-sell", "panel-upsell", "panel-offers"].includes(id)), String(ids));
     const quality = await page.locator("#panel-quality").textContent();
     assert.ok(quality.includes(`No cross-sell panels: ${why}.`), quality);
+    // Nobody bought twice: no model can be fitted, so no model panel, and the file panel says why.
+    const models = await analyseInNode(csv);
+    models.ds.free();
+    assert.ok(models.models.failure, "the package cannot fit a model");
+    assert.ok(!ids.some((id) => ["panel-predicted-clv", "panel-p-alive", "panel-models"].includes(id)), String(ids));
+    assert.equal(await page.locator('#panel-quality [data-note="models"]').textContent(), `No predictions (predicted CLV, P(alive), model comparison): ${models.models.failure}.`);
   });
 
   test("a user's file (drag and drop): row errors with line numbers, mapping overrides, locale; it replaces the sample cleanly", async () => {
@@ -480,7 +557,8 @@ describe("demo app", { timeout: 300_000 }, () => {
     );
     assert.equal(await page.locator("#panels").count(), 1);
     assert.equal(await page.locator("#panels > section.panel").count(), (await panelIds()).length);
-    assert.equal(await liveCharts(), 2, "the previous file's charts were destroyed");
+    assert.ok(expected.user.models.prediction, `the models fit the user's file: ${expected.user.models.failure}`);
+    assert.equal(await liveCharts(), 5, "the previous file's charts were destroyed");
     const ids = await panelIds();
     assert.ok(!ids.some((id) => ["panel-cross-sell", "panel-upsell", "panel-offers"].includes(id)), `no product column, no cross-sell panels: ${ids}`);
     assert.match(await page.locator("#panel-quality").textContent(), /Line 6, column 3/);

@@ -56,33 +56,36 @@ const background = {
   },
 };
 
-/**
- * A bar chart in a figure with a caption and a "Download PNG" button.
- * `datasets`: [{ label, data, colourBy? }]; `horizontal` lays bars along the x axis;
- * `percent` formats the value axis as percentages of 1; `summary` is read by screen readers.
- */
-export function barChart({ id, title, labels, datasets, horizontal = false, percent = false, summary, height = 280 }) {
+/** A vertical dashed line at label `index` of the x axis, with `text` beside it (chart.$marker). */
+const marker = {
+  id: "clvkitMarker",
+  afterDraw(chart) {
+    const m = chart.$marker;
+    if (!m) return;
+    const { ctx, chartArea, scales } = chart;
+    const x = scales.x.getPixelForValue(m.index);
+    ctx.save();
+    ctx.strokeStyle = chart.options.color;
+    ctx.fillStyle = chart.options.color;
+    ctx.setLineDash([4, 4]);
+    ctx.beginPath();
+    ctx.moveTo(x, chartArea.top);
+    ctx.lineTo(x, chartArea.bottom);
+    ctx.stroke();
+    ctx.textBaseline = "top";
+    ctx.fillText(m.text, x + 4, chartArea.top + 2);
+    ctx.restore();
+  },
+};
+
+/** Draws `config` in a figure with a caption, a screen-reader summary and a "Download PNG" button. */
+function chartFigure({ id, title, summary, height }, config) {
   const canvas = h("canvas", { id: `${id}-canvas`, role: "img", "aria-label": `${title}. ${summary}` });
   const frame = h("div", { class: "chart-frame" }, canvas);
   frame.style.height = `${height}px`;
-  const valueAxis = horizontal ? "x" : "y";
-  const format = percent ? (v) => `${Math.round(v * 1000) / 10}%` : (v) => Number(v).toLocaleString();
-  const chart = new window.Chart(canvas, {
-    type: "bar",
-    data: { labels, datasets: datasets.map((d) => ({ ...d, borderWidth: 0 })) },
-    options: {
-      indexAxis: horizontal ? "y" : "x",
-      animation: false,
-      maintainAspectRatio: false,
-      responsive: true,
-      plugins: {
-        legend: { display: datasets.length > 1 },
-        tooltip: { callbacks: { label: (c) => `${c.dataset.label}: ${format(c.parsed[valueAxis])}` } },
-      },
-      scales: { [valueAxis]: { beginAtZero: true, ticks: { callback: format } }, [horizontal ? "y" : "x"]: {} },
-    },
-    plugins: [background],
-  });
+  const { marker: mark = null, ...chartConfig } = config;
+  const chart = new window.Chart(canvas, { ...chartConfig, plugins: [background, marker] });
+  chart.$marker = mark;
   colour(chart);
   chart.update("none");
   live.add(chart);
@@ -93,6 +96,55 @@ export function barChart({ id, title, labels, datasets, horizontal = false, perc
   });
   const figure = h("figure", { class: "chart" }, frame, h("figcaption", {}, h("span", {}, title), download));
   return { element: figure, chart, destroy: () => (live.delete(chart), chart.destroy()) };
+}
+
+const baseOptions = (legend, format, valueAxis) => ({
+  animation: false,
+  maintainAspectRatio: false,
+  responsive: true,
+  plugins: {
+    legend: { display: legend },
+    tooltip: { callbacks: { label: (c) => `${c.dataset.label}: ${format(c.parsed[valueAxis])}` } },
+  },
+});
+
+/**
+ * A bar chart in a figure with a caption and a "Download PNG" button.
+ * `datasets`: [{ label, data, colourBy? }]; `horizontal` lays bars along the x axis;
+ * `percent` formats the value axis as percentages of 1; `summary` is read by screen readers.
+ */
+export function barChart({ id, title, labels, datasets, horizontal = false, percent = false, summary, height = 280 }) {
+  const valueAxis = horizontal ? "x" : "y";
+  const format = percent ? (v) => `${Math.round(v * 1000) / 10}%` : (v) => Number(v).toLocaleString();
+  return chartFigure({ id, title, summary, height }, {
+    type: "bar",
+    data: { labels, datasets: datasets.map((d) => ({ ...d, borderWidth: 0 })) },
+    options: {
+      ...baseOptions(datasets.length > 1, format, valueAxis),
+      indexAxis: horizontal ? "y" : "x",
+      scales: { [valueAxis]: { beginAtZero: true, ticks: { callback: format } }, [horizontal ? "y" : "x"]: {} },
+    },
+  });
+}
+
+/**
+ * A line chart (one line per dataset, `dashed` ones dashed) in the same figure; `xTitle`/`yTitle`
+ * name the axes and `marker` ({ index, text }) draws a labelled vertical line at an x label.
+ */
+export function lineChart({ id, title, labels, datasets, xTitle, yTitle, marker = null, summary, height = 280 }) {
+  const format = (v) => Number(v).toLocaleString(undefined, { maximumFractionDigits: 2 });
+  return chartFigure({ id, title, summary, height }, {
+    type: "line",
+    marker,
+    data: { labels, datasets: datasets.map(({ dashed, ...d }) => ({ ...d, borderWidth: 2, pointRadius: 2, borderDash: dashed ? [6, 4] : [] })) },
+    options: {
+      ...baseOptions(true, format, "y"),
+      scales: {
+        x: { title: { display: Boolean(xTitle), text: xTitle } },
+        y: { beginAtZero: true, ticks: { callback: format }, title: { display: Boolean(yTitle), text: yTitle } },
+      },
+    },
+  });
 }
 
 /** How many charts are alive (for the tests: a replaced dashboard leaves none behind). */

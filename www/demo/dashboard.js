@@ -2,7 +2,7 @@
 import { h } from "../app.js";
 import { LAYOUT } from "../panels/index.js";
 import { closeCustomer } from "../panels/customer-detail.js";
-import { barChart } from "./charts.js";
+import { barChart, lineChart } from "./charts.js";
 
 let cleanups = [];
 let generation = 0;
@@ -28,7 +28,7 @@ export async function renderDashboard(grid, { result, worker }) {
   clearDashboard(grid);
   const mine = generation;
   const events = new EventTarget();
-  const ctx = { result, worker, events, barChart };
+  const ctx = { result, worker, events, barChart, lineChart };
   for (const panel of LAYOUT) {
     if (panel.available && !panel.available(result)) continue;
     await nextTask();

@@ -205,6 +205,10 @@ async function analyse() {
           text.textContent = "File read. Finding cross-sell rules, upsell paths and offers…";
           return;
         }
+        if (phase === "models") {
+          text.textContent = "Fitting and validating the purchase models, then predicting each customer…";
+          return;
+        }
         if (totalBytes) bar.value = bytes / totalBytes;
         text.textContent = `${megabytes(bytes)}${totalBytes ? ` of ${megabytes(totalBytes)}` : ""} read, ${rows.toLocaleString()} rows`;
       },

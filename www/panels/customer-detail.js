@@ -4,6 +4,7 @@
 import { details, h, money, num, share } from "../app.js";
 import { STAGES } from "./lifecycle.js";
 import { VALUED_AT } from "./offers.js";
+import { MODEL_NAMES } from "./models.js";
 
 export const SEGMENT_LABELS = {
   champions: "Champions", loyal: "Loyal", potentialLoyalist: "Potential loyalist", new: "New", promising: "Promising",
@@ -44,8 +45,21 @@ export const DETAIL_SECTIONS = [
       ["Average repeat purchase", money(c.monetaryValue.toFixed(2)), "monetaryValue"],
     ],
   },
-  // Phase 2: { title: "Outlook", rows: (c, ctx) => ctx.worker.request("predict", ...) } — P(alive),
-  // expected purchases, predicted CLV.
+  {
+    // The worker's predictions for this customer (the best model on the holdout period), null without models.
+    title: "Outlook",
+    rows: (c) => {
+      const o = c.outlook;
+      if (!o) return [];
+      return [
+        ["P(alive)", share(o.pAlive), "pAlive"],
+        ["Churn risk", text(o.churnRisk), "churnRisk"],
+        [`Expected purchases, next ${o.horizonMonths} months`, num(o.expectedPurchases), "expectedPurchases"],
+        o.clv !== null && [`Predicted CLV, next ${o.horizonMonths} months (${o.grossMarginPercent === null ? "revenue" : "margin"})`, money(o.clv.toFixed(2)), "predictedClv"],
+        ["Model", text(MODEL_NAMES[o.model] ?? o.model), "model"],
+      ];
+    },
+  },
   {
     title: "Next best offers",
     rows: async (c, ctx) => {

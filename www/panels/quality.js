@@ -56,6 +56,7 @@ export default {
         `${num(r.customers).textContent} customers, ${num(r.orders).textContent} orders, ${num(r.lines).textContent} order lines.`,
       ),
       result.crossSellSkipped ? h("p", { class: "panel-note" }, `No cross-sell panels: ${result.crossSellSkipped}.`) : null,
+      result.modelsSkipped ? h("p", { class: "panel-note", dataset: { note: "models" } }, `No predictions (predicted CLV, P(alive), model comparison): ${result.modelsSkipped}.`) : null,
     );
   },
 };
