@@ -543,6 +543,14 @@ export class Dataset {
   /** The per-customer lifecycle table as CSV (formula-safe like customersCsv). */
   lifecycleCsv(options?: LifecycleOptions): string;
   acquisition(options: AcquisitionOptions): Acquisition;
+  /** Fits a transaction model (and Gamma-Gamma for spend) to the per-customer table. */
+  fit(options?: ModelOptions): ModelFits;
+  /** Per-customer predictions from a freshly fitted model, columnar. */
+  predict(options?: PredictOptions): Predictions;
+  /** The predictions as CSV: `customer_id,p_alive,expected_purchases,expected_spend,clv,[dert,]churn_risk`. */
+  predictCsv(options?: PredictOptions): string;
+  /** Every transaction model fitted before `calibrationEnd`, validated on the purchases after it, ranked. */
+  validateModels(options: ValidateOptions): ModelValidation;
   /** Frequent itemsets of the orders (FP-growth; one basket per order, returns left out). */
   itemsets(options?: RulesOptions): ItemsetsResult;
   /** Association rules of the orders, with mlxtend's metrics. */
@@ -560,6 +568,127 @@ export class Dataset {
   evaluateOffers(options: EvaluateOffersOptions): OfferEvaluation;
   /** Releases the wasm memory (also run by `using` where Symbol.dispose exists); safe to call twice. */
   free(): void;
+}
+
+export type TransactionModelName = "bgNbd" | "mbgNbd" | "paretoNbd";
+
+export interface ModelOptions {
+  /** Default "bgNbd". */
+  model?: TransactionModelName;
+  /** Time unit of the fit (for a SummaryDataset: the unit of the file's recency and T). Default "days". */
+  unit?: TimeUnit;
+  /** Observation end ("YYYY-MM-DD"; Dataset only), default the last order day. */
+  asOf?: string;
+  /** L2 penalty as lifetimes' penalizer_coef, in [0, 1000] (default 0). */
+  penalizer?: number;
+  /** Most BFGS iterations (default 1000). */
+  maxIterations?: number;
+}
+
+export interface PredictOptions extends ModelOptions {
+  /** Span of expectedPurchases and probPurchases, in `unit` (default one month). */
+  horizon?: number;
+  /** probPurchases[n] for n = 0..maxPurchases (default 0). */
+  maxPurchases?: number;
+  /** CLV horizon in months (default 12). */
+  horizonMonths?: number;
+  /** Monthly discount rate of the CLV (default 0.01); with Pareto/NBD and a rate above 0, DERT too. */
+  monthlyDiscountRate?: number;
+  /** CLV as profit: gross margin in percent (default 100, revenue). */
+  grossMarginPercent?: number;
+  /** Length of a month in `unit` (default 30.436875 days, 4.348125 weeks, 1 month). */
+  unitsPerMonth?: number;
+}
+
+export interface Fit<P> {
+  params: P;
+  /** From the Hessian (delta method); null when it is not positive definite (a warning says so). */
+  stdErrors: P | null;
+  logLikelihood: number;
+  iterations: number;
+  gradientNorm: number;
+  converged: boolean;
+  unit: TimeUnit | null;
+  customers: number;
+  warnings: Warning[];
+}
+
+export type TransactionParams =
+  | { model: "bgNbd" | "mbgNbd"; r: number; alpha: number; a: number; b: number }
+  | { model: "paretoNbd"; r: number; alpha: number; s: number; beta: number };
+
+export interface ModelFits {
+  transactions: Fit<TransactionParams>;
+  /** Gamma-Gamma (p, q, and the scale gamma, called v in Fader & Hardie); null without repeat spend. */
+  spend: Fit<{ p: number; q: number; gamma: number }> | null;
+  warnings: Warning[];
+}
+
+export interface Predictions {
+  fits: ModelFits;
+  model: TransactionModelName;
+  unit: TimeUnit;
+  horizon: number;
+  newCustomer: {
+    model: TransactionModelName;
+    horizon: number;
+    pAlive: number;
+    expectedPurchases: number;
+    probPurchases: number[];
+    expectedSpend: number | null;
+    clv: number | null;
+    dert: number | null;
+  };
+  customers: {
+    customerId: string[];
+    pAlive: Float64Array;
+    /** Expected repeat purchases in the next `horizon`. */
+    expectedPurchases: Float64Array;
+    /** Gamma-Gamma's expected average order value (absent without a spend model). */
+    expectedSpend?: Float64Array;
+    /** Discounted CLV over horizonMonths (absent without a spend model). */
+    clv?: Float64Array;
+    /** Pareto/NBD's discounted expected residual transactions. */
+    dert?: Float64Array;
+    churnRisk: ("low" | "medium" | "high")[];
+    /** probPurchases[n][i]: P(exactly n purchases in the horizon) for customer i. */
+    probPurchases: Float64Array[];
+  };
+  warnings: Warning[];
+}
+
+export interface ValidateOptions {
+  calibrationEnd: string;
+  observationEnd?: string;
+  unit?: TimeUnit;
+  /** Frequency buckets 0..maxFrequency-1 and "maxFrequency+" (default 7). */
+  maxFrequency?: number;
+  trackingPoints?: number;
+  penalizer?: number;
+  maxIterations?: number;
+}
+
+export interface HoldoutError {
+  mae: number;
+  rmse: number;
+  totalError: number;
+  predictedTotal: number;
+  actualTotal: number;
+}
+
+export interface ModelValidation {
+  best: TransactionModelName;
+  ranking: { model: TransactionModelName; logLikelihood: number | null; converged: boolean; error: HoldoutError | null; failure: string | null }[];
+  fits: Fit<TransactionParams>[];
+  validations: {
+    model: TransactionModelName;
+    customers: number;
+    error: HoldoutError;
+    buckets: { label: string[]; customers: number[]; predicted: number[]; actual: number[] };
+    tracking: { period: number[]; predicted: number[]; actual: number[] };
+    histogram: { label: string[]; expected: number[]; observed: number[] };
+    predicted: number[];
+  }[];
 }
 
 /** mlxtend's rule metrics, by their JS names (mlxtend's names are accepted too, e.g. "zhangs_metric"). */
@@ -701,6 +830,8 @@ export interface OffersOptions {
   decimals?: number;
   /** Where candidates come from (default all three). */
   sources?: ("rules" | "similar" | "upsell")[];
+  /** Weigh each offer by the customer's P(alive) from this model fitted to the dataset (default: P(alive) = 1). */
+  model?: TransactionModelName;
   /** Margin per unit by product id; other products are valued at their median price. */
   margins?: Record<string, MoneyInput>;
   rules?: RulesOptions;
@@ -857,6 +988,9 @@ export class SummaryDataset {
   customers(): SummaryTable;
   customersCsv(): string;
   free(): void;
+  fit(options?: Omit<ModelOptions, "asOf">): ModelFits;
+  predict(options?: Omit<PredictOptions, "asOf">): Predictions;
+  predictCsv(options?: Omit<PredictOptions, "asOf">): string;
 }
 
 /**

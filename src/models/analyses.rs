@@ -114,6 +114,17 @@ pub struct ModelInput {
     pub unit: TimeUnit,
 }
 
+impl ModelPlan {
+    /// `OUT_OF_RANGE` on `asOf` for a summary table, whose T is already measured to its own end.
+    pub fn for_summary(self) -> Result<ModelPlan> {
+        if self.summary.as_of.is_some() {
+            let message = "asOf applies to transaction data: a summary file's recency and T are already measured to its observation end";
+            return Err(crate::error::Error::new(crate::error::ErrorCode::OutOfRange, message).with_field("asOf"));
+        }
+        Ok(self)
+    }
+}
+
 impl ModelInput {
     /// The customer table of `data` under `summary` (unit and asOf).
     pub fn of_dataset(data: &Dataset, summary: &SummaryOptions) -> Result<ModelInput> {

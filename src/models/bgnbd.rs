@@ -11,6 +11,10 @@
 //! E = c · [1 − ((α+T)/(α+T+t))^{a−1} ₂F₁(A, a−1; c; z)]/(a−1) · P(alive), continuous at a = 1.
 
 use super::special::{self, gauss_legendre_graded, lbeta, lbeta_d, Dual};
+
+/// From this a on (with b + chances ≥ 1), expected purchases are integrated over the Beta (see
+/// `expected_by_beta_window`) instead of summed as a ₂F₁ series, whose terms cancel there.
+const CONCENTRATED_BETA: f64 = 50.0;
 use super::{ln_nb, logistic_neg, prob, run_fit, Fit, FitOptions, Problem, Tuples};
 use crate::error::Result;
 use crate::summary::TimeUnit;
@@ -65,6 +69,11 @@ impl BetaGeoParams {
             // The ₂F₁ form needs c > 0 (it has a pole at c = 0; BG/NBD with x = 0 and a + b ≤ 1).
             return Ok(self.expected_by_quadrature(modified, x, t, horizon).max(0.0));
         }
+        if a >= CONCENTRATED_BETA && b + Self::chances(modified, x) >= 1.0 {
+            // A large a (drop-out odds nearly the same for everyone, as when a fit runs to the
+            // boundary) makes the ₂F₁ form cancel catastrophically: integrate over the Beta instead.
+            return Ok(self.expected_by_beta_window(modified, x, t, horizon).max(0.0));
+        }
         let z = horizon / (alpha + t + horizon);
         let bracket = special::beta_geo_bracket(a + b - shift - r, a - 1.0, c, z)?;
         // E = c·bracket·P(alive) and a dead customer buys nothing, so c·bracket = E[· | alive].
@@ -97,6 +106,33 @@ impl BetaGeoParams {
             h(p) * ((a - 1.0) * p.ln() - ln_norm).exp() / bb
         });
         low + high
+    }
+
+    /// [`Self::expected_by_quadrature`]'s integral for a concentrated Beta (a ≥ [`CONCENTRATED_BETA`],
+    /// b + chances ≥ 1, so the density is bounded): Gauss-Legendre over its mean ± 16 standard deviations (clipped to
+    /// (0, 1)), in 16 panels; the Beta mass outside that window is below 1e-30.
+    fn expected_by_beta_window(&self, modified: bool, x: f64, t: f64, horizon: f64) -> f64 {
+        let BetaGeoParams { r, alpha, a, b } = *self;
+        let bb = b + Self::chances(modified, x);
+        let k = horizon / (alpha + t);
+        let ln_norm = lbeta(a, bb);
+        let mean = a / (a + bb);
+        let sd = (a * bb / ((a + bb) * (a + bb) * (a + bb + 1.0))).sqrt();
+        let (lo, hi) = ((mean - 16.0 * sd).max(0.0), (mean + 16.0 * sd).min(1.0));
+        let panels = 16;
+        let width = (hi - lo) / panels as f64;
+        (0..panels)
+            .map(|i| {
+                let from = lo + width * i as f64;
+                special::gauss_legendre(from, from + width, |p| {
+                    if p <= 0.0 || p >= 1.0 {
+                        return 0.0;
+                    }
+                    let h = -(-(r + x) * (k * p).ln_1p()).exp_m1() / p;
+                    h * ((a - 1.0) * p.ln() + (bb - 1.0) * (-p).ln_1p() - ln_norm).exp()
+                })
+            })
+            .sum()
     }
 
     /// P(exactly n purchases in (T, T+t]): alive at T with P(alive); then λ ~ Gamma(r+x, α+T) and
@@ -258,5 +294,38 @@ mod tests {
         let at = p(1.0).expected(false, 3.0, 10.0, 20.0, 15.0).unwrap();
         let near = p(1.0 + 1e-9).expected(false, 3.0, 10.0, 20.0, 15.0).unwrap();
         assert!(at.is_finite() && (at - near).abs() < 1e-7 * at);
+    }
+}
+
+#[cfg(test)]
+mod concentrated_beta {
+    use super::*;
+
+    /// Drop-out odds alike for every customer (a, b large, as a fit at the boundary gives): the
+    /// expectation tends to the one at the mean drop-out probability, and the integral agrees with
+    /// the ₂F₁ series where both are accurate.
+    #[test]
+    fn expected_purchases_stay_right_when_the_beta_is_concentrated() {
+        let (r, alpha, t, horizon) = (0.65, 2.1, 60.0, 52.0);
+        let k = horizon / (alpha + t);
+        for (a, b) in [(1.0e4, 4.0e4), (2.0e6, 9.0e6), (3.3e6, 4.2e7), (1.0e4, 1.0)] {
+            let p = BetaGeoParams { r, alpha, a, b };
+            for x in [0.0, 3.0, 20.0] {
+                let q = a / (a + b + x);
+                let at_mean = -(-(r + x) * (q * k).ln_1p()).exp_m1() / q;
+                let e = p.expected_if_alive(false, x, t, horizon).unwrap();
+                assert!((e - at_mean).abs() < 2e-4 * at_mean, "a={a} b={b} x={x}: {e} vs {at_mean}");
+            }
+        }
+        for (a, b) in [(50.0, 200.0), (60.0, 55.0), (200.0, 5.0), (60.0, 2.0), (30.0, 1.0e5)] {
+            let p = BetaGeoParams { r, alpha, a, b };
+            for x in [0.0, 3.0, 20.0] {
+                let c = a + b + x - 1.0;
+                let z = horizon / (alpha + t + horizon);
+                let series = c * special::beta_geo_bracket(a + b - 1.0 - r, a - 1.0, c, z).unwrap();
+                let window = p.expected_by_beta_window(false, x, t, horizon);
+                assert!((series - window).abs() < 1e-9 * series, "a={a} b={b} x={x}: {series} vs {window}");
+            }
+        }
     }
 }

@@ -41,7 +41,7 @@ fn date(field: &str, value: Option<&Scalar>) -> Result<Option<Day>> {
     })
 }
 
-fn model(value: Option<&Scalar>) -> Result<TransactionModel> {
+pub(crate) fn model(value: Option<&Scalar>) -> Result<TransactionModel> {
     Ok(optional(value, |v| match text("model", v)? {
         "bgNbd" => Ok(TransactionModel::BgNbd),
         "mbgNbd" => Ok(TransactionModel::MbgNbd),

@@ -17,6 +17,8 @@ use super::similarity::item_similarity;
 use super::upsell::upsell;
 use super::{staged, Progress, Stage};
 use crate::dataset::Dataset;
+use crate::models::{fit_transactions, Customers, FitOptions, TransactionModel};
+use crate::summary::{customer_table, SummaryOptions, TimeUnit};
 use crate::error::{Result, Warning};
 use crate::segments::{rfm, RfmOptions};
 
@@ -107,6 +109,11 @@ fn margins_by_product(data: &Dataset, margins: &[(String, Decimal)]) -> (Vec<Opt
 /// customers; `None` counts everyone as alive), summarised per RFM segment. `progress` hears of
 /// each stage that runs: rules, similarity, upsell (as the sources allow), then scoring.
 pub fn offers(data: &Dataset, plan: &NextBestOfferPlan, p_alive: Option<&[f64]>, progress: &mut Progress<'_>) -> Result<NextBestOffers> {
+    let fitted = match (p_alive, plan.model) {
+        (None, Some(model)) => Some(p_alive_by_customer(data, model)?),
+        _ => None,
+    };
+    let p_alive = p_alive.or(fitted.as_deref());
     let mut warnings = Vec::new();
     let rules = if plan.sources.rules {
         let (found, mined) = staged(progress, Stage::Rules, || {
@@ -139,4 +146,20 @@ pub fn offers(data: &Dataset, plan: &NextBestOfferPlan, p_alive: Option<&[f64]>,
     warnings.append(&mut result.warnings);
     result.warnings = warnings;
     Ok(result)
+}
+
+/// Each dataset customer's P(alive) (parallel to `data.customers`) from `model` fitted to the
+/// customer table in weeks as of the last order; customers with no purchase count as alive (1).
+pub fn p_alive_by_customer(data: &Dataset, model: TransactionModel) -> Result<Vec<f64>> {
+    let table = customer_table(data, &SummaryOptions { unit: TimeUnit::Weeks, as_of: None })?;
+    let customers = Customers::from_table(&table);
+    let fit = fit_transactions(model, &customers, &FitOptions::default())?;
+    let alive = fit.params.p_alive(&customers)?;
+    let mut by_customer = vec![1.0; data.customers.len()];
+    for (&c, &p) in table.customer.iter().zip(&alive) {
+        if let Some(slot) = by_customer.get_mut(c as usize) {
+            *slot = p;
+        }
+    }
+    Ok(by_customer)
 }

@@ -286,10 +286,13 @@ impl Default for OfferSources {
 
 /// `dataset.offers(...)`: the [`OfferRequest`] fields, plus `{ rules?, similarity?, upsell? }` (the
 /// options of each candidate source), `sources?: ("rules" | "similar" | "upsell")[]` (default all
-/// three) and `margins?: { [productId]: money }` (margin per unit; other products use their price).
+/// three), `margins?: { [productId]: money }` (margin per unit; other products use their price) and
+/// `model?: "bgNbd" | "mbgNbd" | "paretoNbd"` (weigh offers by each customer's P(alive) from that
+/// model fitted to the dataset; without it everyone counts as alive).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct NextBestOfferRequest {
+    pub model: Option<Scalar>,
     pub rules: Option<RulesRequest>,
     pub similarity: Option<SimilarityRequest>,
     pub upsell: Option<UpsellRequest>,
@@ -309,6 +312,8 @@ pub struct NextBestOfferPlan {
     pub offers: OfferOptions,
     pub sources: OfferSources,
     pub margins: Vec<(String, Decimal)>,
+    /// The model whose P(alive) weighs the offers; `None`: P(alive) = 1.
+    pub model: Option<crate::models::TransactionModel>,
 }
 
 impl NextBestOfferRequest {
@@ -342,7 +347,8 @@ impl NextBestOfferRequest {
             let margin = decimal_in_range(&field, Some(value), Included(Decimal::ZERO), Unbounded)?;
             margins.push((product.clone(), margin));
         }
-        Ok(NextBestOfferPlan { itemsets, rules, similarity, upsell, offers, sources, margins })
+        let model = self.model.as_ref().map(|m| crate::models::request::model(Some(m))).transpose()?;
+        Ok(NextBestOfferPlan { itemsets, rules, similarity, upsell, offers, sources, margins, model })
     }
 }
 
@@ -431,11 +437,14 @@ mod tests {
         assert_eq!(plan.sources, OfferSources { rules: true, similar: false, upsell: true });
         assert_eq!(plan.margins, [("A".to_string(), Decimal::new(150, 2)), ("B".to_string(), Decimal::TWO)]);
         assert_eq!(req::<NextBestOfferRequest>(json!({})).parse().unwrap().sources, OfferSources::default());
+        let plan = req::<NextBestOfferRequest>(json!({"model": "paretoNbd"})).parse().unwrap();
+        assert_eq!((plan.model, req::<NextBestOfferRequest>(json!({})).parse().unwrap().model), (Some(crate::models::TransactionModel::ParetoNbd), None));
         for (v, code, field) in [
             (json!({"sources": ["rules", "best"]}), ErrorCode::OutOfRange, "sources[1]"),
             (json!({"margins": {"A": "-1"}}), ErrorCode::Negative, "margins[\"A\"]"),
             (json!({"similarity": {"topk": 3}}), ErrorCode::UnknownField, "similarity.topk"),
             (json!({"topn": 3}), ErrorCode::UnknownField, "topn"),
+            (json!({"model": "bgnbd"}), ErrorCode::OutOfRange, "model"),
             (json!({"rules": {"minSupport": 2}}), ErrorCode::OutOfRange, "rules.minSupport"),
         ] {
             let e = req::<NextBestOfferRequest>(v).parse().unwrap_err();

@@ -79,13 +79,14 @@ impl SummaryHandle {
     /// the unit of the file's recency and T (default days).
     pub fn fit(&self, options: JsValue) -> Result<JsValue, JsValue> {
         let request: ModelRequest = self::options(options)?;
-        let plan = core(request.parse())?;
+        let plan = core(request.parse().and_then(|p| p.for_summary()))?;
         to_js_value(&core(fit(&summary_input(self, plan.summary.unit), &plan))?)
     }
 
     pub fn predict(&self, options: JsValue) -> Result<JsValue, JsValue> {
         let request: PredictionRequest = self::options(options)?;
         let (plan, predict) = core(request.parse())?;
+        let plan = core(plan.for_summary())?;
         predictions_to_js(&core(predictions(&summary_input(self, plan.summary.unit), &plan, &predict))?)
     }
 
@@ -93,6 +94,7 @@ impl SummaryHandle {
     pub fn predict_csv(&self, options: JsValue) -> Result<String, JsValue> {
         let request: PredictionRequest = self::options(options)?;
         let (plan, predict) = core(request.parse())?;
+        let plan = core(plan.for_summary())?;
         Ok(to_csv(&core(predictions(&summary_input(self, plan.summary.unit), &plan, &predict))?))
     }
 }

@@ -45,6 +45,7 @@ test("predictions per customer and for a new customer match lifetimes (BG/NBD)",
     assert.equal(t.probPurchases.length, 3);
     assert.ok(t.pAlive.every((x) => x >= 0 && x <= 1) && t.clv.every(Number.isFinite));
     assert.ok(t.churnRisk.every((r) => ["low", "medium", "high"].includes(r)));
+    assert.throws(() => summary.fit({ asOf: "2020-01-01" }), (e) => e.code === "OUT_OF_RANGE" && e.field === "asOf");
     const csv = summary.predictCsv({ unit: "weeks" }).split("\n");
     assert.equal(csv[0], "customer_id,p_alive,expected_purchases,expected_spend,clv,churn_risk");
     assert.equal(csv.filter(Boolean).length, 2358);

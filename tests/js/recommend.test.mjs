@@ -91,6 +91,12 @@ test("rules, similarity, upsell and offers on an ingested dataset, with reasons 
     assert.ok(offers.warnings.some((w) => w.code === "UNKNOWN_PRODUCT"), JSON.stringify(offers.warnings));
     assert.ok(offers.segments.length > 0 && offers.segments.every((s) => typeof s.segment === "string"));
     assert.ok(ds.offersCsv({ sources: ["upsell"] }).startsWith("customer_id,rank,item_id,"));
+    // With a model, each offer is weighed by its customer's P(alive) from that model.
+    const weighed = ds.offers({ topN: 2, model: "bgNbd" }).offers;
+    const alive = ds.predict({ model: "bgNbd", unit: "weeks" }).customers;
+    const pAlive = new Map(Array.from(alive.customerId, (id, k) => [id, alive.pAlive[k]]));
+    assert.ok(weighed.pAlive.some((p) => p < 1), "some customers are probably gone");
+    weighed.customerId.forEach((id, k) => assert.ok(Math.abs(weighed.pAlive[k] - pAlive.get(id)) < 1e-9, id));
     const evaluation = ds.evaluateOffers({ cutDate: "2024-02-01", k: 2 });
     assert.deepEqual(evaluation.models.map((m) => m.model).sort(), ["nextBestOffer", "ownMostBought", "popularity"]);
     assert.ok(evaluation.models.every((m) => m.ndcgAtK >= 0 && m.ndcgAtK <= 1 && m.ndcgAtK <= m.hitRate), JSON.stringify(evaluation.models));
