@@ -11,9 +11,10 @@ export const UPSELL_OPTIONS = { topK: 5, minMovers: 2 };
 /**
  * Next-best offers: three per customer, five per segment, candidates from the same rules,
  * similarity and upsell options; `margins` (product id → margin per unit) when the file's costs are
- * known, else offers are valued at the median price.
+ * known, else offers are valued at the median price; `model` (the transaction model that did best
+ * on the holdout period) weighs each offer by the customer's P(alive), else P(alive) is 1.
  */
-export function offersOptions(margins = null) {
+export function offersOptions(margins = null, model = null) {
   const options = { topN: 3, segmentTop: 5, rules: RULES_OPTIONS, similarity: SIMILARITY_OPTIONS, upsell: UPSELL_OPTIONS };
-  return margins ? { ...options, margins } : options;
+  return { ...options, ...(margins ? { margins } : {}), ...(model ? { model } : {}) };
 }

@@ -202,8 +202,8 @@ function offerRanges(ids) {
   return at;
 }
 
-/** Every cross-sell table of `dataset`, or null when it has no product column. */
-async function buildCrossSell(dataset, margins, { progress, signal }) {
+/** Every cross-sell table of `dataset`, or null when it has no product column; offers weighed by `model`'s P(alive). */
+async function buildCrossSell(dataset, margins, model, { progress, signal }) {
   if (!dataset.report.mapping?.productId) return null;
   progress({ phase: "cross-sell" });
   await checkpoint(signal);
@@ -213,7 +213,7 @@ async function buildCrossSell(dataset, margins, { progress, signal }) {
   await checkpoint(signal);
   const upsell = dataset.upsell(UPSELL_OPTIONS);
   await checkpoint(signal);
-  const offers = dataset.offers(offersOptions(margins));
+  const offers = dataset.offers(offersOptions(margins, model));
   const r = rules.rules;
   const p = similarity.pairs;
   const u = upsell.paths;
@@ -224,7 +224,7 @@ async function buildCrossSell(dataset, margins, { progress, signal }) {
     paths: { ...u, step: Float64Array.from(u.medianStep, Number), search: searchText(u.itemId, u.targetId, u.category) },
     offers: offers.offers,
     offerRanges: ranges,
-    margins,
+    offersOptions: offersOptions(margins, model),
     summary: {
       rules: { count: r.antecedents.length, matched: rules.matched, baskets: rules.baskets, complete: rules.complete, minSupport: RULES_OPTIONS.minSupport, warnings: rules.warnings },
       pairs: { count: p.itemId.length, customers: similarity.customers },
@@ -233,6 +233,7 @@ async function buildCrossSell(dataset, margins, { progress, signal }) {
         count: offers.offers.customerId.length,
         customers: ranges.size,
         valuedAt: margins ? "margin" : "price",
+        model,
         segments: offers.segments,
         warnings: offers.warnings,
       },
@@ -448,14 +449,6 @@ const HANDLERS = {
         stages: lifecycle.stages,
         acquisition: dataset.acquisition({ spend: [] }),
       };
-      try {
-        crossSell = await buildCrossSell(dataset, state.margins, { progress, signal });
-      } catch (e) {
-        if (e.code === "CANCELLED") throw e;
-        crossSell = null; // e.g. no basket left once returns are out: the rest of the analysis stands
-        result.crossSellSkipped = e.message;
-      }
-      result.crossSell = crossSell?.summary ?? null;
       table = dataset.customers();
       try {
         models = await buildModels(dataset, result.kpis, table, state.marginPercent, { progress, signal });
@@ -465,6 +458,14 @@ const HANDLERS = {
         result.modelsSkipped = e.message;
       }
       result.models = models?.summary ?? null;
+      try {
+        crossSell = await buildCrossSell(dataset, state.margins, models?.summary.best ?? null, { progress, signal });
+      } catch (e) {
+        if (e.code === "CANCELLED") throw e;
+        crossSell = null; // e.g. no basket left once returns are out: the rest of the analysis stands
+        result.crossSellSkipped = e.message;
+      }
+      result.crossSell = crossSell?.summary ?? null;
     } catch (e) {
       dataset.free();
       throw e;
@@ -564,7 +565,7 @@ const HANDLERS = {
       rules: () => (requireCrossSell(), dataset.rulesCsv({ ...RULES_OPTIONS, filters: ruleFilters(options), sortBy: RULE_SORTS[options.sort] ?? RULES_OPTIONS.sortBy })),
       similarity: () => tableCsv(requireCrossSell().pairs, PAIR_CSV),
       upsell: () => tableCsv(requireCrossSell().paths, PATH_CSV),
-      offers: () => dataset.offersCsv(offersOptions(requireCrossSell().margins)),
+      offers: () => dataset.offersCsv(requireCrossSell().offersOptions),
       predictions: () => dataset.predictCsv(requireModels().options),
     }[kind];
     if (!make) throw Object.assign(new Error(`Unknown export ${kind}`), { code: "INVALID_INPUT" });

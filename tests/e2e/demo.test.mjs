@@ -429,8 +429,13 @@ describe("demo app", { timeout: 600_000 }, () => {
     assert.equal(lines.length - 1, paths.itemId.length);
     assert.equal(lines[1], [paths.itemId[0], paths.targetId[0], paths.category[0], paths.rank[0], paths.itemPrice[0], paths.targetPrice[0], paths.movers[0], paths.itemBuyers[0], paths.rate[0], paths.medianStep[0]].join(","));
     // Offers per segment, valued at the sample's margins.
-    const offers = ds.offers(offersOptions(sampleMargins()));
+    // Offers valued at the sample's margins and weighed by the best model's P(alive).
+    const offerOptions = offersOptions(sampleMargins(), expected.sample.models.validation.best);
+    assert.equal(offerOptions.model, expected.sample.models.validation.best);
+    const offers = ds.offers(offerOptions);
+    assert.ok(offers.offers.pAlive.some((p) => p < 1), "offers are weighed by P(alive)");
     assert.match(await page.locator("#panel-offers .panel-intro").textContent(), /valued at margin per unit/);
+    assert.match(await page.locator("#panel-offers .panel-intro").textContent(), /P\(alive\) from [A-Za-z/]+ \(the best model on the holdout period\)/);
     const segments = offers.segments.filter((s) => s.customers > 0).sort((a, b) => b.expectedValue - a.expectedValue);
     const shown = await page.locator("#panel-offers tbody tr").evaluateAll((trs) =>
       trs.map((tr) => [tr.dataset.segment, ...[1, 2, 3].map((c) => tr.cells[c].querySelector("data").getAttribute("value")), [...tr.querySelectorAll("li")].map((li) => li.dataset.item)]),
@@ -438,7 +443,7 @@ describe("demo app", { timeout: 600_000 }, () => {
     assert.deepEqual(shown, segments.map((s) => [s.segment, String(s.customers), String(s.customersWithOffers), s.expectedValue.toFixed(2), s.topOffers.map((o) => o.itemId)]));
     const [offersCsv] = await Promise.all([page.waitForEvent("download"), page.click('#panel-offers [data-csv="offers"]')]);
     assert.equal(offersCsv.suggestedFilename(), "clvkit-offers.csv");
-    assert.equal(readFileSync(await offersCsv.path(), "utf8"), ds.offersCsv(offersOptions(sampleMargins())));
+    assert.equal(readFileSync(await offersCsv.path(), "utf8"), ds.offersCsv(offerOptions));
     // The drill-down: the customer's offers with the reason and expected value of each.
     const opener = page.locator("#panel-customers tbody [data-customer]").first();
     const id = await opener.textContent();
@@ -485,6 +490,8 @@ describe("demo app", { timeout: 600_000 }, () => {
     assert.deepEqual(values, bagRules.map((i) => String(rules.conviction[i])));
     assert.ok(convictions.includes("∞"), convictions.join(" "));
     assert.match(await page.locator("#panel-offers .panel-intro").textContent(), /valued at each product's median price/);
+    assert.ok(expected.camera.models.failure, "no model fits the camera shop (no repeat purchase before the calibration end)");
+    assert.match(await page.locator("#panel-offers .panel-intro").textContent(), /P\(alive\) taken as 1/);
     const offers = ds.offers(offersOptions());
     const [csv] = await Promise.all([page.waitForEvent("download"), page.click('#panel-offers [data-csv="offers"]')]);
     assert.equal(readFileSync(await csv.path(), "utf8"), ds.offersCsv(offersOptions()));

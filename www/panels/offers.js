@@ -5,6 +5,7 @@ import { h, money, num, scroller, share } from "../app.js";
 import { csvButton } from "../demo/download.js";
 import { items } from "./cross-sell.js";
 import { SEGMENT_LABELS } from "./customer-detail.js";
+import { MODEL_NAMES } from "./models.js";
 
 /** What an offer's value is: margin when the file's costs are known, else price. */
 export const VALUED_AT = {
@@ -30,7 +31,7 @@ export default {
     const [valued, note] = VALUED_AT[o.valuedAt];
     const segments = o.segments.filter((s) => s.customers > 0).sort((a, b) => b.expectedValue - a.expectedValue);
     body.append(
-      h("p", { class: "panel-intro" }, `Up to three offers per customer, ranked by expected ${valued}: P(purchase) × ${valued} × P(alive). ${num(o.customers).textContent} customers have at least one. ${note}`),
+      h("p", { class: "panel-intro" }, `Up to three offers per customer, ranked by expected ${valued}: P(purchase) × ${valued} × P(alive), ${o.model ? `P(alive) from ${MODEL_NAMES[o.model]} (the best model on the holdout period)` : "P(alive) taken as 1 (no purchase model could be fitted)"}. ${num(o.customers).textContent} customers have at least one. ${note}`),
       scroller(
         "Offers by segment table",
         h(
