@@ -32,6 +32,7 @@ export const retentionClv = (input) => call("retentionClv", input);
 export const cac = (input) => call("cac", input);
 export const clvCacRatio = (input) => call("clvCacRatio", input);
 export const whatIf = (input) => call("whatIf", input);
+export const fitSbg = (input) => call("fitSbg", input);
 export const version = () => call("version");
 
 function start(kind, options) {

@@ -1004,6 +1004,32 @@ export function ingestSummary(
   control?: { onProgress?: (progress: IngestProgress) => void; signal?: AbortSignal },
 ): Promise<SummaryDataset>;
 
+/**
+ * Shifted-beta-geometric retention (Fader & Hardie) fitted to subscription cohorts, each
+ * `[size, active after 1 period, after 2, ...]`, with its forecast.
+ */
+export function fitSbg(input: {
+  cohorts: (number | string)[][];
+  /** Forecast horizon in periods (default 12). */
+  periods?: number;
+  /** Discount rate per period for DEL and DERL (default 0.1). */
+  discountRate?: number;
+  /** Renewals made by the subscriber whose DERL is wanted (default 0). */
+  renewals?: number;
+  penalizer?: number;
+  maxIterations?: number;
+}): {
+  fit: Fit<{ alpha: number; beta: number }>;
+  /** Share of a new cohort active after 0..periods periods (1 at 0). */
+  survival: number[];
+  /** Retention rate of periods 1..periods. */
+  retention: number[];
+  discountedExpectedLifetime: number;
+  discountedExpectedResidualLifetime: number;
+  discountRate: number;
+  renewals: number;
+};
+
 /** The crate version of the loaded wasm module. */
 export function version(): string;
 

@@ -109,6 +109,13 @@ pub(crate) fn to_js(e: &Error) -> JsValue {
     err.into()
 }
 
+/// Shifted-beta-geometric retention fitted to subscription cohorts, with its forecast.
+#[cfg(feature = "analytics")]
+#[wasm_bindgen(js_name = fitSbg)]
+pub fn fit_sbg(input: JsValue) -> Result<JsValue, JsValue> {
+    run(input, |i| crate::models::analyses::sbg(&i))
+}
+
 #[cfg(feature = "objects")]
 #[wasm_bindgen(js_name = simpleClv)]
 pub fn simple_clv(input: JsValue) -> Result<JsValue, JsValue> {

@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { ingestSummaryFile, ingest, ClvkitError } from "clvkit";
+import { ingestSummaryFile, ingest, fitSbg, ClvkitError } from "clvkit";
 
 const fixture = JSON.parse(readFileSync(new URL("../fixtures/lifetimes_models.json", import.meta.url), "utf8"));
 const cdnow = new URL("../fixtures/cdnow_summary.csv", import.meta.url).pathname;
@@ -93,4 +93,13 @@ test("data with no repeat buyers is INSUFFICIENT_DATA, not a number", async () =
   } finally {
     ds.free();
   }
+});
+
+test("sBG retention from subscription cohorts matches Fader & Hardie's published fit", () => {
+  const r = fitSbg({ cohorts: [[1000, 631, 468, 382, 326, 289, 262, 241]], periods: 12 });
+  close(r.fit.params.alpha, 0.704, 1e-3, "alpha");
+  close(r.fit.params.beta, 1.182, 1e-3, "beta");
+  assert.equal(r.survival.length, 13);
+  assert.ok(r.retention.every((x, i) => i === 0 || x >= r.retention[i - 1]), "retention rises as the fickle leave");
+  assert.throws(() => fitSbg({ cohorts: [[100, 120]] }), (e) => e instanceof ClvkitError && e.field === "cohorts[0][1]");
 });
