@@ -19,20 +19,27 @@ use crate::summary::{customer_table, SummaryOptions, TimeUnit};
 use crate::table::{Column, Columnar};
 
 /// `{ model?, unit?, asOf?, penalizer?, maxIterations? }` (see [`FitRequest`]; unit and asOf as
-/// in the customer table).
+/// in the customer table): what every model call takes.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct ModelRequest {
+pub struct ModelFields {
     pub model: Option<Scalar>,
     pub unit: Option<Scalar>,
     pub as_of: Option<Scalar>,
     pub penalizer: Option<Scalar>,
     pub max_iterations: Option<Scalar>,
+}
+
+/// [`ModelFields`] alone (`fit`).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ModelRequest {
+    #[serde(flatten)]
+    pub fields: ModelFields,
     #[serde(flatten)]
     pub unknown: Unknown,
 }
 
-/// [`ModelRequest`] validated.
+/// [`ModelFields`] validated.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ModelPlan {
     pub model: TransactionModel,
@@ -40,12 +47,7 @@ pub struct ModelPlan {
     pub summary: SummaryOptions,
 }
 
-impl ModelRequest {
-    pub fn parse(&self) -> Result<ModelPlan> {
-        reject_unknown("", &self.unknown)?;
-        self.plan()
-    }
-
+impl ModelFields {
     fn plan(&self) -> Result<ModelPlan> {
         let fit = FitRequest {
             model: self.model.clone(),
@@ -58,47 +60,27 @@ impl ModelRequest {
     }
 }
 
-/// A [`ModelRequest`] and the [`PredictRequest`] fields (horizon, maxPurchases, horizonMonths,
-/// monthlyDiscountRate, grossMarginPercent, unitsPerMonth).
+impl ModelRequest {
+    pub fn parse(&self) -> Result<ModelPlan> {
+        reject_unknown("", &self.unknown)?;
+        self.fields.plan()
+    }
+}
+
+/// [`ModelFields`] and the [`PredictRequest`] fields (horizon, maxPurchases, horizonMonths,
+/// monthlyDiscountRate, grossMarginPercent, unitsPerMonth; its unknown-field check covers both).
 #[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
 pub struct PredictionRequest {
-    pub model: Option<Scalar>,
-    pub unit: Option<Scalar>,
-    pub as_of: Option<Scalar>,
-    pub penalizer: Option<Scalar>,
-    pub max_iterations: Option<Scalar>,
-    pub horizon: Option<Scalar>,
-    pub max_purchases: Option<Scalar>,
-    pub horizon_months: Option<Scalar>,
-    pub monthly_discount_rate: Option<Scalar>,
-    pub gross_margin_percent: Option<Scalar>,
-    pub units_per_month: Option<Scalar>,
     #[serde(flatten)]
-    pub unknown: Unknown,
+    pub fields: ModelFields,
+    #[serde(flatten)]
+    pub predict: PredictRequest,
 }
 
 impl PredictionRequest {
     pub fn parse(&self) -> Result<(ModelPlan, PredictOptions)> {
-        reject_unknown("", &self.unknown)?;
-        let model = ModelRequest {
-            model: self.model.clone(),
-            unit: self.unit.clone(),
-            as_of: self.as_of.clone(),
-            penalizer: self.penalizer.clone(),
-            max_iterations: self.max_iterations.clone(),
-            unknown: Unknown::default(),
-        };
-        let predict = PredictRequest {
-            horizon: self.horizon.clone(),
-            max_purchases: self.max_purchases.clone(),
-            horizon_months: self.horizon_months.clone(),
-            monthly_discount_rate: self.monthly_discount_rate.clone(),
-            gross_margin_percent: self.gross_margin_percent.clone(),
-            units_per_month: self.units_per_month.clone(),
-            unknown: Unknown::default(),
-        };
-        Ok((model.plan()?, predict.parse()?))
+        let predict = self.predict.parse()?;
+        Ok((self.fields.plan()?, predict))
     }
 }
 
@@ -328,6 +310,19 @@ mod tests {
     use super::*;
     use crate::error::ErrorCode;
     use serde_json::json;
+
+    #[test]
+    fn model_requests_share_their_fields_and_reject_unknown_ones() {
+        let r: PredictionRequest = serde_json::from_value(json!({"model": "paretoNbd", "unit": "weeks", "horizon": 4, "grossMarginPercent": 30})).unwrap();
+        let (plan, predict) = r.parse().unwrap();
+        assert_eq!((plan.model, plan.summary.unit, predict.horizon, predict.clv.margin), (TransactionModel::ParetoNbd, TimeUnit::Weeks, Some(4.0), 0.3));
+        let r: PredictionRequest = serde_json::from_value(json!({"model": "bgNbd", "horizn": 4})).unwrap();
+        let e = r.parse().unwrap_err();
+        assert_eq!((e.code, e.field.as_deref()), (ErrorCode::UnknownField, Some("horizn")));
+        let r: ModelRequest = serde_json::from_value(json!({"model": "mbgNbd", "asOf": "2024-01-31", "horizon": 4})).unwrap();
+        let e = r.parse().unwrap_err();
+        assert_eq!((e.code, e.field.as_deref()), (ErrorCode::UnknownField, Some("horizon")));
+    }
 
     fn request(v: serde_json::Value) -> SbgRequest {
         serde_json::from_value(v).unwrap()
