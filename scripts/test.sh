@@ -25,7 +25,7 @@ node --test tests/e2e/*.test.mjs
 step "the embeddable widget: size budget, and embedded from another origin in headless Chromium"
 node --test tests/widget/*.test.mjs
 
-step "benchmark smoke run (tiny data; checks every peer's answer equals clvkit's)"
+step "benchmark smoke run: every suite on tiny data, each peer's answer checked against clvkit's"
 node bench/run.mjs --smoke --no-write
 
 printf '\nAll suites passed.\n'
