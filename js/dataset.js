@@ -133,6 +133,11 @@ export class Dataset extends BasketSource {
     return this.call("cohorts", options);
   }
 
+  /** sBG retention fitted to the monthly cohorts read as subscriptions (one payment a month). */
+  fitSbg(options = {}) {
+    return this.call("fitSbg", options);
+  }
+
   rfm(options = {}) {
     return withTable(this.call("rfm", options), "customers");
   }

@@ -432,6 +432,8 @@ export interface Cohorts {
   active: number[][];
   revenue: Money[][];
   retention: number[][];
+  /** Customers whose last purchase is k or more months after the cohort month (still subscribed at age k). */
+  surviving: number[][];
 }
 
 export type Segment =
@@ -536,6 +538,14 @@ export class Dataset {
   customersCsv(options?: AnalysisOptions): string;
   kpis(options?: Pick<AnalysisOptions, "asOf">): Kpis;
   cohorts(options?: Pick<AnalysisOptions, "asOf">): Cohorts;
+  /**
+   * sBG retention fitted to the monthly cohorts read as subscriptions (a customer is subscribed
+   * through the month of their last purchase); complete months only. Periods are months.
+   */
+  fitSbg(options?: Pick<AnalysisOptions, "asOf"> & SbgOptions): SbgResult & {
+    /** The survival rows fitted: `[size, still paying 1 month on, ...]` per cohort. */
+    cohorts: number[][];
+  };
   rfm(options?: Pick<AnalysisOptions, "asOf">): Rfm;
   lifecycle(options?: LifecycleOptions): Lifecycle;
   /** The per-customer RFM table as CSV (formula-safe like customersCsv). */
@@ -1008,8 +1018,10 @@ export function ingestSummary(
  * Shifted-beta-geometric retention (Fader & Hardie) fitted to subscription cohorts, each
  * `[size, active after 1 period, after 2, ...]`, with its forecast.
  */
-export function fitSbg(input: {
-  cohorts: (number | string)[][];
+export function fitSbg(input: { cohorts: (number | string)[][] } & SbgOptions): SbgResult;
+
+/** The forecast and fit options of `fitSbg` and `Dataset.fitSbg`. */
+export interface SbgOptions {
   /** Forecast horizon in periods (default 12). */
   periods?: number;
   /** Discount rate per period for DEL and DERL (default 0.1). */
@@ -1018,7 +1030,9 @@ export function fitSbg(input: {
   renewals?: number;
   penalizer?: number;
   maxIterations?: number;
-}): {
+}
+
+export interface SbgResult {
   fit: Fit<{ alpha: number; beta: number }>;
   /** Share of a new cohort active after 0..periods periods (1 at 0). */
   survival: number[];
@@ -1028,7 +1042,7 @@ export function fitSbg(input: {
   discountedExpectedResidualLifetime: number;
   discountRate: number;
   renewals: number;
-};
+}
 
 /** The crate version of the loaded wasm module. */
 export function version(): string;

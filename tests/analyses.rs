@@ -490,6 +490,47 @@ fn cohorts_by_hand() {
     let v = serde_json::to_value(&c).unwrap();
     assert_eq!(v["lastMonthComplete"], true);
     assert_eq!(v["retention"][0][1], 0.5);
+    // Still subscribed at age k: last purchase k or more months on (a: March, b: March, c: February).
+    assert_eq!(c.surviving, vec![vec![2, 2, 2], vec![1, 0], vec![1]]);
+    assert_eq!(subscription_cohorts(&c), vec![vec![2, 2, 2], vec![1, 0]]);
+    // Mid-March: a bought on the 15th, after asOf, so a's last purchase is February; the partial
+    // March column is dropped, and with it every cohort left with one column.
+    assert_eq!(mid.surviving, vec![vec![2, 2, 1], vec![1, 0], vec![1]]);
+    assert_eq!(subscription_cohorts(&mid), vec![vec![2, 2]]);
+}
+
+/// Fader & Hardie's "regular" cohort (How to project customer retention, 2007): 1,000 subscribers,
+/// 631, 468, 382, 326, 289, 262 and 241 still paying 1–7 years on; here one payment a month.
+#[test]
+fn subscription_cohorts_fit_the_published_sbg() {
+    use clvkit::models::subscriptions::{cohort_sbg, CohortSbgRequest};
+    let alive = [1000u32, 631, 468, 382, 326, 289, 262, 241];
+    let mut rows: Vec<(String, String)> = Vec::new();
+    let mut id = 0;
+    for (age, pair) in alive.windows(2).map(|w| w[0] - w[1]).chain([alive[7]]).enumerate() {
+        for _ in 0..pair {
+            id += 1;
+            for month in 0..=age {
+                rows.push((format!("s{id}"), format!("2024-{:02}-15", month + 1)));
+            }
+        }
+    }
+    let data = build(&rows.iter().map(|(c, d)| row(c, d, "9.99")).collect::<Vec<_>>());
+    let request: CohortSbgRequest = serde_json::from_value(serde_json::json!({"asOf": "2024-08-31", "periods": 12})).unwrap();
+    let r = cohort_sbg(&data, &request).unwrap();
+    assert_eq!(r.cohorts, vec![alive.iter().map(|&n| u64::from(n)).collect::<Vec<_>>()]);
+    let v = serde_json::to_value(&r).unwrap();
+    assert!((v["fit"]["params"]["alpha"].as_f64().unwrap() - 0.704).abs() < 5e-4, "{v}");
+    assert!((v["fit"]["params"]["beta"].as_f64().unwrap() - 1.182).abs() < 5e-4, "{v}");
+    assert_eq!(v["survival"].as_array().unwrap().len(), 13);
+    // Mid-month asOf: the partial month is left out, so the last column goes.
+    let request: CohortSbgRequest = serde_json::from_value(serde_json::json!({"asOf": "2024-08-20"})).unwrap();
+    assert_eq!(cohort_sbg(&data, &request).unwrap().cohorts[0].len(), 7);
+    // Counts of your own belong to fitSbg; too short a span is a clear error.
+    let request: CohortSbgRequest = serde_json::from_value(serde_json::json!({"cohorts": [[10, 5]]})).unwrap();
+    assert_eq!(cohort_sbg(&data, &request).unwrap_err().code, ErrorCode::UnknownField);
+    let request: CohortSbgRequest = serde_json::from_value(serde_json::json!({"asOf": "2024-01-31"})).unwrap();
+    assert_eq!(cohort_sbg(&data, &request).unwrap_err().code, ErrorCode::InsufficientData);
 }
 
 #[test]

@@ -36,6 +36,7 @@ pub mod predict;
 pub mod request;
 pub mod sbg;
 pub mod simulate;
+pub mod subscriptions;
 pub(crate) mod special;
 
 pub use bgnbd::BetaGeoParams;

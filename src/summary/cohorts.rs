@@ -6,6 +6,8 @@
 //! purchase (non-return order) in that month; revenue is the net total of the cohort's orders in
 //! that month, returns included (returns dated in a month before the customer's first purchase
 //! have no age and are left out). Only months in which someone made a first purchase are rows.
+//! `surviving[i][k]` counts the cohort's customers whose last purchase is k or more months after
+//! the cohort month: read as subscriptions (a payment each month), those still subscribed at age k.
 
 use super::calendar::{is_month_end, iso_date, month_index, month_label};
 use super::history::{histories, resolve_as_of, OrInternal};
@@ -40,6 +42,9 @@ pub struct Cohorts {
     pub revenue: Vec<Vec<String>>,
     /// active / size.
     pub retention: Vec<Vec<f64>>,
+    /// Customers of the cohort whose last purchase is k or more months after the cohort month
+    /// (non-increasing; `surviving[i][0] = size[i]`).
+    pub surviving: Vec<Vec<u64>>,
 }
 
 /// Exact figures of one cohort row.
@@ -48,6 +53,8 @@ struct Row {
     size: u64,
     active: Vec<u64>,
     revenue: Vec<Decimal>,
+    /// Customers by the age of their last purchase (summed from the end into `surviving`).
+    last: Vec<u64>,
 }
 
 /// The monthly acquisition cohorts of `dataset` up to `options.as_of` (`options.unit` is not used).
@@ -73,6 +80,7 @@ pub fn cohorts(dataset: &Dataset, options: &SummaryOptions) -> Result<Cohorts> {
             size: 0,
             active: vec![0; width],
             revenue: vec![Decimal::ZERO; width],
+            last: vec![0; width],
         });
         row.size = row.size.saturating_add(1);
         let mut last_active: Option<usize> = None;
@@ -99,6 +107,12 @@ pub fn cohorts(dataset: &Dataset, options: &SummaryOptions) -> Result<Cohorts> {
                 *count = count.saturating_add(1);
             }
         }
+        // A customer whose every order is a return has no purchase age: counted at age 0.
+        let last = row
+            .last
+            .get_mut(last_active.unwrap_or(0))
+            .or_internal("cohort age beyond asOf")?;
+        *last = last.saturating_add(1);
     }
     let mut out = Cohorts {
         as_of: iso_date(as_of),
@@ -108,6 +122,7 @@ pub fn cohorts(dataset: &Dataset, options: &SummaryOptions) -> Result<Cohorts> {
         active: Vec::with_capacity(rows.len()),
         revenue: Vec::with_capacity(rows.len()),
         retention: Vec::with_capacity(rows.len()),
+        surviving: Vec::with_capacity(rows.len()),
     };
     for (month, row) in rows {
         let size = row.size.max(1) as f64;
@@ -115,6 +130,7 @@ pub fn cohorts(dataset: &Dataset, options: &SummaryOptions) -> Result<Cohorts> {
         out.size.push(row.size);
         out.retention
             .push(row.active.iter().map(|&a| a as f64 / size).collect());
+        out.surviving.push(surviving(&row.last));
         out.active.push(row.active);
         out.revenue.push(
             row.revenue
@@ -124,6 +140,30 @@ pub fn cohorts(dataset: &Dataset, options: &SummaryOptions) -> Result<Cohorts> {
         );
     }
     Ok(out)
+}
+
+/// Suffix sums of customers by last-purchase age: those whose last purchase is at age k or later.
+fn surviving(last: &[u64]) -> Vec<u64> {
+    let mut out = vec![0; last.len()];
+    let mut sum: u64 = 0;
+    for (slot, &n) in out.iter_mut().zip(last).rev() {
+        sum = sum.saturating_add(n);
+        *slot = sum;
+    }
+    out
+}
+
+/// The survival rows an sBG fit can use: complete months only (the last column is dropped when
+/// asOf ends its month early), and only cohorts observed for at least one month after their first.
+pub fn subscription_cohorts(cohorts: &Cohorts) -> Vec<Vec<u64>> {
+    let drop = usize::from(!cohorts.last_month_complete);
+    cohorts
+        .surviving
+        .iter()
+        .filter_map(|row| row.get(..row.len().saturating_sub(drop)))
+        .filter(|row| row.len() >= 2)
+        .map(<[u64]>::to_vec)
+        .collect()
 }
 
 fn too_large() -> Error {

@@ -22,7 +22,7 @@ pub use acquisition::{
     acquisition, Acquisition, AcquisitionOptions, ChannelAcquisition, ChannelCohortTable,
     ChannelSpend, Unattributed,
 };
-pub use cohorts::{cohorts, Cohorts};
+pub use cohorts::{cohorts, subscription_cohorts, Cohorts};
 pub use customers::{customer_table, CustomerTable};
 pub use kpis::{kpis, Kpis, RetentionSeries};
 

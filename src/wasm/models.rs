@@ -7,6 +7,7 @@ use wasm_bindgen::prelude::*;
 use super::dataset::{core, options, with_table, DatasetHandle, SummaryHandle};
 use super::to_js_value;
 use crate::models::analyses::{fit, predictions, ModelInput, ModelRequest, Predictions, PredictionRequest};
+use crate::models::subscriptions::{cohort_sbg, CohortSbgRequest};
 use crate::models::{auto, holdout_split, HoldoutRequest};
 use crate::table::to_csv;
 
@@ -70,6 +71,13 @@ impl DatasetHandle {
         let o = core(request.parse())?;
         let data = core(holdout_split(&self.data, o.unit, o.calibration_end, o.observation_end))?;
         to_js_value(&core(auto(&data, &o.fit, &o.validation))?)
+    }
+
+    /// sBG retention fitted to the monthly cohorts read as subscriptions (see `fitSbg`).
+    #[wasm_bindgen(js_name = fitSbg)]
+    pub fn fit_sbg(&self, options: JsValue) -> Result<JsValue, JsValue> {
+        let request: CohortSbgRequest = self::options(options)?;
+        to_js_value(&core(cohort_sbg(&self.data, &request))?)
     }
 }
 

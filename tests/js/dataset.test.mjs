@@ -190,3 +190,26 @@ test("customer ids with commas, quotes, newlines, emoji and CJK come back exactl
   assert.deepEqual(sorted(life.customers.customerId), sorted(ids));
   ds.free();
 });
+
+test("monthly cohorts read as subscriptions fit the sBG model (dataset.fitSbg)", async () => {
+  // Fader & Hardie's "regular" cohort, one payment a month: 1,000 subscribers, 241 left after 7 months.
+  const alive = [1000, 631, 468, 382, 326, 289, 262, 241];
+  const rows = ["customer,date,amount"];
+  let id = 0;
+  alive.forEach((n, age) => {
+    const leaving = age + 1 < alive.length ? n - alive[age + 1] : n;
+    for (let i = 0; i < leaving; i++, id++) {
+      for (let m = 0; m <= age; m++) rows.push(`s${id},2024-${String(m + 1).padStart(2, "0")}-15,9.99`);
+    }
+  });
+  const dataset = await ingest(rows.join("\n"));
+  assert.deepEqual(dataset.cohorts({ asOf: "2024-08-31" }).surviving, [alive]);
+  const r = dataset.fitSbg({ asOf: "2024-08-31", periods: 24 });
+  assert.deepEqual(r.cohorts, [alive]);
+  assert.ok(Math.abs(r.fit.params.alpha - 0.704) < 5e-4 && Math.abs(r.fit.params.beta - 1.182) < 5e-4, JSON.stringify(r.fit.params));
+  assert.equal(r.survival.length, 25);
+  assert.ok(r.survival.every((s, i) => i === 0 || s <= r.survival[i - 1]));
+  assert.throws(() => dataset.fitSbg({ cohorts: [[10, 5]] }), (e) => e instanceof ClvkitError && e.code === "UNKNOWN_FIELD" && e.field === "cohorts");
+  assert.throws(() => dataset.fitSbg({ asOf: "2024-01-31" }), (e) => e.code === "INSUFFICIENT_DATA");
+  dataset.free();
+});
