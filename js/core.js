@@ -52,7 +52,15 @@ function start(kind, options) {
  * is called after each chunk and `signal` (an AbortSignal) cancels.
  */
 export async function ingest(source, options = {}, control = {}) {
-  return new Dataset(await feed(start("Ingestor", options), source, control));
+  return new Dataset(await feed(start("Ingestor", withToday(options)), source, control));
+}
+
+/** The options with `today` set to the computer's local date unless given (`null` skips the check). */
+function withToday(options) {
+  if (options === null || typeof options !== "object" || options.today !== undefined) return options;
+  const now = new Date();
+  const pad = (n) => String(n).padStart(2, "0");
+  return { ...options, today: `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}` };
 }
 
 /** Reads a pre-aggregated summary file (`customer_id,frequency,recency,T[,monetary_value]`). */

@@ -327,6 +327,11 @@ export interface IngestOptions {
   strict?: boolean;
   /** Rejected rows described in the report (default 20, at most 1000). */
   maxErrorExamples?: number;
+  /**
+   * Orders dated after this day get a `FUTURE_DATES` warning; default: the computer's local date,
+   * `null` for no check.
+   */
+  today?: IsoDate | null;
 }
 
 export interface MappedColumn { index: number; header: string }

@@ -1142,3 +1142,22 @@ fn ambiguous_dates_held_past_the_sample_then_proved() {
     let (d, _) = ok(&text, &opts(json!({ "dateFormat": "dmy" })));
     assert_eq!(orders(&d, "late")[0].0, day("2011-04-03"));
 }
+
+#[test]
+fn orders_after_today_are_kept_with_a_warning() {
+    let text = b"customer,date,amount\na,2024-01-05,10\na,2099-06-01,10\nb,2099-07-02,5\nb,2024-02-01,5\n";
+    let options = IngestOptions { today: Some("2026-11-23".into()), ..IngestOptions::default() };
+    let (data, report) = run(text, &options).unwrap();
+    assert_eq!((report.rows.accepted_rows, data.orders.len()), (4, 4));
+    let w: Vec<_> = report.warnings.iter().filter(|w| w.code == "FUTURE_DATES").collect();
+    assert_eq!(w.len(), 1, "{:?}", report.warnings);
+    assert!(w[0].message.starts_with("2 orders are dated after today (2026-11-23), the latest 2099-07-02"), "{}", w[0].message);
+    // Without `today`, or with every order on or before it, no warning.
+    let (_, report) = run(text, &IngestOptions::default()).unwrap();
+    assert!(report.warnings.iter().all(|w| w.code != "FUTURE_DATES"));
+    let options = IngestOptions { today: Some("2099-07-02".into()), ..IngestOptions::default() };
+    assert!(run(text, &options).unwrap().1.warnings.is_empty());
+    let options = IngestOptions { today: Some("23/11/2026".into()), ..IngestOptions::default() };
+    let e = run(text, &options).unwrap_err();
+    assert_eq!((e.code, e.field.as_deref()), (ErrorCode::InvalidDate, Some("today")));
+}

@@ -401,7 +401,19 @@ impl Reader {
                 return Err(Error::new(ErrorCode::OutOfRange, message).with_field("delimiter"));
             }
             Some(d) => d,
-            None => sniff(body, eof),
+            None => match excel_separator_line(body) {
+                Some((d, _)) => d,
+                None => sniff(body, eof),
+            },
+        };
+        // Excel's `sep=;` line names the delimiter and is not a record (nor the header).
+        let body = match excel_separator_line(body) {
+            Some((_, len)) => {
+                let line = body.get(..len).unwrap_or_default();
+                self.count_lines(line);
+                body.get(len..).unwrap_or_default()
+            }
+            None => body,
         };
         self.delimiter = Some(delimiter);
         self.csv = csv_reader(delimiter);
@@ -764,6 +776,40 @@ fn check_encoding(head: &[u8]) -> Result<(), Error> {
 
 /// Chooses the delimiter of `sample` (see [`Reader`]); `eof` when the sample is the whole file,
 /// so that its last line counts even without a line break.
+/// A row whose field count differs from the header's (`ErrorCode::MalformedRow`, at its line).
+pub fn field_count_error(line: u64, fields: usize, expected: usize) -> Error {
+    let counted = if fields == 1 { "1 field".to_owned() } else { format!("{fields} fields") };
+    let hint = if fields == 1 && expected > 1 {
+        " (is the row separated by another delimiter than the header?)"
+    } else {
+        ""
+    };
+    let message = format!("line {line}: {counted} where the header has {expected}{hint}");
+    let mut e = Error::new(ErrorCode::MalformedRow, message);
+    e.line = Some(line);
+    e
+}
+
+/// Excel's first line `sep=X` (X one of `,` `;` tab `|`, any letter case of `sep`): the delimiter it
+/// names and the line's length with its line break.
+fn excel_separator_line(body: &[u8]) -> Option<(u8, usize)> {
+    let (name, rest) = body.split_at_checked(4)?;
+    if !name.eq_ignore_ascii_case(b"sep=") {
+        return None;
+    }
+    let (&d, after) = rest.split_first()?;
+    if !matches!(d, b',' | b';' | b'\t' | b'|') {
+        return None;
+    }
+    let line_break = match after {
+        [b'\r', b'\n', ..] => 2,
+        [b'\r' | b'\n', ..] => 1,
+        [] => 0,
+        _ => return None,
+    };
+    Some((d, 5 + line_break))
+}
+
 fn sniff(sample: &[u8], eof: bool) -> u8 {
     let mut best = (b',', 0usize, 0usize);
     for candidate in DELIMITER_CANDIDATES {
@@ -1037,6 +1083,23 @@ mod tests {
         assert!(empty.records.is_empty());
         assert_eq!(empty.delimiter, Some(b','));
         assert!(read(None, b"\r\n\n\r").records.is_empty());
+    }
+
+    #[test]
+    fn excel_sep_line_names_the_delimiter_and_is_skipped() {
+        let lines_and_fields = |o: &Outcome| (o.records.iter().map(|r| r.line).collect::<Vec<_>>(), fields(o));
+        for text in ["sep=;\na;b\n1;2\n", "SEP=;\r\na;b\r\n1;2\r\n", "sep=;\ra;b\r1;2\r"] {
+            for size in [1, 3, 1 << 20] {
+                let o = read_sized(None, text.as_bytes(), size).unwrap();
+                assert_eq!(o.delimiter, Some(b';'), "{text:?}");
+                assert_eq!(lines_and_fields(&o), (vec![2, 3], vec![vec!["a".to_string(), "b".into()], vec!["1".into(), "2".into()]]), "{text:?} in chunks of {size}");
+            }
+        }
+        // An explicit delimiter wins, and the line is still skipped.
+        let o = read(Some(b','), b"sep=;\na,b\n");
+        assert_eq!(lines_and_fields(&o), (vec![2], vec![vec!["a".to_string(), "b".into()]]));
+        assert_eq!(excel_separator_line(b"sep=x\n"), None);
+        assert_eq!(excel_separator_line(b"sep=;;\n"), None);
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use serde::{Deserialize, Serialize};
 
 use super::mapping::normalize_header;
-use super::reader::{Reader, Record};
+use super::reader::{field_count_error, Reader, Record};
 use super::rows::{RowCounts, RowLog};
 use crate::error::{Error, ErrorCode, Result};
 use crate::input::{reject_unknown, Unknown};
@@ -119,6 +119,23 @@ fn columns_of(headers: &[String]) -> Result<SummaryColumns> {
     })
 }
 
+/// Largest recency and T: 300 years in days, the span of the dates a transactions file may hold.
+const MAX_TIME: f64 = 110_000.0;
+/// Largest frequency (repeat purchases of one customer).
+const MAX_FREQUENCY: f64 = 1e9;
+/// Largest monetary value (average order value): far above any real order, far below overflow.
+const MAX_MONETARY: f64 = 1e15;
+
+/// A number in 0..=`max` from a cell, or the row's error.
+fn bounded(line: u64, column: usize, raw: &str, name: &str, max: f64) -> Result<f64> {
+    let value = number(line, column, raw, name)?;
+    if value > max {
+        let message = format!("line {line}: {name} must be at most {max} (got {raw:?})");
+        return Err(Error::new(ErrorCode::OutOfRange, message).with_field(name).at(line, column as u64 + 1));
+    }
+    Ok(value)
+}
+
 /// A finite number ≥ 0 from a cell, or the row's error.
 fn number(line: u64, column: usize, raw: &str, name: &str) -> Result<f64> {
     let bad = |why: &str| {
@@ -210,19 +227,18 @@ impl State {
         let line = record.line();
         let expected = self.headers.as_ref().map_or(0, Vec::len);
         if record.len() != expected {
-            let message = format!("line {line}: {} fields where the header has {expected}", record.len());
-            return Err(Error::new(ErrorCode::MalformedRow, message).at(line, 0));
+            return Err(field_count_error(line, record.len(), expected));
         }
         let customer = record.text(c.customer)?.trim();
         if customer.is_empty() {
             let e = Error::new(ErrorCode::MissingField, format!("line {line}: no customer id"));
             return Err(e.with_field("customer_id").at(line, c.customer as u64 + 1));
         }
-        let frequency = number(line, c.frequency, record.text(c.frequency)?, "frequency")?;
-        let recency = number(line, c.recency, record.text(c.recency)?, "recency")?;
-        let age = number(line, c.age, record.text(c.age)?, "T")?;
+        let frequency = bounded(line, c.frequency, record.text(c.frequency)?, "frequency", MAX_FREQUENCY)?;
+        let recency = bounded(line, c.recency, record.text(c.recency)?, "recency", MAX_TIME)?;
+        let age = bounded(line, c.age, record.text(c.age)?, "T", MAX_TIME)?;
         let monetary = match c.monetary {
-            Some(m) => Some(number(line, m, record.text(m)?, "monetary_value")?),
+            Some(m) => Some(bounded(line, m, record.text(m)?, "monetary_value", MAX_MONETARY)?),
             None => None,
         };
         let inconsistent = |column: usize, why: String| {
@@ -291,6 +307,15 @@ mod tests {
         assert_eq!((r.rows.total_rows, r.rows.accepted_rows, r.rows.rejected_rows), (9, 2, 7));
         assert_eq!(r.rows.error_examples[0].line, 2);
         assert_eq!(r.rows.error_examples[0].column, Some(3));
+    }
+
+    #[test]
+    fn values_beyond_any_real_summary_are_rejected() {
+        let text = "customer_id,frequency,recency,T,monetary_value\nA,3,5,1e308,5\nB,1e10,5,6,5\nC,1,5,6,2e15\nD,1,5,110000,1e15\n";
+        let (t, r) = read(text).unwrap();
+        assert_eq!(t.customer_id, vec!["D"]);
+        let codes: Vec<_> = r.rows.error_examples.iter().map(|e| (e.line, e.column, e.code)).collect();
+        assert_eq!(codes, vec![(2, Some(4), "OUT_OF_RANGE"), (3, Some(2), "OUT_OF_RANGE"), (4, Some(5), "OUT_OF_RANGE")]);
     }
 
     #[test]

@@ -52,9 +52,9 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::amounts::{parse_quantity, AmountParser, DecimalSeparator};
-use super::dates::{DateOrder, DateParser};
+use super::dates::{format_day, parse_iso_day, DateOrder, DateParser};
 use super::mapping::{auto_map, ColumnRef, Mapping, Role};
-use super::reader::{Reader, Record};
+use super::reader::{field_count_error, Reader, Record};
 use super::rows::{RowCounts, RowLog};
 use crate::dataset::{trim, Dataset, DatasetBuilder, Day, LineInput};
 use crate::error::{Error, ErrorCode, Result, Warning};
@@ -106,6 +106,9 @@ pub struct IngestOptions {
     pub strict: Option<bool>,
     /// How many rejected rows to describe in the report (default 20, at most 1000).
     pub max_error_examples: Option<usize>,
+    /// Today's date, "YYYY-MM-DD": orders dated after it get a `FUTURE_DATES` warning (the JS API
+    /// passes the computer's date unless given; without it there is no such check).
+    pub today: Option<String>,
     #[serde(flatten)]
     pub unknown: Unknown,
 }
@@ -310,6 +313,7 @@ struct Settings {
     overrides: Vec<(Role, ColumnRef)>,
     returns: ReturnPolicy,
     auto_separator: bool,
+    today: Option<Day>,
 }
 
 pub(crate) fn parse_delimiter(value: Option<&str>) -> Result<Option<u8>> {
@@ -366,10 +370,17 @@ impl TransactionIngest {
         let delimiter = parse_delimiter(options.delimiter.as_deref())?;
         let returns = options.returns.unwrap_or_default();
         let separator = options.decimal_separator.unwrap_or_default();
+        let today = match options.today.as_deref() {
+            None => None,
+            Some(text) => Some(parse_iso_day(text.trim()).ok_or_else(|| {
+                Error::new(ErrorCode::InvalidDate, format!("today must be a date like 2024-12-31 (got {text:?})")).with_field("today")
+            })?),
+        };
         let settings = Settings {
             overrides: overrides_of(options),
             returns,
             auto_separator: separator == DecimalSeparator::Auto,
+            today,
         };
         Ok(TransactionIngest {
             reader: Reader::new(delimiter),
@@ -420,6 +431,7 @@ impl TransactionIngest {
         let dataset = state.builder.finish()?;
         let mut report = state.report;
         report.warnings.extend(warnings);
+        report.warnings.extend(state.options.today.and_then(|today| future_dates(&dataset, today)));
         report.rows = state.log.counts;
         report.bytes = self.reader.bytes_read();
         report.delimiter = delimiter_name(self.reader.delimiter());
@@ -496,10 +508,7 @@ impl State {
         }
         let expected = self.header.as_ref().map_or(0, Vec::len);
         if record.len() != expected {
-            let message = format!("line {}: {} fields where the header has {expected}", record.line(), record.len());
-            let mut e = Error::new(ErrorCode::MalformedRow, message);
-            e.line = Some(record.line());
-            return Err(e);
+            return Err(field_count_error(record.line(), record.len(), expected));
         }
         let mut fields: Vec<&'r str> = std::mem::take(&mut self.scratch).into_iter().collect();
         fields.resize(expected, "");
@@ -823,6 +832,31 @@ impl State {
         }
         warnings
     }
+}
+
+/// A `FUTURE_DATES` warning when orders are dated after `today` (a misread date format or a typo
+/// in a year moves asOf, and with it every customer's T, into the future).
+fn future_dates(dataset: &Dataset, today: Day) -> Option<Warning> {
+    let (n, latest) = dataset
+        .orders
+        .iter()
+        .filter(|o| o.day > today)
+        .fold((0u64, today), |(n, latest), o| (n.saturating_add(1), latest.max(o.day)));
+    let what = match n {
+        0 => return None,
+        1 => "1 order is".to_owned(),
+        _ => format!("{n} orders are"),
+    };
+    Some(Warning::new(
+        "FUTURE_DATES",
+        "date",
+        format!(
+            "{what} dated after today ({}), the latest {}: check the date column (a year typo, or day and month read the wrong way); \
+             asOf defaults to the last order date, so these orders move it",
+            format_day(today),
+            format_day(latest)
+        ),
+    ))
 }
 
 /// The trimmed cell of column `i` ("" past the end).
