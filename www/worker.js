@@ -17,12 +17,17 @@
 // the page gets summaries (comparison, holdout curves, CLV histogram, P(alive) matrix), one
 // customer's outlook ("customer") and the predictions CSV ("exportCsv", kind "predictions").
 // Handlers get (payload, { progress, signal }) and may use `state.dataset` and the joined
-// per-customer columns in `state.customers`.
+// per-customer columns in `state.customers`. The "analyse" result carries `timings`: the
+// milliseconds of each phase (ingest, summaries, validateModels, predict, rules, similarity, upsell,
+// offers, and the JS around them) and the wasm memory's
+// size after it (wasmMemoryBytes), for the benchmarks (bench/suites/browser.mjs).
 //
 // This worker is served with `connect-src 'none'`: it cannot make a network request. The wasm
 // arrives compiled from the page (a WebAssembly.Module) and the sample is generated here.
 
 import init, { ingest, version } from "./clvkit/js/index.js";
+// The glue's initSync returns the instance's exports once initialised: its `memory` is reported.
+import { initSync as wasmExports } from "./clvkit/dist/wasm/clvkit.js";
 import { sampleMargins, sampleOrdersCsv } from "./sample/generate.js";
 import { csvRecords } from "./csv-records.js";
 import { RULES_OPTIONS, SIMILARITY_OPTIONS, UPSELL_OPTIONS, offersOptions } from "./cross-sell-options.js";
@@ -203,17 +208,21 @@ function offerRanges(ids) {
 }
 
 /** Every cross-sell table of `dataset`, or null when it has no product column; offers weighed by `model`'s P(alive). */
-async function buildCrossSell(dataset, margins, model, { progress, signal }) {
+async function buildCrossSell(dataset, margins, model, { progress, signal, time = () => {} }) {
   if (!dataset.report.mapping?.productId) return null;
   progress({ phase: "cross-sell" });
   await checkpoint(signal);
   const rules = dataset.rules(RULES_OPTIONS);
+  time("rules");
   await checkpoint(signal);
   const similarity = dataset.similarity(SIMILARITY_OPTIONS);
+  time("similarity");
   await checkpoint(signal);
   const upsell = dataset.upsell(UPSELL_OPTIONS);
+  time("upsell");
   await checkpoint(signal);
   const offers = dataset.offers(offersOptions(margins, model));
+  time("offers");
   const r = rules.rules;
   const p = similarity.pairs;
   const u = upsell.paths;
@@ -348,14 +357,16 @@ function clvHistogram(clv) {
 const mean = (values) => values.reduce((s, v) => s + v, 0) / values.length;
 
 /** The models' comparison, the best one's holdout curves and its predictions for every customer. */
-async function buildModels(dataset, kpis, table, marginPercent, { progress, signal }) {
+async function buildModels(dataset, kpis, table, marginPercent, { progress, signal, time = () => {} }) {
   progress({ phase: "models" });
   await checkpoint(signal);
   const validation = validateOptions(kpis);
   const holdout = dataset.validateModels(validation);
+  time("validateModels");
   await checkpoint(signal);
   const options = predictOptions(holdout.best, marginPercent);
   const prediction = dataset.predict(options);
+  time("predict");
   const p = prediction.customers;
   // Predictions joined to the customer table's rows.
   const at = new Map(p.customerId.map((id, i) => [id, i]));
@@ -430,7 +441,15 @@ const HANDLERS = {
   /** The whole file, streamed into a new Dataset that replaces the previous one when done. */
   async analyse({ options = {} }, { progress, signal }) {
     const blob = setSource(null);
+    const timings = {};
+    let lap = performance.now();
+    const time = (phase) => {
+      const now = performance.now();
+      timings[phase] = (timings[phase] ?? 0) + (now - lap);
+      lap = now;
+    };
     const dataset = await ingest(blob, options, { onProgress: progress, signal });
+    time("ingest");
     let result;
     let rfm;
     let lifecycle;
@@ -450,22 +469,25 @@ const HANDLERS = {
         acquisition: dataset.acquisition({ spend: [] }),
       };
       table = dataset.customers();
+      time("summaries");
       try {
-        models = await buildModels(dataset, result.kpis, table, state.marginPercent, { progress, signal });
+        models = await buildModels(dataset, result.kpis, table, state.marginPercent, { progress, signal, time });
       } catch (e) {
         if (e.code === "CANCELLED") throw e;
         models = null; // e.g. no repeat buyer: the descriptive dashboard stands, and says why
         result.modelsSkipped = e.message;
       }
       result.models = models?.summary ?? null;
+      time("modelSummaries");
       try {
-        crossSell = await buildCrossSell(dataset, state.margins, models?.summary.best ?? null, { progress, signal });
+        crossSell = await buildCrossSell(dataset, state.margins, models?.summary.best ?? null, { progress, signal, time });
       } catch (e) {
         if (e.code === "CANCELLED") throw e;
         crossSell = null; // e.g. no basket left once returns are out: the rest of the analysis stands
         result.crossSellSkipped = e.message;
       }
       result.crossSell = crossSell?.summary ?? null;
+      time("crossSellTables");
     } catch (e) {
       dataset.free();
       throw e;
@@ -476,6 +498,8 @@ const HANDLERS = {
     state.crossSell = crossSell;
     state.models = models;
     state.order.clear();
+    time("join");
+    result.timings = { ...timings, wasmMemoryBytes: wasmExports().memory.buffer.byteLength };
     return result;
   },
 

@@ -2,6 +2,13 @@
 // detected on its first rows → analyse the whole file in the worker (progress, cancel) → dashboard.
 // The calculators (www/app.js) are pre-filled from the result. Once the wasm and the worker are
 // ready the page forbids itself any further connection (a connect-src 'none' policy).
+//
+// Progress is observable from outside (tests, bench/suites/browser.mjs): <html data-dashboard> is
+// "analysing" from the click on Analyse, then "complete" once every panel is drawn with its first
+// page of rows and the calculators are pre-filled ("failed" or "cancelled" otherwise), and the
+// steps leave performance marks: clvkit:file-chosen, clvkit:mapping-ready, clvkit:analyse-start,
+// clvkit:analysed (the worker's result arrived; detail: its phase timings) and
+// clvkit:dashboard-complete.
 import { h, num, prefill } from "../app.js";
 import { wasmModule } from "../wasm.js";
 import { AnalysisWorker } from "./worker-client.js";
@@ -31,6 +38,10 @@ function say(text, { error = false } = {}) {
   status.classList.toggle("status-error", error);
 }
 
+/** A performance mark of the flow (see the top of this file). */
+const mark = (name, detail = null) => performance.mark(`clvkit:${name}`, { detail });
+const dashboardState = (value) => (document.documentElement.dataset.dashboard = value);
+
 function show(section) {
   for (const id of ["mapping", "analysis-progress"]) $(id).hidden = id !== section;
 }
@@ -44,6 +55,7 @@ function choose(source) {
   flow.analysis = null;
   flow.pendingSource = source;
   flow.options = { mapping: {} };
+  mark("file-chosen");
   for (const id of ["opt-delimiter", "opt-dateFormat", "opt-decimalSeparator"]) $(id).value = "auto";
   $("opt-returns").value = "net";
   $("mapping-form").dataset.ready = "false";
@@ -109,6 +121,7 @@ async function preview({ fresh = false } = {}) {
   renderPreview(p);
   $("analyse").disabled = p.error !== null;
   $("mapping-form").dataset.ready = "true";
+  if (fresh) mark("mapping-ready");
   say(p.error ? "Fix the problem below to continue." : `${p.name}: columns detected. Check them, then analyse.`, { error: p.error !== null });
   if (fresh) $("mapping-title").focus();
 }
@@ -195,6 +208,8 @@ async function analyse() {
   text.textContent = "Starting…";
   say("Analysing the whole file on this device…");
   $("cancel").focus();
+  dashboardState("analysing");
+  mark("analyse-start");
   const started = performance.now();
   let result;
   try {
@@ -216,6 +231,7 @@ async function analyse() {
   } catch (e) {
     if (flow.analysis !== controller) return; // superseded by a new file: that one speaks now
     flow.analysis = null;
+    dashboardState(e.code === "CANCELLED" ? "cancelled" : "failed");
     show("mapping");
     if (e.code === "CANCELLED") {
       say(flow.result ? "Cancelled. The dashboard still shows the previous file." : "Cancelled. Nothing was analysed.");
@@ -229,8 +245,12 @@ async function analyse() {
   if (flow.analysis !== controller) return;
   flow.analysis = null;
   flow.result = result;
+  mark("analysed", result.timings ?? null);
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
-  await showDashboard(result);
+  if ((await showDashboard(result)) && flow.result === result) {
+    mark("dashboard-complete");
+    dashboardState("complete");
+  }
   say(`${result.name}: ${result.report.acceptedRows.toLocaleString()} rows analysed in ${seconds} s, on this device.`);
 }
 
@@ -242,7 +262,9 @@ async function showDashboard(result) {
     `${result.name} · ${num(result.kpis.customers).textContent} customers · ${result.kpis.firstPurchase} to ${result.kpis.asOf}`,
   );
   $("dashboard-title").focus();
-  if (await drawPanels(result)) await prefillCalculators(result.kpis, null);
+  if (!(await drawPanels(result))) return false;
+  await prefillCalculators(result.kpis, null);
+  return true;
 }
 
 /** The panels for `result`; false when a newer drawing superseded this one. */
