@@ -158,7 +158,7 @@ export async function run({ smoke, rows: rowsOpt, runs: runsOpt, seed = 42, case
         if (r.target) targets.push({ name: `ingest ${fmt.int(s.rows)} rows vs ${r.short}`, ratio: q.x, target: r.target, met: q.met });
         return q.text;
       });
-    const lines = [`- ${fmt.int(s.rows)} rows: clvkit is ${parts.join(", ")} (time ratio of medians; > 1 means clvkit is faster).`];
+    const lines = parts.length ? [`- ${fmt.int(s.rows)} rows: clvkit is ${parts.join(", ")} (time ratio of medians; > 1 means clvkit is faster).`] : [];
     const native = s.results.find((r) => r.id === "clvkit-native");
     const duckNative = s.results.find((r) => r.id === "duckdb-native");
     if (native && duckNative) {

@@ -152,5 +152,30 @@ export function lineChart({ id, title, labels, datasets, xTitle, yTitle, marker 
   });
 }
 
+let warming = null;
+
+/**
+ * Draws a throwaway bar chart, then a line chart, off screen, in small tasks (build, then lay out
+ * and draw), and removes them: Chart.js's first chart on a page runs cold code and would otherwise be the longest
+ * main-thread task of the dashboard's drawing. Called when an analysis starts (the main thread is
+ * idle while the worker works); resolves once both are gone (at once after the first time).
+ */
+export function warmUpCharts() {
+  warming ??= (async () => {
+    if (!window.Chart) return;
+    for (const make of [barChart, lineChart]) {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      const chart = make({ id: "warmup", title: "", labels: ["a", "b", "c"], datasets: [{ label: "a", data: [1, 3, 2] }], summary: "" });
+      const holder = h("div", { class: "chart-warmup", "aria-hidden": "true" }, chart.element);
+      await new Promise((resolve) => setTimeout(resolve, 0)); // built detached; laid out and drawn once attached
+      document.body.append(holder);
+      await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0))); // attached, resized, drawn
+      chart.destroy();
+      holder.remove();
+    }
+  })().catch(() => {}); // only an optimisation
+  return warming;
+}
+
 /** How many charts are alive (for the tests: a replaced dashboard leaves none behind). */
 export const liveCharts = () => live.size;

@@ -13,6 +13,7 @@ import { h, num, prefill } from "../app.js";
 import { wasmModule } from "../wasm.js";
 import { AnalysisWorker } from "./worker-client.js";
 import { clearDashboard, nextTask, renderDashboard } from "./dashboard.js";
+import { warmUpCharts } from "./charts.js";
 import { downloadCsv } from "./download.js";
 import { ROLE_LABELS, reportSummary, rowError } from "../panels/quality.js";
 
@@ -213,7 +214,7 @@ async function analyse() {
   const started = performance.now();
   let result;
   try {
-    result = await worker.request("analyse", { options: ingestOptions() }, {
+    const analysed = worker.request("analyse", { options: ingestOptions() }, {
       signal: controller.signal,
       onProgress: ({ phase, bytes, totalBytes, rows }) => {
         if (phase === "cross-sell") {
@@ -228,6 +229,8 @@ async function analyse() {
         text.textContent = `${megabytes(bytes)}${totalBytes ? ` of ${megabytes(totalBytes)}` : ""} read, ${rows.toLocaleString()} rows`;
       },
     });
+    // Chart.js warms up while the worker works, so the dashboard's first chart is not a long task.
+    [, result] = await Promise.all([warmUpCharts(), analysed]);
   } catch (e) {
     if (flow.analysis !== controller) return; // superseded by a new file: that one speaks now
     flow.analysis = null;
