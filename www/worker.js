@@ -54,6 +54,8 @@ const state = {
   marginPercent: null,
   /** The analysed file's predictions (buildModels), null when no model could be fitted. */
   models: null,
+  /** Resolves the offers' model while a "crossSell" request waits for it. */
+  bestModel: null,
   controllers: new Map(),
 };
 
@@ -207,8 +209,11 @@ function offerRanges(ids) {
   return at;
 }
 
-/** Every cross-sell table of `dataset`, or null when it has no product column; offers weighed by `model`'s P(alive). */
-async function buildCrossSell(dataset, margins, model, { progress, signal, time = () => {} }) {
+/**
+ * Every cross-sell table of `dataset`, or null when it has no product column; offers weighed by the
+ * P(alive) of `model` (a model name, null, or a promise of one: the offers wait for it, the rest not).
+ */
+async function buildCrossSell(dataset, margins, bestModel, { progress, signal, time = () => {} }) {
   if (!dataset.report.mapping?.productId) return null;
   progress({ phase: "cross-sell" });
   await checkpoint(signal);
@@ -220,6 +225,9 @@ async function buildCrossSell(dataset, margins, model, { progress, signal, time 
   await checkpoint(signal);
   const upsell = dataset.upsell(UPSELL_OPTIONS);
   time("upsell");
+  await checkpoint(signal);
+  const model = await bestModel;
+  time("waitForModel");
   await checkpoint(signal);
   const offers = dataset.offers(offersOptions(margins, model));
   time("offers");
@@ -363,6 +371,7 @@ async function buildModels(dataset, kpis, table, marginPercent, { progress, sign
   const validation = validateOptions(kpis);
   const holdout = dataset.validateModels(validation);
   time("validateModels");
+  progress({ phase: "best-model", model: holdout.best }); // the offers (maybe in another worker) need only this
   await checkpoint(signal);
   const options = predictOptions(holdout.best, marginPercent);
   const prediction = dataset.predict(options);
@@ -439,7 +448,7 @@ const HANDLERS = {
   },
 
   /** The whole file, streamed into a new Dataset that replaces the previous one when done. */
-  async analyse({ options = {} }, { progress, signal }) {
+  async analyse({ options = {}, crossSell: withCrossSell = true }, { progress, signal }) {
     const blob = setSource(null);
     const timings = {};
     let lap = performance.now();
@@ -476,10 +485,11 @@ const HANDLERS = {
         if (e.code === "CANCELLED") throw e;
         models = null; // e.g. no repeat buyer: the descriptive dashboard stands, and says why
         result.modelsSkipped = e.message;
+        progress({ phase: "best-model", model: null });
       }
       result.models = models?.summary ?? null;
       time("modelSummaries");
-      try {
+      if (withCrossSell) try {
         crossSell = await buildCrossSell(dataset, state.margins, models?.summary.best ?? null, { progress, signal, time });
       } catch (e) {
         if (e.code === "CANCELLED") throw e;
@@ -501,6 +511,55 @@ const HANDLERS = {
     time("join");
     result.timings = { ...timings, wasmMemoryBytes: wasmExports().memory.buffer.byteLength };
     return result;
+  },
+
+  /**
+   * The cross-sell half of an analysis, for a second worker running beside the one that analyses
+   * (the page sends both the same file and options): the file ingested again here, then rules,
+   * "also bought" pairs and upsell paths at once, and the offers once the page passes on the best
+   * model ("bestModel", as the other worker's "analyse" reports it in a "best-model" progress).
+   * This worker then answers the cross-sell requests. Resolves { crossSell, crossSellSkipped?, timings }.
+   */
+  async crossSell({ source, options = {} }, { progress, signal }) {
+    const model = new Promise((resolve, reject) => {
+      state.bestModel = resolve;
+      signal.addEventListener("abort", () => reject(Object.assign(new Error("The analysis was cancelled."), { code: "CANCELLED" })), { once: true });
+    });
+    model.catch(() => {}); // awaited later, or never when the cross-sell stops before the offers
+    const timings = {};
+    let lap = performance.now();
+    const time = (phase) => {
+      const now = performance.now();
+      timings[phase] = (timings[phase] ?? 0) + (now - lap);
+      lap = now;
+    };
+    const dataset = await ingest(setSource(source), options, { signal });
+    time("ingest");
+    const result = {};
+    let crossSell = null;
+    try {
+      crossSell = await buildCrossSell(dataset, state.margins, model, { progress: () => {}, signal, time });
+    } catch (e) {
+      if (e.code === "CANCELLED") {
+        dataset.free();
+        throw e;
+      }
+      result.crossSellSkipped = e.message;
+    }
+    state.dataset?.free();
+    state.dataset = dataset;
+    state.crossSell = crossSell;
+    state.customers = null;
+    state.models = null;
+    time("crossSellTables");
+    return { ...result, crossSell: crossSell?.summary ?? null, timings: { ...timings, wasmMemoryBytes: wasmExports().memory.buffer.byteLength } };
+  },
+
+  /** The best model of the analysis running in the other worker, for the offers of "crossSell". */
+  bestModel({ model }) {
+    state.bestModel?.(model);
+    state.bestModel = null;
+    return null;
   },
 
   /** CAC, CLV:CAC and payback per acquisition channel from the spend entered on the page. */

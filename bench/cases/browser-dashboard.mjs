@@ -1,7 +1,7 @@
 // The demo in headless Chromium, from the upload of a file to the full dashboard (issue 6):
 //
 //   node bench/cases/browser-dashboard.mjs --file data.csv [--runs N] [--trace trace.json]
-//                                          [--profile page.cpuprofile]
+//                                          [--profile page.cpuprofile] [--query workers=1]
 //
 // Serves dist/site (the static demo that `npm run build` writes) from an in-process server with the
 // demo's headers, and for each run starts a fresh Chromium, opens the demo, waits for its engine,
@@ -20,7 +20,8 @@
 //
 // Prints one JSON line: { case: "browser", runs: [{ ... }] }. --trace writes a Chrome trace of
 // the first run (open it in chrome://tracing or the DevTools Performance panel), --profile a CPU
-// profile of the page's main thread (CDP Profiler) from the upload to the end of the first run.
+// profile of the page's main thread (CDP Profiler) from the upload to the end of the first run;
+// --query adds a query string to the page's URL (workers=1: the demo's one-worker mode).
 import { spawnSync } from "node:child_process";
 import { createReadStream, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import http from "node:http";
@@ -125,6 +126,10 @@ function memorySampler(rootPid) {
   };
 }
 
+/** A worker's phase timings without its memory figure (nested: the cross-sell worker's). */
+const phasesOf = (timings) =>
+  Object.fromEntries(Object.entries(timings ?? {}).filter(([k]) => k !== "wasmMemoryBytes").map(([k, v]) => [k, typeof v === "object" && v ? phasesOf(v) : v]));
+
 /**
  * The renderer main thread's tasks over 50 ms of wall time between the marks clvkit:file-chosen
  * and clvkit:dashboard-complete (+ SETTLE_MS), from a trace: { count, maxWallMs, maxCpuMs,
@@ -173,7 +178,7 @@ function attributeIs(page, selector, name, values, timeout) {
   );
 }
 
-async function oneRun(origin, file, { trace, profile }) {
+async function oneRun(origin, file, { trace, profile, query }) {
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   try {
     const context = await browser.newContext({ locale: "en-US", viewport: { width: 1280, height: 900 } });
@@ -187,7 +192,7 @@ async function oneRun(origin, file, { trace, profile }) {
     const errors = [];
     page.on("pageerror", (e) => errors.push(e.message));
     page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
-    await page.goto(origin + "/", { waitUntil: "load" });
+    await page.goto(`${origin}/${query ? `?${query}` : ""}`, { waitUntil: "load" });
     await page.waitForSelector("html[data-demo=ready]", { timeout: 60_000 });
     const cdp = await context.newCDPSession(page);
     await cdp.send("Performance.enable");
@@ -238,8 +243,9 @@ async function oneRun(origin, file, { trace, profile }) {
       renderMs: to - m.analysed.at,
       ms: m["mapping-ready"].at - from + (to - m["analyse-start"].at),
       clickGapMs: m["analyse-start"].at - m["mapping-ready"].at,
-      phases: Object.fromEntries(Object.entries(timings).filter(([k]) => k !== "wasmMemoryBytes")),
-      wasmMemoryBytes: timings.wasmMemoryBytes ?? null,
+      // The analysis worker's phases, and the cross-sell worker's (running beside it) under crossSell.
+      phases: phasesOf(timings),
+      wasmMemoryBytes: timings.wasmMemoryBytes == null ? null : timings.wasmMemoryBytes + (timings.crossSell?.wasmMemoryBytes ?? 0),
       longTasks: {
         count: tasks.length,
         maxMs: Math.max(0, ...tasks.map((t) => t.duration)),
@@ -272,7 +278,7 @@ const origin = `http://127.0.0.1:${server.address().port}`;
 const results = [];
 try {
   for (let i = 0; i < runs; i++) {
-    const r = await oneRun(origin, path.resolve(opts.file), { trace: i === 0 ? opts.trace : null, profile: i === 0 ? opts.profile : null });
+    const r = await oneRun(origin, path.resolve(opts.file), { trace: i === 0 ? opts.trace : null, profile: i === 0 ? opts.profile : null, query: opts.query });
     console.error(`[browser] run ${i + 1}/${runs}: ${(r.ms / 1000).toFixed(2)} s (worker ${(r.workerMs / 1000).toFixed(2)} s, render ${(r.renderMs / 1000).toFixed(2)} s), ` +
       `${r.longTasks.count} long tasks, longest ${Math.round(r.longTasks.maxMs)} ms, peak PSS ${(r.peakPssBytes / 2 ** 20).toFixed(0)} MiB`);
     results.push(r);

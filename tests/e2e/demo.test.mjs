@@ -118,7 +118,8 @@ before(async () => {
     if (msg.type() === "error") consoleErrors.push(msg.text());
   });
   page.on("pageerror", (err) => consoleErrors.push(`pageerror: ${err.message}`));
-  await page.goto(origin + "/", { waitUntil: "load" });
+  // DEMO_QUERY=workers=2 runs every test against the demo's two-worker mode (www/demo/main.js).
+  await page.goto(origin + "/" + (process.env.DEMO_QUERY ? `?${process.env.DEMO_QUERY}` : ""), { waitUntil: "load" });
   await page.waitForSelector("html[data-demo=ready][data-clvkit=ready]", { timeout: 30_000 });
   await page.waitForTimeout(200); // let the favicon and any late load settle before the mark
   loadedAt = Date.now();

@@ -18,7 +18,23 @@ import { downloadCsv } from "./download.js";
 import { ROLE_LABELS, reportSummary, rowError } from "../panels/quality.js";
 
 const $ = (id) => document.getElementById(id);
-const worker = new AnalysisWorker(new URL("../worker.js", import.meta.url));
+// One worker does the whole analysis, one step after the other. With ?workers=2 in the page's URL
+// (an experiment, for bench/cases/browser-dashboard.mjs --query workers=2) a second worker from the
+// same script (same policy) ingests the file too, at the same time, and computes the cross-sell
+// tables and offers while the first computes the summaries and the models: the halves overlap on
+// a machine with cores to spare, for the memory of a second copy of the data. On the 2-core
+// benchmark machine, shared and loaded, it was 5-9 % slower at 100k rows, so it is not the default.
+// `worker` routes each request to the worker that holds its data; panels only see `worker`.
+const SINGLE = new URLSearchParams(location.search).get("workers") !== "2";
+const analysisWorker = new AnalysisWorker(new URL("../worker.js", import.meta.url));
+const crossSellWorker = SINGLE ? analysisWorker : new AnalysisWorker(new URL("../worker.js", import.meta.url));
+const CROSS_SELL = new Set(["rules", "similarity", "upsell", "offers"]);
+const worker = {
+  request(type, payload = {}, control) {
+    const crossSell = CROSS_SELL.has(type) || (type === "exportCsv" && CROSS_SELL.has(payload.kind));
+    return (crossSell ? crossSellWorker : analysisWorker).request(type, payload, control);
+  },
+};
 
 const flow = {
   /** What the user chose: { file } or { sample: true }; sent with the first preview only. */
@@ -213,10 +229,22 @@ async function analyse() {
   mark("analyse-start");
   const started = performance.now();
   let result;
+  let crossSell;
   try {
-    const analysed = worker.request("analyse", { options: ingestOptions() }, {
+    const options = ingestOptions();
+    // The cross-sell half never rejects here: its failure only leaves the cross-sell panels out.
+    const crossSold = SINGLE
+      ? null
+      : crossSellWorker.request("crossSell", { source: flow.pendingSource, options }, { signal: controller.signal }).catch((e) => ({ crossSell: null, failure: e }));
+    const analysed = analysisWorker.request("analyse", { options, crossSell: SINGLE }, {
       signal: controller.signal,
-      onProgress: ({ phase, bytes, totalBytes, rows }) => {
+      onProgress: ({ phase, model, bytes, totalBytes, rows }) => {
+        if (phase === "best-model") {
+          if (SINGLE) return;
+          crossSellWorker.request("bestModel", { model }).catch(() => {});
+          text.textContent = "Predicting each customer, finding cross-sell rules, upsell paths and offers…";
+          return;
+        }
         if (phase === "cross-sell") {
           text.textContent = "File read. Finding cross-sell rules, upsell paths and offers…";
           return;
@@ -230,7 +258,8 @@ async function analyse() {
       },
     });
     // Chart.js warms up while the worker works, so the dashboard's first chart is not a long task.
-    [, result] = await Promise.all([warmUpCharts(), analysed]);
+    analysed.catch(() => controller.abort()); // the analysis failed: stop the cross-sell half too
+    [, result, crossSell] = await Promise.all([warmUpCharts(), analysed, crossSold]);
   } catch (e) {
     if (flow.analysis !== controller) return; // superseded by a new file: that one speaks now
     flow.analysis = null;
@@ -247,6 +276,13 @@ async function analyse() {
   }
   if (flow.analysis !== controller) return;
   flow.analysis = null;
+  if (crossSell) {
+    if (crossSell.failure?.code === "CANCELLED") return; // only when this analysis was stopped
+    result.crossSell = crossSell.crossSell;
+    const skipped = crossSell.crossSellSkipped ?? crossSell.failure?.message;
+    if (skipped) result.crossSellSkipped = skipped;
+    result.timings = { ...result.timings, crossSell: crossSell.timings ?? null };
+  }
   flow.result = result;
   mark("analysed", result.timings ?? null);
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
@@ -349,7 +385,7 @@ async function start() {
   wireDashboard();
   try {
     const module = await wasmModule;
-    await worker.request("init", { module });
+    await Promise.all([...new Set([analysisWorker, crossSellWorker])].map((w) => w.request("init", { module })));
   } catch (e) {
     say(`The analysis engine could not start: ${e.message}`, { error: true });
     document.documentElement.dataset.demo = "failed";
