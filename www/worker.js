@@ -16,11 +16,15 @@
 // best one (buildModels); the per-customer predictions stay here, joined to the customer table, and
 // the page gets summaries (comparison, holdout curves, CLV histogram, P(alive) matrix), one
 // customer's outlook ("customer") and the predictions CSV ("exportCsv", kind "predictions").
+// "analyse" with crossSell: false leaves the cross-sell out and reports the best model early (a
+// "best-model" progress); the page's opt-in two-worker mode (www/demo/main.js, ?workers=2) then has
+// a second instance of this worker run "crossSell" on the same file at the same time, passing the
+// model on with "bestModel", and sends it the cross-sell requests.
 // Handlers get (payload, { progress, signal }) and may use `state.dataset` and the joined
 // per-customer columns in `state.customers`. The "analyse" result carries `timings`: the
 // milliseconds of each phase (ingest, summaries, validateModels, predict, rules, similarity, upsell,
-// offers, and the JS around them) and the wasm memory's
-// size after it (wasmMemoryBytes), for the benchmarks (bench/suites/browser.mjs).
+// offers, and the JS around them) and the wasm memory's size after it (wasmMemoryBytes), for the
+// benchmarks (bench/suites/browser.mjs).
 //
 // This worker is served with `connect-src 'none'`: it cannot make a network request. The wasm
 // arrives compiled from the page (a WebAssembly.Module) and the sample is generated here.
@@ -106,23 +110,38 @@ function transferables(value, depth = 0, found = new Set()) {
   return [...found];
 }
 
+/**
+ * For each of `keys`, its index in `ids` (-1 when absent). The library's per-customer tables list
+ * the same customers in the same order, so this is checked first and costs one pass; a Map (about
+ * 0.4 s for 200,000 customers) only when they differ.
+ */
+function rowsOf(keys, ids) {
+  const n = keys.length;
+  if (ids.length === n) {
+    let i = 0;
+    while (i < n && keys[i] === ids[i]) i++;
+    if (i === n) {
+      const rows = new Int32Array(n);
+      for (let k = 0; k < n; k++) rows[k] = k;
+      return rows;
+    }
+  }
+  const at = new Map(ids.map((id, i) => [id, i]));
+  return Int32Array.from(keys, (id) => at.get(id) ?? -1);
+}
+
 /** Per-customer columns joined across customers(), rfm() and lifecycle(), for the table and drill-down. */
 function buildCustomers(table, rfm, life) {
   const n = table.customerId.length;
-  const rfmAt = new Map(rfm.customerId.map((id, i) => [id, i]));
-  const lifeAt = new Map(life.customerId.map((id, i) => [id, i]));
-  const rfmRow = new Int32Array(n);
-  const lifeRow = new Int32Array(n);
+  const rfmRow = rowsOf(table.customerId, rfm.customerId);
+  const lifeRow = rowsOf(table.customerId, life.customerId);
   const revenue = new Float64Array(n);
   const aov = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    rfmRow[i] = rfmAt.get(table.customerId[i]) ?? -1;
-    lifeRow[i] = lifeAt.get(table.customerId[i]) ?? -1;
     revenue[i] = Number(table.revenue[i]);
     aov[i] = Number(table.averageOrderValue[i]);
   }
-  const search = table.customerId.map((id) => id.toLowerCase());
-  return { table, rfm, life, rfmRow, lifeRow, revenue, aov, search, n };
+  return withSearch({ table, rfm, life, rfmRow, lifeRow, revenue, aov, n }, table.customerId);
 }
 
 /** Sort keys of the customer table: a comparator over row indexes. */
@@ -198,6 +217,23 @@ async function checkpoint(signal) {
 /** Lower-case text per row of a table, for the panels' text filters. */
 const searchText = (...columns) => columns[0].map((_, i) => columns.map((c) => c[i]).join(" ").toLowerCase());
 
+/**
+ * Gives `table` a `search` column (lower-case text of `columns` per row, for the text filters),
+ * computed on first use: most tables are never searched. Not enumerable, so pages leave it out.
+ */
+function withSearch(table, ...columns) {
+  let search = null;
+  Object.defineProperty(table, "search", { enumerable: false, get: () => (search ??= searchText(...columns)) });
+  return table;
+}
+
+/** How many customers have offers (offers come grouped by customer). */
+function offerCustomers(ids) {
+  let count = 0;
+  for (let i = 0; i < ids.length; i++) if (i === 0 || ids[i] !== ids[i - 1]) count++;
+  return count;
+}
+
 /** Each customer's first offer row and the row after their last (offers come grouped by customer). */
 function offerRanges(ids) {
   const at = new Map();
@@ -234,13 +270,14 @@ async function buildCrossSell(dataset, margins, bestModel, { progress, signal, t
   const r = rules.rules;
   const p = similarity.pairs;
   const u = upsell.paths;
-  const ranges = offerRanges(offers.offers.customerId);
+  let ranges = null;
   return {
-    rules: { ...r, search: searchText(r.antecedents, r.consequents) },
-    pairs: { ...p, search: searchText(p.itemId, p.otherId) },
-    paths: { ...u, step: Float64Array.from(u.medianStep, Number), search: searchText(u.itemId, u.targetId, u.category) },
+    rules: withSearch({ ...r }, r.antecedents, r.consequents),
+    pairs: withSearch({ ...p }, p.itemId, p.otherId),
+    paths: withSearch({ ...u, step: Float64Array.from(u.medianStep, Number) }, u.itemId, u.targetId, u.category),
     offers: offers.offers,
-    offerRanges: ranges,
+    /** customer id → [first row, last row + 1] of their offers, built at the first drill-down. */
+    offerRange: (id) => (ranges ??= offerRanges(offers.offers.customerId)).get(id),
     offersOptions: offersOptions(margins, model),
     summary: {
       rules: { count: r.antecedents.length, matched: rules.matched, baskets: rules.baskets, complete: rules.complete, minSupport: RULES_OPTIONS.minSupport, warnings: rules.warnings },
@@ -248,7 +285,7 @@ async function buildCrossSell(dataset, margins, bestModel, { progress, signal, t
       paths: { count: u.itemId.length },
       offers: {
         count: offers.offers.customerId.length,
-        customers: ranges.size,
+        customers: offerCustomers(offers.offers.customerId),
         valuedAt: margins ? "margin" : "price",
         model,
         segments: offers.segments,
@@ -268,7 +305,7 @@ const ascending = (x, y) => (x < y ? -1 : x > y ? 1 : 0);
 function pageOf(table, columns, { sort, descending = true, query = "", offset = 0, limit = 20, keep = () => true }) {
   if (!Object.hasOwn(columns, sort)) throw Object.assign(new Error(`Unknown sort key ${sort}`), { code: "INVALID_INPUT" });
   const needle = String(query).trim().toLowerCase();
-  const n = table.search.length;
+  const n = Object.values(table)[0]?.length ?? 0;
   const rows = [];
   for (let i = 0; i < n; i++) if ((!needle || table.search[i].includes(needle)) && keep(i)) rows.push(i);
   const key = table[columns[sort]];
@@ -378,8 +415,7 @@ async function buildModels(dataset, kpis, table, marginPercent, { progress, sign
   time("predict");
   const p = prediction.customers;
   // Predictions joined to the customer table's rows.
-  const at = new Map(p.customerId.map((id, i) => [id, i]));
-  const row = Int32Array.from(table.customerId, (id) => at.get(id) ?? -1);
+  const row = rowsOf(table.customerId, p.customerId);
   const pick = (column) => column && Float64Array.from(row, (j) => (j < 0 ? NaN : column[j]));
   const pAlive = pick(p.pAlive);
   const clv = pick(p.clv);
@@ -629,7 +665,7 @@ const HANDLERS = {
   offers({ customerId } = {}) {
     const cross = requireCrossSell();
     if (customerId === undefined) return cross.summary.offers;
-    const [from, to] = cross.offerRanges.get(customerId) ?? [0, 0];
+    const [from, to] = cross.offerRange(customerId) ?? [0, 0];
     const o = cross.offers;
     const rows = [];
     for (let i = from; i < to; i++) {
