@@ -57,6 +57,14 @@ function cpuOfLongest(runs) {
   return run.mainThread ? `${fmt.ms(run.mainThread.longestCpuMs)} ms` : "–";
 }
 
+/** Median CPU time of the workers' and the main thread's from upload to full dashboard, "–" without a trace. */
+const flowCpu = (runs) => (runs.every((r) => r.mainThread) ? median(runs.map((r) => r.mainThread.workerCpuMs + r.mainThread.mainCpuMs)) : null);
+function cpuText(runs) {
+  if (!runs.every((r) => r.mainThread)) return "–";
+  const m = (f) => fmt.s(median(runs.map(f)));
+  return `${fmt.s(flowCpu(runs))} s (${m((r) => r.mainThread.workerCpuMs)} + ${m((r) => r.mainThread.mainCpuMs)})`;
+}
+
 const spanOf = (xs) => fmt.span({ median: median(xs), min: Math.min(...xs), max: Math.max(...xs) });
 
 export async function run({ smoke, rows: rowsOpt, runs: runsOpt, seed = 42 }) {
@@ -90,14 +98,14 @@ export async function run({ smoke, rows: rowsOpt, runs: runsOpt, seed = 42 }) {
   if (failures.length) return { failures, targets, markdown: "" };
 
   const lines = [
-    "| rows | file | upload → full dashboard | columns detected | worker | rendering | long tasks (max per run) | longest task | its CPU time | long tasks, total | Chromium peak PSS | renderer peak PSS | wasm memory |",
-    "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    "| rows | file | upload → full dashboard | columns detected | worker | rendering | CPU time: worker + main thread | long tasks (max per run) | longest task | its CPU time | long tasks, total | Chromium peak PSS | renderer peak PSS | wasm memory |",
+    "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
   ];
   for (const s of sizes) {
     const col = (f) => s.runs.map(f);
     lines.push(
       `| ${fmt.int(s.rows)} | ${fmt.mb(s.bytes)} MB | **${spanOf(col((r) => r.ms))}** | ${spanOf(col((r) => r.previewMs))} | ${spanOf(col((r) => r.workerMs))} | ` +
-        `${spanOf(col((r) => r.renderMs))} | ${Math.max(...col((r) => r.longTasks.count))} | ${fmt.ms(Math.max(...col((r) => r.longTasks.maxMs)))} ms | ` +
+        `${spanOf(col((r) => r.renderMs))} | ${cpuText(s.runs)} | ${Math.max(...col((r) => r.longTasks.count))} | ${fmt.ms(Math.max(...col((r) => r.longTasks.maxMs)))} ms | ` +
         `${cpuOfLongest(s.runs)} | ` +
         `${fmt.ms(Math.max(...col((r) => r.longTasks.totalMs)))} ms | ${fmt.mib(Math.max(...col((r) => r.peakPssBytes)))} MiB | ` +
         `${fmt.mib(Math.max(...col((r) => r.peakRendererPssBytes)))} MiB | ${fmt.mib(Math.max(...col((r) => r.wasmMemoryBytes ?? 0)))} MiB |`,
@@ -115,7 +123,11 @@ export async function run({ smoke, rows: rowsOpt, runs: runsOpt, seed = 42 }) {
     if (s.rows >= TARGET_ROWS) {
       const ratio = TARGET_MS / ms;
       targets.push({ name: `browser: ${fmt.int(s.rows)} rows, upload → full dashboard ≤ ${TARGET_MS / 1000} s (ratio = 10 s ÷ median)`, ratio, target: 1, met: ratio >= 1 });
-      verdicts.push(`- ${fmt.int(s.rows)} rows: **${fmt.s(ms)} s** from upload to full dashboard (median); target ≤ ${TARGET_MS / 1000} s: **${ratio >= 1 ? "met" : "MISSED"}**.`);
+      const cpu = flowCpu(s.runs);
+      verdicts.push(
+        `- ${fmt.int(s.rows)} rows: **${fmt.s(ms)} s** from upload to full dashboard (median); target ≤ ${TARGET_MS / 1000} s: **${ratio >= 1 ? "met" : "MISSED"}**` +
+          (cpu == null ? "." : ` (CPU time of the flow ${fmt.s(cpu)} s: about the time on an idle machine, where nothing else waits for the cores; ${cpu <= TARGET_MS ? "within" : "over"} the target).`),
+      );
     }
     const longest = Math.max(...s.runs.map((r) => r.longTasks.maxMs));
     const ratio = LONG_TASK_MS / Math.max(longest, 1);
@@ -143,6 +155,9 @@ sizes of all Chromium processes, sampled every 250 ms; *renderer*: the page's re
 alone (the worker runs in it); *wasm memory*: the worker's linear memory after the analysis.
 *Its CPU time*: the longest task's thread CPU time from a trace of the same run (Chromium's
 \`toplevel\` category): on a busy machine most of a long task's wall time can be waiting for a core.
+*CPU time: worker + main thread*: the thread CPU time of the worker and of the page's main thread
+from the upload to the full dashboard, from the same trace (what the flow itself costs; on an idle
+machine with a core each, the wall time would be close to it).
 
 ${lines.join("\n")}
 
