@@ -88,6 +88,7 @@ function table(sizes) {
 
 export async function run({ smoke, rows: rowsOpt, runs: runsOpt, seed = 42, cases: only }) {
   const cases = CASES.filter((c) => !only || only.includes(c.id) || c.id === REFERENCE);
+  if (smoke) process.env.BENCH_NATIVE_PROFILE ??= "dev"; // the native case checks its answers unoptimised: no release build
   const outDir = scratch("out");
   const load = loadTracker();
   const wasmBefore = wasmIdentity();
