@@ -23,7 +23,8 @@ const $ = (id) => document.getElementById(id);
 // same script (same policy) ingests the file too, at the same time, and computes the cross-sell
 // tables and offers while the first computes the summaries and the models: the halves overlap on
 // a machine with cores to spare, for the memory of a second copy of the data. On the 2-core
-// benchmark machine, shared and loaded, it was 5-9 % slower at 100k rows, so it is not the default.
+// benchmark machine, shared and loaded, it was 5-9 % slower at 100k rows and 12 % at 1M (more CPU
+// in all: the file is read twice; 1.4 times the wasm memory), so it is not the default.
 // `worker` routes each request to the worker that holds its data; panels only see `worker`.
 const SINGLE = new URLSearchParams(location.search).get("workers") !== "2";
 const analysisWorker = new AnalysisWorker(new URL("../worker.js", import.meta.url));
