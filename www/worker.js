@@ -16,13 +16,22 @@
 // best one (buildModels); the per-customer predictions stay here, joined to the customer table, and
 // the page gets summaries (comparison, holdout curves, CLV histogram, P(alive) matrix), one
 // customer's outlook ("customer") and the predictions CSV ("exportCsv", kind "predictions").
+// "analyse" with crossSell: false leaves the cross-sell out and reports the best model early (a
+// "best-model" progress); the page's opt-in two-worker mode (www/demo/main.js, ?workers=2) then has
+// a second instance of this worker run "crossSell" on the same file at the same time, passing the
+// model on with "bestModel", and sends it the cross-sell requests.
 // Handlers get (payload, { progress, signal }) and may use `state.dataset` and the joined
-// per-customer columns in `state.customers`.
+// per-customer columns in `state.customers`. The "analyse" result carries `timings`: the
+// milliseconds of each phase (ingest, summaries, validateModels, predict, rules, similarity, upsell,
+// offers, and the JS around them) and the wasm memory's size after it (wasmMemoryBytes), for the
+// benchmarks (bench/suites/browser.mjs).
 //
 // This worker is served with `connect-src 'none'`: it cannot make a network request. The wasm
 // arrives compiled from the page (a WebAssembly.Module) and the sample is generated here.
 
 import init, { ingest, version } from "./clvkit/js/index.js";
+// The glue's initSync returns the instance's exports once initialised: its `memory` is reported.
+import { initSync as wasmExports } from "./clvkit/dist/wasm/clvkit.js";
 import { sampleMargins, sampleOrdersCsv } from "./sample/generate.js";
 import { csvRecords } from "./csv-records.js";
 import { RULES_OPTIONS, SIMILARITY_OPTIONS, UPSELL_OPTIONS, offersOptions } from "./cross-sell-options.js";
@@ -49,6 +58,8 @@ const state = {
   marginPercent: null,
   /** The analysed file's predictions (buildModels), null when no model could be fitted. */
   models: null,
+  /** Resolves the offers' model while a "crossSell" request waits for it. */
+  bestModel: null,
   controllers: new Map(),
 };
 
@@ -99,23 +110,38 @@ function transferables(value, depth = 0, found = new Set()) {
   return [...found];
 }
 
+/**
+ * For each of `keys`, its index in `ids` (-1 when absent). The library's per-customer tables list
+ * the same customers in the same order, so this is checked first and costs one pass; a Map (about
+ * 0.4 s for 200,000 customers) only when they differ.
+ */
+function rowsOf(keys, ids) {
+  const n = keys.length;
+  if (ids.length === n) {
+    let i = 0;
+    while (i < n && keys[i] === ids[i]) i++;
+    if (i === n) {
+      const rows = new Int32Array(n);
+      for (let k = 0; k < n; k++) rows[k] = k;
+      return rows;
+    }
+  }
+  const at = new Map(ids.map((id, i) => [id, i]));
+  return Int32Array.from(keys, (id) => at.get(id) ?? -1);
+}
+
 /** Per-customer columns joined across customers(), rfm() and lifecycle(), for the table and drill-down. */
 function buildCustomers(table, rfm, life) {
   const n = table.customerId.length;
-  const rfmAt = new Map(rfm.customerId.map((id, i) => [id, i]));
-  const lifeAt = new Map(life.customerId.map((id, i) => [id, i]));
-  const rfmRow = new Int32Array(n);
-  const lifeRow = new Int32Array(n);
+  const rfmRow = rowsOf(table.customerId, rfm.customerId);
+  const lifeRow = rowsOf(table.customerId, life.customerId);
   const revenue = new Float64Array(n);
   const aov = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    rfmRow[i] = rfmAt.get(table.customerId[i]) ?? -1;
-    lifeRow[i] = lifeAt.get(table.customerId[i]) ?? -1;
     revenue[i] = Number(table.revenue[i]);
     aov[i] = Number(table.averageOrderValue[i]);
   }
-  const search = table.customerId.map((id) => id.toLowerCase());
-  return { table, rfm, life, rfmRow, lifeRow, revenue, aov, search, n };
+  return withSearch({ table, rfm, life, rfmRow, lifeRow, revenue, aov, n }, table.customerId);
 }
 
 /** Sort keys of the customer table: a comparator over row indexes. */
@@ -191,6 +217,23 @@ async function checkpoint(signal) {
 /** Lower-case text per row of a table, for the panels' text filters. */
 const searchText = (...columns) => columns[0].map((_, i) => columns.map((c) => c[i]).join(" ").toLowerCase());
 
+/**
+ * Gives `table` a `search` column (lower-case text of `columns` per row, for the text filters),
+ * computed on first use: most tables are never searched. Not enumerable, so pages leave it out.
+ */
+function withSearch(table, ...columns) {
+  let search = null;
+  Object.defineProperty(table, "search", { enumerable: false, get: () => (search ??= searchText(...columns)) });
+  return table;
+}
+
+/** How many customers have offers (offers come grouped by customer). */
+function offerCustomers(ids) {
+  let count = 0;
+  for (let i = 0; i < ids.length; i++) if (i === 0 || ids[i] !== ids[i - 1]) count++;
+  return count;
+}
+
 /** Each customer's first offer row and the row after their last (offers come grouped by customer). */
 function offerRanges(ids) {
   const at = new Map();
@@ -202,28 +245,39 @@ function offerRanges(ids) {
   return at;
 }
 
-/** Every cross-sell table of `dataset`, or null when it has no product column; offers weighed by `model`'s P(alive). */
-async function buildCrossSell(dataset, margins, model, { progress, signal }) {
+/**
+ * Every cross-sell table of `dataset`, or null when it has no product column; offers weighed by the
+ * P(alive) of `model` (a model name, null, or a promise of one: the offers wait for it, the rest not).
+ */
+async function buildCrossSell(dataset, margins, bestModel, { progress, signal, time = () => {} }) {
   if (!dataset.report.mapping?.productId) return null;
   progress({ phase: "cross-sell" });
   await checkpoint(signal);
   const rules = dataset.rules(RULES_OPTIONS);
+  time("rules");
   await checkpoint(signal);
   const similarity = dataset.similarity(SIMILARITY_OPTIONS);
+  time("similarity");
   await checkpoint(signal);
   const upsell = dataset.upsell(UPSELL_OPTIONS);
+  time("upsell");
+  await checkpoint(signal);
+  const model = await bestModel;
+  time("waitForModel");
   await checkpoint(signal);
   const offers = dataset.offers(offersOptions(margins, model));
+  time("offers");
   const r = rules.rules;
   const p = similarity.pairs;
   const u = upsell.paths;
-  const ranges = offerRanges(offers.offers.customerId);
+  let ranges = null;
   return {
-    rules: { ...r, search: searchText(r.antecedents, r.consequents) },
-    pairs: { ...p, search: searchText(p.itemId, p.otherId) },
-    paths: { ...u, step: Float64Array.from(u.medianStep, Number), search: searchText(u.itemId, u.targetId, u.category) },
+    rules: withSearch({ ...r }, r.antecedents, r.consequents),
+    pairs: withSearch({ ...p }, p.itemId, p.otherId),
+    paths: withSearch({ ...u, step: Float64Array.from(u.medianStep, Number) }, u.itemId, u.targetId, u.category),
     offers: offers.offers,
-    offerRanges: ranges,
+    /** customer id → [first row, last row + 1] of their offers, built at the first drill-down. */
+    offerRange: (id) => (ranges ??= offerRanges(offers.offers.customerId)).get(id),
     offersOptions: offersOptions(margins, model),
     summary: {
       rules: { count: r.antecedents.length, matched: rules.matched, baskets: rules.baskets, complete: rules.complete, minSupport: RULES_OPTIONS.minSupport, warnings: rules.warnings },
@@ -231,7 +285,7 @@ async function buildCrossSell(dataset, margins, model, { progress, signal }) {
       paths: { count: u.itemId.length },
       offers: {
         count: offers.offers.customerId.length,
-        customers: ranges.size,
+        customers: offerCustomers(offers.offers.customerId),
         valuedAt: margins ? "margin" : "price",
         model,
         segments: offers.segments,
@@ -251,7 +305,7 @@ const ascending = (x, y) => (x < y ? -1 : x > y ? 1 : 0);
 function pageOf(table, columns, { sort, descending = true, query = "", offset = 0, limit = 20, keep = () => true }) {
   if (!Object.hasOwn(columns, sort)) throw Object.assign(new Error(`Unknown sort key ${sort}`), { code: "INVALID_INPUT" });
   const needle = String(query).trim().toLowerCase();
-  const n = table.search.length;
+  const n = Object.values(table)[0]?.length ?? 0;
   const rows = [];
   for (let i = 0; i < n; i++) if ((!needle || table.search[i].includes(needle)) && keep(i)) rows.push(i);
   const key = table[columns[sort]];
@@ -348,18 +402,20 @@ function clvHistogram(clv) {
 const mean = (values) => values.reduce((s, v) => s + v, 0) / values.length;
 
 /** The models' comparison, the best one's holdout curves and its predictions for every customer. */
-async function buildModels(dataset, kpis, table, marginPercent, { progress, signal }) {
+async function buildModels(dataset, kpis, table, marginPercent, { progress, signal, time = () => {} }) {
   progress({ phase: "models" });
   await checkpoint(signal);
   const validation = validateOptions(kpis);
   const holdout = dataset.validateModels(validation);
+  time("validateModels");
+  progress({ phase: "best-model", model: holdout.best }); // the offers (maybe in another worker) need only this
   await checkpoint(signal);
   const options = predictOptions(holdout.best, marginPercent);
   const prediction = dataset.predict(options);
+  time("predict");
   const p = prediction.customers;
   // Predictions joined to the customer table's rows.
-  const at = new Map(p.customerId.map((id, i) => [id, i]));
-  const row = Int32Array.from(table.customerId, (id) => at.get(id) ?? -1);
+  const row = rowsOf(table.customerId, p.customerId);
   const pick = (column) => column && Float64Array.from(row, (j) => (j < 0 ? NaN : column[j]));
   const pAlive = pick(p.pAlive);
   const clv = pick(p.clv);
@@ -428,9 +484,17 @@ const HANDLERS = {
   },
 
   /** The whole file, streamed into a new Dataset that replaces the previous one when done. */
-  async analyse({ options = {} }, { progress, signal }) {
+  async analyse({ options = {}, crossSell: withCrossSell = true }, { progress, signal }) {
     const blob = setSource(null);
+    const timings = {};
+    let lap = performance.now();
+    const time = (phase) => {
+      const now = performance.now();
+      timings[phase] = (timings[phase] ?? 0) + (now - lap);
+      lap = now;
+    };
     const dataset = await ingest(blob, options, { onProgress: progress, signal });
+    time("ingest");
     let result;
     let rfm;
     let lifecycle;
@@ -450,22 +514,26 @@ const HANDLERS = {
         acquisition: dataset.acquisition({ spend: [] }),
       };
       table = dataset.customers();
+      time("summaries");
       try {
-        models = await buildModels(dataset, result.kpis, table, state.marginPercent, { progress, signal });
+        models = await buildModels(dataset, result.kpis, table, state.marginPercent, { progress, signal, time });
       } catch (e) {
         if (e.code === "CANCELLED") throw e;
         models = null; // e.g. no repeat buyer: the descriptive dashboard stands, and says why
         result.modelsSkipped = e.message;
+        progress({ phase: "best-model", model: null });
       }
       result.models = models?.summary ?? null;
-      try {
-        crossSell = await buildCrossSell(dataset, state.margins, models?.summary.best ?? null, { progress, signal });
+      time("modelSummaries");
+      if (withCrossSell) try {
+        crossSell = await buildCrossSell(dataset, state.margins, models?.summary.best ?? null, { progress, signal, time });
       } catch (e) {
         if (e.code === "CANCELLED") throw e;
         crossSell = null; // e.g. no basket left once returns are out: the rest of the analysis stands
         result.crossSellSkipped = e.message;
       }
       result.crossSell = crossSell?.summary ?? null;
+      time("crossSellTables");
     } catch (e) {
       dataset.free();
       throw e;
@@ -476,7 +544,58 @@ const HANDLERS = {
     state.crossSell = crossSell;
     state.models = models;
     state.order.clear();
+    time("join");
+    result.timings = { ...timings, wasmMemoryBytes: wasmExports().memory.buffer.byteLength };
     return result;
+  },
+
+  /**
+   * The cross-sell half of an analysis, for a second worker running beside the one that analyses
+   * (the page sends both the same file and options): the file ingested again here, then rules,
+   * "also bought" pairs and upsell paths at once, and the offers once the page passes on the best
+   * model ("bestModel", as the other worker's "analyse" reports it in a "best-model" progress).
+   * This worker then answers the cross-sell requests. Resolves { crossSell, crossSellSkipped?, timings }.
+   */
+  async crossSell({ source, options = {} }, { progress, signal }) {
+    const model = new Promise((resolve, reject) => {
+      state.bestModel = resolve;
+      signal.addEventListener("abort", () => reject(Object.assign(new Error("The analysis was cancelled."), { code: "CANCELLED" })), { once: true });
+    });
+    model.catch(() => {}); // awaited later, or never when the cross-sell stops before the offers
+    const timings = {};
+    let lap = performance.now();
+    const time = (phase) => {
+      const now = performance.now();
+      timings[phase] = (timings[phase] ?? 0) + (now - lap);
+      lap = now;
+    };
+    const dataset = await ingest(setSource(source), options, { signal });
+    time("ingest");
+    const result = {};
+    let crossSell = null;
+    try {
+      crossSell = await buildCrossSell(dataset, state.margins, model, { progress: () => {}, signal, time });
+    } catch (e) {
+      if (e.code === "CANCELLED") {
+        dataset.free();
+        throw e;
+      }
+      result.crossSellSkipped = e.message;
+    }
+    state.dataset?.free();
+    state.dataset = dataset;
+    state.crossSell = crossSell;
+    state.customers = null;
+    state.models = null;
+    time("crossSellTables");
+    return { ...result, crossSell: crossSell?.summary ?? null, timings: { ...timings, wasmMemoryBytes: wasmExports().memory.buffer.byteLength } };
+  },
+
+  /** The best model of the analysis running in the other worker, for the offers of "crossSell". */
+  bestModel({ model }) {
+    state.bestModel?.(model);
+    state.bestModel = null;
+    return null;
   },
 
   /** CAC, CLV:CAC and payback per acquisition channel from the spend entered on the page. */
@@ -546,7 +665,7 @@ const HANDLERS = {
   offers({ customerId } = {}) {
     const cross = requireCrossSell();
     if (customerId === undefined) return cross.summary.offers;
-    const [from, to] = cross.offerRanges.get(customerId) ?? [0, 0];
+    const [from, to] = cross.offerRange(customerId) ?? [0, 0];
     const o = cross.offers;
     const rows = [];
     for (let i = from; i < to; i++) {

@@ -19,6 +19,10 @@ export const CASES = [
   { id: "clvkit", label: "clvkit (wasm)", script: "cases/clvkit.mjs" },
   { id: "duckdb", label: "DuckDB-WASM (read_csv + GROUP BY)", short: "DuckDB-WASM", script: "cases/duckdb.mjs", target: 2 },
   { id: "papaparse", label: "PapaParse + JS Maps", short: "PapaParse", script: "cases/papaparse.mjs", target: 5 },
+  // Native code, for scale (compared with each other, no target): clvkit's Rust without wasm, and
+  // DuckDB's own build (Python package, all cores) on the same SQL as the DuckDB-WASM case.
+  { id: "clvkit-native", label: "clvkit (native Rust, example bench-ingest)", short: "clvkit native", script: "cases/clvkit-native.mjs", native: true },
+  { id: "duckdb-native", label: "DuckDB native (Python package, read_csv + GROUP BY)", short: "DuckDB native", script: "cases/duckdb-native.mjs", native: true },
 ];
 const REFERENCE = "clvkit";
 
@@ -84,6 +88,7 @@ function table(sizes) {
 
 export async function run({ smoke, rows: rowsOpt, runs: runsOpt, seed = 42, cases: only }) {
   const cases = CASES.filter((c) => !only || only.includes(c.id) || c.id === REFERENCE);
+  if (smoke) process.env.BENCH_NATIVE_PROFILE ??= "dev"; // the native case checks its answers unoptimised: no release build
   const outDir = scratch("out");
   const load = loadTracker();
   const wasmBefore = wasmIdentity();
@@ -148,16 +153,24 @@ export async function run({ smoke, rows: rowsOpt, runs: runsOpt, seed = 42, case
   const ratioLines = sizes.map((s) => {
     const ref = s.results.find((r) => r.id === REFERENCE);
     const parts = s.results
-      .filter((r) => r.id !== REFERENCE)
+      .filter((r) => r.id !== REFERENCE && !r.native)
       .map((r) => {
         const q = ratioText(r.median, ref.median, r.short, r.target);
         if (r.target) targets.push({ name: `ingest ${fmt.int(s.rows)} rows vs ${r.short}`, ratio: q.x, target: r.target, met: q.met });
         return q.text;
       });
-    return `- ${fmt.int(s.rows)} rows: clvkit is ${parts.join(", ")} (time ratio of medians; > 1 means clvkit is faster).`;
+    const lines = parts.length ? [`- ${fmt.int(s.rows)} rows: clvkit is ${parts.join(", ")} (time ratio of medians; > 1 means clvkit is faster).`] : [];
+    const native = s.results.find((r) => r.id === "clvkit-native");
+    const duckNative = s.results.find((r) => r.id === "duckdb-native");
+    if (native && duckNative) {
+      lines.push(`- ${fmt.int(s.rows)} rows, native code: clvkit native is ${ratioText(duckNative.median, native.median, "DuckDB native").text} (no target).`);
+    }
+    if (native) lines.push(`- ${fmt.int(s.rows)} rows: clvkit native is ${ratioText(ref.median, native.median, "clvkit wasm").text} (the cost of wasm under Node).`);
+    return lines.join("\n");
   });
   const wasmAfter = wasmIdentity();
   const duck = reports.find((r) => r.case === "duckdb-wasm");
+  const duckNative = reports.find((r) => r.case === "duckdb-native");
   const markdown = `The job: read a transactions CSV from disk and compute the per-customer BTYD summary (frequency,
 recency, T in days as of the last order date, monetary value), with clvkit's purchase and returns
 policy. Every peer's summary was checked equal to clvkit's before timing. Each run is a fresh Node
@@ -165,13 +178,17 @@ process that first runs the job on a 10,000-row file (discarded), then times one
 that process's \`maxRSS\` (a bare \`node\` process: ${fmt.mib(nodeBaselineRss())} MiB), *wasm memory* the size of
 the engine's linear memory after the run, *setup* the engine's start (compiling and instantiating
 its wasm; not in the time). Time runs from opening the file to having the summary columns in JS.
-MB/s and rows/s are computed from the median.
+MB/s and rows/s are computed from the median.${sizes[0]?.results.some((r) => r.native) ? `
+The native cases do the same job in a process of their own, whose peak RSS is reported: clvkit's
+Rust compiled for this machine (\`bench/native/ingest.rs\`, the same 1 MiB chunks; built before
+the runs) and DuckDB's Python package (all cores; setup is importing duckdb and connecting). They
+are compared with each other, apart from the wasm cases and their targets.` : ""}
 
 ${table(sizes)}
 
 ${ratioLines.join("\n")}
 
-- Versions: @duckdb/duckdb-wasm ${npmVersion("@duckdb/duckdb-wasm")}${duck ? ` (DuckDB ${duck.version}, ${duck.threads} thread)` : ""}; papaparse ${npmVersion("papaparse")}
+- Versions: @duckdb/duckdb-wasm ${npmVersion("@duckdb/duckdb-wasm")}${duck ? ` (DuckDB ${duck.version}, ${duck.threads} thread)` : ""}; papaparse ${npmVersion("papaparse")}${duckNative ? `; duckdb (Python) ${duckNative.version}, ${duckNative.threads} threads` : ""}
 - clvkit wasm: ${wasmBefore === wasmAfter ? wasmBefore : `CHANGED during the run (${wasmBefore} → ${wasmAfter}): rerun`}
 - Load: ${load()}
 - Data (bench/generate.mjs, seed ${seed}):

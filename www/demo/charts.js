@@ -19,21 +19,24 @@ function palette() {
   };
 }
 
-function colour(chart) {
-  const p = palette();
-  const { options } = chart;
+/** Sets the scheme's colours on a chart's (or a chart config's) options and datasets. */
+function paint(options, datasets, p = palette()) {
   options.color = p.text;
   for (const scale of Object.values(options.scales ?? {})) {
     scale.ticks = { ...scale.ticks, color: p.muted };
     scale.grid = { ...scale.grid, color: p.grid };
     if (scale.title) scale.title.color = p.muted;
   }
-  chart.data.datasets.forEach((ds, i) => {
+  datasets.forEach((ds, i) => {
     const c = ds.colourBy ? ds.colourBy.map((k) => p.series[k % p.series.length]) : p.series[i % p.series.length];
     ds.backgroundColor = c;
     ds.borderColor = c;
   });
-  chart.$surface = p.surface;
+  return p.surface;
+}
+
+function colour(chart) {
+  chart.$surface = paint(chart.options, chart.data.datasets);
 }
 
 dark.addEventListener("change", () => {
@@ -84,10 +87,12 @@ function chartFigure({ id, title, summary, height }, config) {
   const frame = h("div", { class: "chart-frame" }, canvas);
   frame.style.height = `${height}px`;
   const { marker: mark = null, ...chartConfig } = config;
+  // Coloured before it is built: one layout and draw instead of two (the first chart of a
+  // dashboard is its most expensive main-thread step).
+  const surface = paint(chartConfig.options, chartConfig.data.datasets);
   const chart = new window.Chart(canvas, { ...chartConfig, plugins: [background, marker] });
   chart.$marker = mark;
-  colour(chart);
-  chart.update("none");
+  chart.$surface = surface;
   live.add(chart);
   const download = h("button", { type: "button", class: "link-button", dataset: { png: id } }, "Download PNG");
   download.addEventListener("click", () => {
@@ -145,6 +150,31 @@ export function lineChart({ id, title, labels, datasets, xTitle, yTitle, marker 
       },
     },
   });
+}
+
+let warming = null;
+
+/**
+ * Draws a throwaway bar chart, then a line chart, off screen, in small tasks (build, then lay out
+ * and draw), and removes them: Chart.js's first chart on a page runs cold code and would otherwise be the longest
+ * main-thread task of the dashboard's drawing. Called when an analysis starts (the main thread is
+ * idle while the worker works); resolves once both are gone (at once after the first time).
+ */
+export function warmUpCharts() {
+  warming ??= (async () => {
+    if (!window.Chart) return;
+    for (const make of [barChart, lineChart]) {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      const chart = make({ id: "warmup", title: "", labels: ["a", "b", "c"], datasets: [{ label: "a", data: [1, 3, 2] }], summary: "" });
+      const holder = h("div", { class: "chart-warmup", "aria-hidden": "true" }, chart.element);
+      await new Promise((resolve) => setTimeout(resolve, 0)); // built detached; laid out and drawn once attached
+      document.body.append(holder);
+      await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0))); // attached, resized, drawn
+      chart.destroy();
+      holder.remove();
+    }
+  })().catch(() => {}); // only an optimisation
+  return warming;
 }
 
 /** How many charts are alive (for the tests: a replaced dashboard leaves none behind). */

@@ -21,14 +21,17 @@ export function clearDashboard(grid) {
 
 /**
  * Fills `grid` with a <section> per available panel, one panel per task so that the main thread
- * never blocks for long; resolves with the shared event target once all are drawn (or with null
- * when a newer render or a clear superseded this one).
+ * never blocks for long; resolves with the shared event target once all are drawn and every
+ * first load a panel registered with `ctx.ready(promise)` (its first page of rows) has settled, or
+ * with null when a newer render or a clear superseded this one.
  */
 export async function renderDashboard(grid, { result, worker }) {
   clearDashboard(grid);
   const mine = generation;
   const events = new EventTarget();
-  const ctx = { result, worker, events, barChart, lineChart };
+  const loads = [];
+  const ready = (promise) => loads.push(promise);
+  const ctx = { result, worker, events, barChart, lineChart, ready };
   for (const panel of LAYOUT) {
     if (panel.available && !panel.available(result)) continue;
     await nextTask();
@@ -40,5 +43,6 @@ export async function renderDashboard(grid, { result, worker }) {
     const cleanup = panel.render(body, ctx);
     if (typeof cleanup === "function") cleanups.push(cleanup);
   }
-  return events;
+  await Promise.allSettled(loads);
+  return mine === generation ? events : null;
 }

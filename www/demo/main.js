@@ -2,15 +2,40 @@
 // detected on its first rows → analyse the whole file in the worker (progress, cancel) → dashboard.
 // The calculators (www/app.js) are pre-filled from the result. Once the wasm and the worker are
 // ready the page forbids itself any further connection (a connect-src 'none' policy).
+//
+// Progress is observable from outside (tests, bench/suites/browser.mjs): <html data-dashboard> is
+// "analysing" from the click on Analyse, then "complete" once every panel is drawn with its first
+// page of rows and the calculators are pre-filled ("failed" or "cancelled" otherwise), and the
+// steps leave performance marks: clvkit:file-chosen, clvkit:mapping-ready, clvkit:analyse-start,
+// clvkit:analysed (the worker's result arrived; detail: its phase timings) and
+// clvkit:dashboard-complete.
 import { h, num, prefill } from "../app.js";
 import { wasmModule } from "../wasm.js";
 import { AnalysisWorker } from "./worker-client.js";
 import { clearDashboard, nextTask, renderDashboard } from "./dashboard.js";
+import { warmUpCharts } from "./charts.js";
 import { downloadCsv } from "./download.js";
 import { ROLE_LABELS, reportSummary, rowError } from "../panels/quality.js";
 
 const $ = (id) => document.getElementById(id);
-const worker = new AnalysisWorker(new URL("../worker.js", import.meta.url));
+// One worker does the whole analysis, one step after the other. With ?workers=2 in the page's URL
+// (an experiment, for bench/cases/browser-dashboard.mjs --query workers=2) a second worker from the
+// same script (same policy) ingests the file too, at the same time, and computes the cross-sell
+// tables and offers while the first computes the summaries and the models: the halves overlap on
+// a machine with cores to spare, for the memory of a second copy of the data. On the 2-core
+// benchmark machine, shared and loaded, it was 5-9 % slower at 100k rows and 12 % at 1M (more CPU
+// in all: the file is read twice; 1.4 times the wasm memory), so it is not the default.
+// `worker` routes each request to the worker that holds its data; panels only see `worker`.
+const SINGLE = new URLSearchParams(location.search).get("workers") !== "2";
+const analysisWorker = new AnalysisWorker(new URL("../worker.js", import.meta.url));
+const crossSellWorker = SINGLE ? analysisWorker : new AnalysisWorker(new URL("../worker.js", import.meta.url));
+const CROSS_SELL = new Set(["rules", "similarity", "upsell", "offers"]);
+const worker = {
+  request(type, payload = {}, control) {
+    const crossSell = CROSS_SELL.has(type) || (type === "exportCsv" && CROSS_SELL.has(payload.kind));
+    return (crossSell ? crossSellWorker : analysisWorker).request(type, payload, control);
+  },
+};
 
 const flow = {
   /** What the user chose: { file } or { sample: true }; sent with the first preview only. */
@@ -31,6 +56,10 @@ function say(text, { error = false } = {}) {
   status.classList.toggle("status-error", error);
 }
 
+/** A performance mark of the flow (see the top of this file). */
+const mark = (name, detail = null) => performance.mark(`clvkit:${name}`, { detail });
+const dashboardState = (value) => (document.documentElement.dataset.dashboard = value);
+
 function show(section) {
   for (const id of ["mapping", "analysis-progress"]) $(id).hidden = id !== section;
 }
@@ -44,6 +73,7 @@ function choose(source) {
   flow.analysis = null;
   flow.pendingSource = source;
   flow.options = { mapping: {} };
+  mark("file-chosen");
   for (const id of ["opt-delimiter", "opt-dateFormat", "opt-decimalSeparator"]) $(id).value = "auto";
   $("opt-returns").value = "net";
   $("mapping-form").dataset.ready = "false";
@@ -109,6 +139,7 @@ async function preview({ fresh = false } = {}) {
   renderPreview(p);
   $("analyse").disabled = p.error !== null;
   $("mapping-form").dataset.ready = "true";
+  if (fresh) mark("mapping-ready");
   say(p.error ? "Fix the problem below to continue." : `${p.name}: columns detected. Check them, then analyse.`, { error: p.error !== null });
   if (fresh) $("mapping-title").focus();
 }
@@ -195,12 +226,26 @@ async function analyse() {
   text.textContent = "Starting…";
   say("Analysing the whole file on this device…");
   $("cancel").focus();
+  dashboardState("analysing");
+  mark("analyse-start");
   const started = performance.now();
   let result;
+  let crossSell;
   try {
-    result = await worker.request("analyse", { options: ingestOptions() }, {
+    const options = ingestOptions();
+    // The cross-sell half never rejects here: its failure only leaves the cross-sell panels out.
+    const crossSold = SINGLE
+      ? null
+      : crossSellWorker.request("crossSell", { source: flow.pendingSource, options }, { signal: controller.signal }).catch((e) => ({ crossSell: null, failure: e }));
+    const analysed = analysisWorker.request("analyse", { options, crossSell: SINGLE }, {
       signal: controller.signal,
-      onProgress: ({ phase, bytes, totalBytes, rows }) => {
+      onProgress: ({ phase, model, bytes, totalBytes, rows }) => {
+        if (phase === "best-model") {
+          if (SINGLE) return;
+          crossSellWorker.request("bestModel", { model }).catch(() => {});
+          text.textContent = "Predicting each customer, finding cross-sell rules, upsell paths and offers…";
+          return;
+        }
         if (phase === "cross-sell") {
           text.textContent = "File read. Finding cross-sell rules, upsell paths and offers…";
           return;
@@ -213,9 +258,13 @@ async function analyse() {
         text.textContent = `${megabytes(bytes)}${totalBytes ? ` of ${megabytes(totalBytes)}` : ""} read, ${rows.toLocaleString()} rows`;
       },
     });
+    // Chart.js warms up while the worker works, so the dashboard's first chart is not a long task.
+    analysed.catch(() => controller.abort()); // the analysis failed: stop the cross-sell half too
+    [, result, crossSell] = await Promise.all([warmUpCharts(), analysed, crossSold]);
   } catch (e) {
     if (flow.analysis !== controller) return; // superseded by a new file: that one speaks now
     flow.analysis = null;
+    dashboardState(e.code === "CANCELLED" ? "cancelled" : "failed");
     show("mapping");
     if (e.code === "CANCELLED") {
       say(flow.result ? "Cancelled. The dashboard still shows the previous file." : "Cancelled. Nothing was analysed.");
@@ -228,9 +277,20 @@ async function analyse() {
   }
   if (flow.analysis !== controller) return;
   flow.analysis = null;
+  if (crossSell) {
+    if (crossSell.failure?.code === "CANCELLED") return; // only when this analysis was stopped
+    result.crossSell = crossSell.crossSell;
+    const skipped = crossSell.crossSellSkipped ?? crossSell.failure?.message;
+    if (skipped) result.crossSellSkipped = skipped;
+    result.timings = { ...result.timings, crossSell: crossSell.timings ?? null };
+  }
   flow.result = result;
+  mark("analysed", result.timings ?? null);
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
-  await showDashboard(result);
+  if ((await showDashboard(result)) && flow.result === result) {
+    mark("dashboard-complete");
+    dashboardState("complete");
+  }
   say(`${result.name}: ${result.report.acceptedRows.toLocaleString()} rows analysed in ${seconds} s, on this device.`);
 }
 
@@ -242,7 +302,9 @@ async function showDashboard(result) {
     `${result.name} · ${num(result.kpis.customers).textContent} customers · ${result.kpis.firstPurchase} to ${result.kpis.asOf}`,
   );
   $("dashboard-title").focus();
-  if (await drawPanels(result)) await prefillCalculators(result.kpis, null);
+  if (!(await drawPanels(result))) return false;
+  await prefillCalculators(result.kpis, null);
+  return true;
 }
 
 /** The panels for `result`; false when a newer drawing superseded this one. */
@@ -324,7 +386,7 @@ async function start() {
   wireDashboard();
   try {
     const module = await wasmModule;
-    await worker.request("init", { module });
+    await Promise.all([...new Set([analysisWorker, crossSellWorker])].map((w) => w.request("init", { module })));
   } catch (e) {
     say(`The analysis engine could not start: ${e.message}`, { error: true });
     document.documentElement.dataset.demo = "failed";

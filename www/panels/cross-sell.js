@@ -95,7 +95,7 @@ export default {
         table.element,
       );
     }
-    for (const table of tables) table.refresh();
+    for (const table of tables) ctx.ready(table.refresh());
     return () => tables.forEach((table) => table.cancel());
   },
 };

@@ -108,7 +108,7 @@ export default {
       ),
       h("div", { class: "pager" }, prev, status, next),
     );
-    refresh();
+    ctx.ready(refresh());
     return () => clearTimeout(typing);
   },
 };

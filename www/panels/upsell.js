@@ -38,7 +38,7 @@ export default {
       h("p", { class: "panel-intro" }, "Customers who bought an item and later bought a pricier one of the same category: the upgrades worth suggesting, with at least two customers each."),
       table.element,
     );
-    table.refresh();
+    ctx.ready(table.refresh());
     return table.cancel;
   },
 };
