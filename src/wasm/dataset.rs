@@ -124,7 +124,7 @@ impl Ingestor {
     pub fn finish(&mut self) -> Result<DatasetHandle, JsValue> {
         let inner = self.inner.take().ok_or_else(used_up)?;
         let (data, report) = inner.finish().map_err(|e| to_js(&e))?;
-        Ok(DatasetHandle { data, report })
+        Ok(DatasetHandle { data, report, p_alive: Default::default() })
     }
 }
 
@@ -133,6 +133,9 @@ impl Ingestor {
 pub struct DatasetHandle {
     pub(super) data: Dataset,
     report: IngestReport,
+    /// Each customer's P(alive) under the last model `offers` weighed by: the data never change,
+    /// so `offers` and `offersCsv` with the same model fit it once.
+    pub(super) p_alive: std::cell::RefCell<Option<(crate::models::TransactionModel, std::rc::Rc<Vec<f64>>)>>,
 }
 
 #[wasm_bindgen]

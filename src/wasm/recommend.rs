@@ -96,7 +96,20 @@ impl DatasetHandle {
     fn next_best_offers(&self, options: JsValue, on_progress: Option<Function>) -> Result<crate::recommend::NextBestOffers, JsValue> {
         let request: NextBestOfferRequest = self::options(options)?;
         let plan = core(request.parse())?;
-        with_progress(on_progress, |progress| analyses::offers(&self.data, &plan, None, progress))
+        let p_alive = plan.model.map(|model| self.p_alive_under(model)).transpose()?;
+        with_progress(on_progress, |progress| analyses::offers(&self.data, &plan, p_alive.as_deref().map(Vec::as_slice), progress))
+    }
+
+    /// P(alive) of every customer under `model`, fitted on the first call and kept for the next.
+    fn p_alive_under(&self, model: crate::models::TransactionModel) -> Result<std::rc::Rc<Vec<f64>>, JsValue> {
+        if let Some((cached, p)) = self.p_alive.borrow().as_ref() {
+            if *cached == model {
+                return Ok(p.clone());
+            }
+        }
+        let p = std::rc::Rc::new(core(analyses::p_alive_by_customer(&self.data, model))?);
+        *self.p_alive.borrow_mut() = Some((model, p.clone()));
+        Ok(p)
     }
 }
 
