@@ -80,10 +80,41 @@ function runChild(c, file, support, { warmup, out }) {
   return runNode(join(BENCH_DIR, c.script), argv);
 }
 
-/** The first `n` lines of the baskets file, written under bench/.data/rules. */
-function slice(n) {
-  const lines = readFileSync(BASKETS, "utf8").split("\n").filter(Boolean).slice(0, n);
-  const path = join(scratch("rules"), `baskets-first-${n}.txt`);
+/** Reads an unsigned LEB128 varint of `bytes` at `at.i`. */
+function varint(bytes, at) {
+  let value = 0, shift = 0, b;
+  do {
+    b = bytes[at.i++];
+    value += (b & 0x7f) * 2 ** shift;
+    shift += 7;
+  } while (b & 0x80);
+  return value;
+}
+
+/**
+ * The baskets of tests/fixtures/recommend_baskets.bin (the same real baskets projected onto the
+ * items of support ≥ 0.01; format in tests/fixtures/make_recommend_fixture.py) as text lines, so
+ * that the smoke run needs nothing outside the repository.
+ */
+function fixtureLines() {
+  const bytes = readFileSync(join(REPO, "tests", "fixtures", "recommend_baskets.bin"));
+  const at = { i: 0 };
+  const names = Array.from({ length: varint(bytes, at) }, () => {
+    const len = varint(bytes, at);
+    const name = bytes.subarray(at.i, at.i + len).toString("utf8");
+    at.i += len;
+    return name;
+  });
+  return Array.from({ length: varint(bytes, at) }, () => {
+    let item = 0;
+    return Array.from({ length: varint(bytes, at) }, () => names[(item += varint(bytes, at))]).join(",");
+  });
+}
+
+/** The first `n` non-empty baskets of the source, written under bench/.data/rules. */
+function slice(n, smoke) {
+  const lines = (smoke ? fixtureLines() : readFileSync(BASKETS, "utf8").split("\n")).filter(Boolean).slice(0, n);
+  const path = join(scratch("rules"), `baskets-${smoke ? "fixture" : "shared"}-first-${n}.txt`);
   const text = lines.join("\n") + "\n";
   if (!existsSync(path) || readFileSync(path, "utf8") !== text) writeFileSync(path, text);
   return path;
@@ -111,18 +142,19 @@ function table(supports) {
 }
 
 export async function run({ smoke, runs: runsOpt, cases: only }) {
-  if (!existsSync(BASKETS)) throw new Error(`${BASKETS} is missing (the shared Online Retail baskets)`);
+  if (!smoke && !existsSync(BASKETS)) throw new Error(`${BASKETS} is missing (the shared Online Retail baskets)`);
   const cases = CASES.filter((c) => !only || only.includes(c.id) || c.id === REFERENCE);
   const outDir = scratch("rules");
   const load = loadTracker();
   const wasmBefore = wasmIdentity();
-  const file = smoke ? slice(3_000) : BASKETS;
+  // Smoke: the first 3,000 baskets of the in-repo fixture (no file outside the repository needed).
+  const file = smoke ? slice(3_000, true) : BASKETS;
   const bytes = readFileSync(file);
   const sha256 = createHash("sha256").update(bytes).digest("hex");
   const basketCount = bytes.toString("utf8").split("\n").filter(Boolean).length;
   // Warm-up: the first 2,000 baskets at 0.03 (seconds for every peer; lower supports explode on
   // this slice, whose few huge identical baskets make millions of itemsets).
-  const warmup = { path: slice(2_000), support: 0.03 };
+  const warmup = { path: slice(2_000, smoke), support: 0.03 };
   const supports = smoke ? [0.02, 0.03] : [TARGET_SUPPORT, 0.01];
   const runs = smoke ? 0 : runsOpt ?? 3;
   const failures = [];
@@ -218,6 +250,6 @@ ${ratioLines.join("\n")}
 - Versions: mlxtend ${pythonVersion("mlxtend")} (pandas ${pythonVersion("pandas")}, numpy ${pythonVersion("numpy")}); node-fpgrowth ${npmVersion("node-fpgrowth")}; efficient-apriori ${pythonVersion("efficient-apriori")}; Python in bench/.venv
 - clvkit wasm: ${wasmBefore === wasmAfter ? wasmBefore : `CHANGED during the run (${wasmBefore} → ${wasmAfter}): rerun`}
 - Load: ${load()}
-- Data: ${smoke ? `the first 3,000 baskets of ` : ""}\`../shared/data/online-retail-baskets.txt\` (${fmt.int(basketCount)} baskets, ${fmt.int(bytes.length)} bytes, sha256 \`${sha256}\`), ${results[0]?.runs ?? 0} timed run(s) per case and support. The baskets come from the UCI Machine Learning Repository "Online Retail" data set (Daqing Chen, 2015), CC BY 4.0, as extracted for the Efficient-Apriori project's test data.`;
+- Data: ${smoke ? "the first 3,000 non-empty baskets of `tests/fixtures/recommend_baskets.bin` (the shared baskets projected onto the items of support ≥ 0.01)" : "`../shared/data/online-retail-baskets.txt`"} (${fmt.int(basketCount)} baskets, ${fmt.int(bytes.length)} bytes, sha256 \`${sha256}\`), ${results[0]?.runs ?? 0} timed run(s) per case and support. The baskets come from the UCI Machine Learning Repository "Online Retail" data set (Daqing Chen, 2015), CC BY 4.0, as extracted for the Efficient-Apriori project's test data.`;
   return { markdown, failures, targets };
 }
