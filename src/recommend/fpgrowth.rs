@@ -228,9 +228,6 @@ struct Miner<'o> {
     stopped: bool,
     /// Items held by `found`.
     stored: usize,
-    /// Scratch of `mine_conditional`: prefix paths end to end, and where each ends.
-    paths: Vec<u32>,
-    ends: Vec<usize>,
 }
 
 impl Miner<'_> {
@@ -274,39 +271,20 @@ impl Miner<'_> {
 
     /// Builds the conditional tree of local item `x` (its prefix paths) and mines it.
     fn mine_conditional(&mut self, tree: &Tree, global: &[u32], nodes: &[u32], x: usize, counts: &mut [u32], suffix: &mut Vec<u32>) {
+        let ancestors = |v: u32| {
+            std::iter::successors(tree.parent.get(v as usize).copied(), |&p| tree.parent.get(p as usize).copied()).take_while(|&p| p != 0)
+        };
         let weight = |v: u32| tree.count.get(v as usize).copied().unwrap_or(0);
         for c in counts.iter_mut().take(x) {
             *c = 0;
         }
-        // Each node's prefix path (the local items of its ancestors, root excluded) is walked
-        // once: counted here and kept end to end in `paths` for the conditional transactions.
-        let mut paths = std::mem::take(&mut self.paths);
-        paths.clear();
-        let mut ends = std::mem::take(&mut self.ends);
-        ends.clear();
         for &v in nodes {
-            let w = weight(v);
-            let mut p = tree.parent.get(v as usize).copied().unwrap_or(0);
-            while p != 0 {
-                if let Some(&i) = tree.item.get(p as usize) {
-                    if let Some(c) = counts.get_mut(i as usize) {
-                        *c = c.saturating_add(w);
-                    }
-                    paths.push(i);
+            for p in ancestors(v) {
+                if let Some(c) = tree.item.get(p as usize).and_then(|&i| counts.get_mut(i as usize)) {
+                    *c = c.saturating_add(weight(v));
                 }
-                p = tree.parent.get(p as usize).copied().unwrap_or(0);
             }
-            ends.push(paths.len());
         }
-        self.mine_paths(global, nodes, x, counts, suffix, &paths, &ends, weight);
-        self.paths = paths;
-        self.ends = ends;
-    }
-
-    /// The rest of [`Self::mine_conditional`]: the frequent items of the counted prefix paths, the
-    /// conditional tree over them, and its mining.
-    #[allow(clippy::too_many_arguments)]
-    fn mine_paths(&mut self, global: &[u32], nodes: &[u32], x: usize, counts: &mut [u32], suffix: &mut Vec<u32>, paths: &[u32], ends: &[usize], weight: impl Fn(u32) -> u32) {
         let mut kept: Vec<u32> = (0..x as u32).filter(|&i| counts.get(i as usize).is_some_and(|&c| c >= self.min_count)).collect();
         if let [only] = kept[..] {
             // A one-item conditional tree yields exactly that item.
@@ -327,11 +305,9 @@ impl Miner<'_> {
         }
         let mut txs = Transactions::default();
         let mut path = Vec::new();
-        let mut start = 0;
-        for (&v, &end) in nodes.iter().zip(ends) {
+        for &v in nodes {
             path.clear();
-            path.extend(paths.get(start..end).unwrap_or(&[]).iter().filter_map(|&i| rank.get(i as usize).copied().filter(|&r| r != u32::MAX)));
-            start = end;
+            path.extend(ancestors(v).filter_map(|p| tree.item.get(p as usize).and_then(|&i| rank.get(i as usize)).copied().filter(|&r| r != u32::MAX)));
             path.sort_unstable();
             txs.push(&path, weight(v));
         }
@@ -379,7 +355,7 @@ pub fn frequent_itemsets(baskets: &Baskets, options: &ItemsetOptions) -> Result<
         txs.push(&t, 1);
     }
     let tree = txs.into_tree(global.len());
-    let mut miner = Miner { options, min_count, found: Vec::new(), stopped: false, stored: 0, paths: Vec::new(), ends: Vec::new() };
+    let mut miner = Miner { options, min_count, found: Vec::new(), stopped: false, stored: 0 };
     miner.mine(&tree, &global, &mut Vec::new());
     let mut warnings = Vec::new();
     if capped_baskets > 0 {
