@@ -75,7 +75,8 @@ export function compareRules(ref, peer, k, max = 5) {
 function runChild(c, file, support, { warmup, out }) {
   const argv = ["--file", file, "--support", String(support), "--warmup", warmup.path, "--warmup-support", String(warmup.support)];
   if (out) argv.push("--out", out);
-  if (c.python) return spawnJson(python(), [join(BENCH_DIR, c.script), ...argv], { cwd: join(BENCH_DIR, "cases") });
+  // No __pycache__ next to the case scripts (they import rules_common.py).
+  if (c.python) return spawnJson(python(), [join(BENCH_DIR, c.script), ...argv], { cwd: join(BENCH_DIR, "cases"), env: { PYTHONDONTWRITEBYTECODE: "1" } });
   if (c.id === REFERENCE) waitForBuild();
   return runNode(join(BENCH_DIR, c.script), argv);
 }
