@@ -165,6 +165,6 @@ a fresh Node process that first runs the whole job on a ${fmt.int(warm.rows)}-ro
 - Peak RSS includes the ingest of the file (a bare \`node\`: ${fmt.mib(nodeBaselineRss())} MiB); wasm memory is the linear memory after the run.
 - clvkit wasm: ${wasmBefore === wasmAfter ? wasmBefore : `CHANGED during the run (${wasmBefore} → ${wasmAfter}): rerun`}
 - Load: ${load()}
-- Data (bench/generate.mjs, seed ${seed}): ${fmt.int(rows)} rows, ${fmt.int(data.bytes)} bytes, ${fmt.int(data.customers)} customers, sha256 \`${data.sha256}\`; ${Math.max(1, runs)} timed run(s).`;
+- Data (bench/generate.mjs, seed ${seed}): ${fmt.int(rows)} rows, ${fmt.int(data.bytes)} bytes, ${fmt.int(first.customers)} customers with orders in the file, sha256 \`${data.sha256}\`; ${Math.max(1, runs)} timed run(s).`;
   return { markdown, failures: [], targets: [] };
 }
