@@ -146,6 +146,40 @@ fn fpgrowth_and_rules_match_mlxtend_on_real_baskets_at_support_1_percent() {
     assert_eq!((compare_with_mlxtend(&real_baskets(), &e), e.itemsets.len()), ((490, 0), 721));
 }
 
+/// The `maxRules` cap keeps exactly the best rules a full sort would: the first rows of the
+/// uncapped table, in the same order, for several sort metrics (thousands of candidates, so the
+/// running cut inside the rule loop acts many times).
+#[test]
+fn capped_rules_are_the_head_of_the_full_table() {
+    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    let mut builder = BasketsBuilder::new();
+    for _ in 0..400 {
+        let basket: Vec<String> = (0..10)
+            .filter(|&i| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                state % 10 < 7 - (i % 4)
+            })
+            .map(|i| format!("i{i}"))
+            .collect();
+        builder.push(basket.iter().map(String::as_str)).unwrap();
+    }
+    let baskets = builder.finish();
+    let f = frequent_itemsets(&baskets, &ItemsetOptions { min_support: 0.01, ..Default::default() }).unwrap();
+    for sort_by in [Metric::Lift, Metric::Confidence, Metric::Support] {
+        let all = association_rules(&f, &RuleOptions { max_rules: 1_000_000, sort_by, ..Default::default() }).unwrap();
+        assert!(all.rules.len() > 20_000, "{} rules", all.rules.len());
+        for cap in [1, 100, 5_000] {
+            let capped = association_rules(&f, &RuleOptions { max_rules: cap, sort_by, ..Default::default() }).unwrap();
+            assert_eq!(capped.matched, all.matched);
+            assert_eq!(capped.rules.antecedents, all.rules.antecedents[..cap]);
+            assert_eq!(capped.rules.consequents, all.rules.consequents[..cap]);
+            assert_eq!(capped.rules.lift, all.rules.lift[..cap]);
+        }
+    }
+}
+
 #[test]
 fn infinite_conviction_and_zero_conventions_match_mlxtend() {
     let e = expected(MLXTEND_TOY);

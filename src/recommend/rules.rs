@@ -341,8 +341,10 @@ pub fn association_rules(itemsets: &FrequentItemsets, options: &RuleOptions) -> 
             }
             matched += 1;
             kept.push(Candidate { itemset: index, mask, metrics });
-            if kept.len() >= options.max_rules.saturating_mul(2).max(1024) {
-                kept.sort_unstable_by(order);
+            if kept.len() >= options.max_rules.saturating_mul(2).max(1024) && kept.len() > options.max_rules {
+                // The best max_rules by `order` (a total order: the same set a full sort keeps),
+                // in linear time; they are sorted once at the end.
+                kept.select_nth_unstable_by(options.max_rules, order);
                 kept.truncate(options.max_rules);
             }
         }
