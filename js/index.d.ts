@@ -738,7 +738,7 @@ export interface RulesOptions {
   excludeItems?: string[];
   maxAntecedentLen?: number;
   maxConsequentLen?: number;
-  /** At most this many rules, best by `sortBy` first (default 10,000). */
+  /** At most this many rules, best by `sortBy` first (default 10,000; at most 1,000,000, which bounds memory). */
   maxRules?: number;
   /** Default "lift". */
   sortBy?: RuleMetric;

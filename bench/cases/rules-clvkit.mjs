@@ -21,7 +21,7 @@ await runRulesCase("clvkit", {
     try {
       const t1 = performance.now();
       if (baskets.report.rejectedRows !== 0) throw new Error(`clvkit rejected ${baskets.report.rejectedRows} baskets`);
-      const result = baskets.rules({ minSupport, maxRules: 10_000_000 });
+      const result = baskets.rules({ minSupport, maxRules: 1_000_000 });
       const t2 = performance.now();
       if (!result.complete || result.matched !== result.rules.antecedents.length) {
         throw new Error(`clvkit's rule table is not complete: ${JSON.stringify(result.warnings)}`);

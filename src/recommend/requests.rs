@@ -100,6 +100,10 @@ pub struct RulesRequest {
 
 /// At most this many filters and listed items (a typo guard, not a real limit).
 const MAX_LIST: usize = 10_000;
+/// Largest `maxRules`: a rule takes a few hundred bytes while the table is built (kept up to about
+/// twice the cap between cuts), so a million keeps the wasm well inside its 4 GiB. Tens of
+/// millions of rules (a low support on a few long baskets) would exhaust the memory instead.
+const MAX_RULES: u64 = 1_000_000;
 
 impl RulesRequest {
     /// The options of `frequent_itemsets` and `association_rules`; `prefix` is "" or a path
@@ -141,7 +145,7 @@ impl RulesRequest {
             exclude_items: self.exclude_items.clone().unwrap_or_default(),
             max_antecedent_len: size(&f("maxAntecedentLen"), self.max_antecedent_len.as_ref(), 1, 1000)?,
             max_consequent_len: size(&f("maxConsequentLen"), self.max_consequent_len.as_ref(), 1, 1000)?,
-            max_rules: size(&f("maxRules"), self.max_rules.as_ref(), 1, 10_000_000)?.unwrap_or(r.max_rules),
+            max_rules: size(&f("maxRules"), self.max_rules.as_ref(), 1, MAX_RULES)?.unwrap_or(r.max_rules),
             sort_by: optional(self.sort_by.as_ref(), |v| parse_metric(&f("sortBy"), v))?.unwrap_or(r.sort_by),
         };
         Ok((itemsets, rules))
@@ -476,5 +480,14 @@ mod tests {
         assert_eq!((e.code, e.field.as_deref()), (ErrorCode::MissingField, Some("cutDate")));
         let e = req::<EvaluationRequest>(json!({"cutDate": "1/9/2011"})).parse().unwrap_err();
         assert_eq!(e.code, ErrorCode::InvalidDate);
+    }
+
+    #[test]
+    fn max_rules_is_bounded_so_the_table_fits_in_memory() {
+        let r: RulesRequest = serde_json::from_value(json!({"maxRules": 1_000_000})).unwrap();
+        assert_eq!(r.parse().unwrap().1.max_rules, 1_000_000);
+        let r: RulesRequest = serde_json::from_value(json!({"maxRules": 1_000_001})).unwrap();
+        let e = r.parse().unwrap_err();
+        assert_eq!((e.code, e.field.as_deref()), (ErrorCode::OutOfRange, Some("maxRules")));
     }
 }
