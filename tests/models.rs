@@ -528,3 +528,41 @@ fn data_without_drop_out_evidence_warns_at_the_boundary() {
         assert!(fit.log_likelihood.is_finite() && fit.gradient_norm.is_finite());
     }
 }
+
+/// Times the fits on a summary file (`CLVKIT_SUMMARY=path [CLVKIT_UNIT=days]`), for profiling:
+/// `cargo test --release --test models -- --ignored --nocapture time_fits_on_a_file`.
+#[test]
+#[ignore]
+fn time_fits_on_a_file() {
+    let Ok(path) = std::env::var("CLVKIT_SUMMARY") else { return };
+    let unit = match std::env::var("CLVKIT_UNIT").as_deref() {
+        Ok("weeks") => TimeUnit::Weeks,
+        _ => TimeUnit::Days,
+    };
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut s = Summary { frequency: vec![], recency: vec![], t: vec![], monetary: vec![] };
+    for line in text.lines().skip(1) {
+        let f: Vec<f64> = line.split(',').skip(1).map(|v| v.parse().unwrap()).collect();
+        s.frequency.push(f[0]);
+        s.recency.push(f[1]);
+        s.t.push(f[2]);
+        s.monetary.push(f.get(3).copied().unwrap_or(0.0));
+    }
+    let c = Customers::new(&s.frequency, &s.recency, &s.t, unit);
+    let models = std::env::var("CLVKIT_MODELS").unwrap_or_else(|_| "bgNbd,paretoNbd,gammaGamma".into());
+    for name in models.split(',') {
+        let t0 = std::time::Instant::now();
+        let summary = match name {
+            "gammaGamma" => {
+                let f = fit_gamma_gamma(&s.frequency, &s.monetary, &FitOptions::default()).unwrap();
+                format!("{:?} ll {} it {} conv {}", f.params, f.log_likelihood, f.iterations, f.converged)
+            }
+            _ => {
+                let model = if name == "bgNbd" { TransactionModel::BgNbd } else { TransactionModel::ParetoNbd };
+                let f = fit_transactions(model, &c, &FitOptions::default()).unwrap();
+                format!("{:?} ll {} it {} conv {} {:?}", f.params, f.log_likelihood, f.iterations, f.converged, f.warnings)
+            }
+        };
+        eprintln!("{name}: {:.3} s {summary}", t0.elapsed().as_secs_f64());
+    }
+}
