@@ -171,7 +171,7 @@ pub(crate) fn loglik(tuples: &Tuples, modified: bool, p: &[Dual]) -> Result<Dual
 /// From this many tuples of one x on, a run is summed without logs (see [`loglik_with`]): it
 /// saves an exp and a log per tuple for one exp per distinct time the run uses, which pays on
 /// long runs only.
-const PRODUCT_RUN: usize = 32;
+const PRODUCT_RUN: usize = 64;
 
 /// [`loglik`], runs of at least `min_run` tuples summed without logs (tests compare the two sums).
 fn loglik_with(tuples: &Tuples, modified: bool, p: &[Dual], min_run: usize) -> Result<Dual> {

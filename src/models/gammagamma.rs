@@ -95,7 +95,7 @@ pub fn fit_gamma_gamma(frequency: &[f64], monetary: &[f64], options: &FitOptions
         ));
     }
     // Counted by the values' bits, then the distinct pairs sorted by x (then m̄).
-    let mut counts: rustc_hash::FxHashMap<(u64, u64), f64> = rustc_hash::FxHashMap::default();
+    let mut counts: super::BitsMap<(u64, u64), f64> = super::BitsMap::default();
     for (x, m) in pairs {
         *counts.entry((x.to_bits(), m.to_bits())).or_insert(0.0) += 1.0;
     }

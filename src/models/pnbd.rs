@@ -191,7 +191,7 @@ pub(crate) fn loglik(tuples: &Tuples, p: &[Dual]) -> Result<Dual> {
 /// limit of the model.
 const HOMOGENEOUS_S: f64 = 1e6;
 
-/// The s reported at that limit (at most; less when β = s/rate would pass 1e11).
+/// The largest s reported at that limit (less when β = s/rate would pass 1e11).
 const S_REPORTED: f64 = 1e8;
 
 pub(crate) fn fit(tuples: &Tuples, options: &FitOptions, unit: TimeUnit) -> Result<Fit<ParetoParams>> {
@@ -217,13 +217,15 @@ pub(crate) fn fit(tuples: &Tuples, options: &FitOptions, unit: TimeUnit) -> Resu
     let mut fit: Fit<ParetoParams> = run_fit(&problem, options, Some(unit))?;
     let at_limit = fit.params.s > HOMOGENEOUS_S;
     if at_limit {
-        // At the limit the likelihood no longer depends on s (beyond 1/s): report s at a fixed
-        // large value with the fitted rate s/β, so that β stays within the accepted range, and the
-        // likelihood there. Their standard errors are unbounded, so there are none.
+        // At the limit the likelihood no longer depends on s (beyond 1/s): an s beyond 1e8 (or
+        // beyond what keeps β = s/rate below 1e11) is reported there, with the fitted rate s/β and
+        // the likelihood at that point. The standard errors of s and β are unbounded: none.
         let rate = fit.params.s / fit.params.beta;
-        let s = (1e11 * rate).clamp(HOMOGENEOUS_S, S_REPORTED);
-        fit.params = ParetoParams { s, beta: s / rate, ..fit.params };
-        fit.log_likelihood = super::finite("a log-likelihood", self::loglik(tuples, &fit.params.duals())?.v)?;
+        let cap = (1e11 * rate).clamp(HOMOGENEOUS_S, S_REPORTED);
+        if fit.params.s > cap {
+            fit.params = ParetoParams { s: cap, beta: cap / rate, ..fit.params };
+            fit.log_likelihood = super::finite("a log-likelihood", self::loglik(tuples, &fit.params.duals())?.v)?;
+        }
         if fit.std_errors.take().is_some() {
             fit.warnings.push(Warning::new(
                 "NO_STANDARD_ERRORS",
