@@ -528,3 +528,81 @@ fn data_without_drop_out_evidence_warns_at_the_boundary() {
         assert!(fit.log_likelihood.is_finite() && fit.gradient_norm.is_finite());
     }
 }
+
+/// Times the fits on a summary file (`CLVKIT_SUMMARY=path [CLVKIT_UNIT=days]`), for profiling:
+/// `cargo test --release --test models -- --ignored --nocapture time_fits_on_a_file`.
+#[test]
+#[ignore]
+fn time_fits_on_a_file() {
+    let Ok(path) = std::env::var("CLVKIT_SUMMARY") else { return };
+    let unit = match std::env::var("CLVKIT_UNIT").as_deref() {
+        Ok("weeks") => TimeUnit::Weeks,
+        _ => TimeUnit::Days,
+    };
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut s = Summary { frequency: vec![], recency: vec![], t: vec![], monetary: vec![] };
+    for line in text.lines().skip(1) {
+        let f: Vec<f64> = line.split(',').skip(1).map(|v| v.parse().unwrap()).collect();
+        s.frequency.push(f[0]);
+        s.recency.push(f[1]);
+        s.t.push(f[2]);
+        s.monetary.push(f.get(3).copied().unwrap_or(0.0));
+    }
+    let c = Customers::new(&s.frequency, &s.recency, &s.t, unit);
+    let models = std::env::var("CLVKIT_MODELS").unwrap_or_else(|_| "bgNbd,paretoNbd,gammaGamma".into());
+    // CPU time of this thread (Linux), so that timings under load still mean something.
+    let cpu = || std::fs::read_to_string("/proc/thread-self/schedstat").ok().and_then(|s| s.split(' ').next()?.parse::<f64>().ok()).unwrap_or(0.0) / 1e9;
+    for name in models.split(',') {
+        let t0 = std::time::Instant::now();
+        let c0 = cpu();
+        let summary = match name {
+            "gammaGamma" => {
+                let f = fit_gamma_gamma(&s.frequency, &s.monetary, &FitOptions::default()).unwrap();
+                format!("{:?} ll {} it {} conv {}", f.params, f.log_likelihood, f.iterations, f.converged)
+            }
+            _ => {
+                let model = if name == "bgNbd" { TransactionModel::BgNbd } else { TransactionModel::ParetoNbd };
+                let f = fit_transactions(model, &c, &FitOptions::default()).unwrap();
+                format!("{:?} ll {} it {} conv {} {:?}", f.params, f.log_likelihood, f.iterations, f.converged, f.warnings)
+            }
+        };
+        eprintln!("{name}: {:.3} s ({:.3} s CPU) {summary}", t0.elapsed().as_secs_f64(), cpu() - c0);
+    }
+}
+
+/// Everyone drops out at the same rate (Pareto/NBD's s, β → ∞ with s/β fixed): the fit must be
+/// quick, reach the limit (a large s with s/β near the true rate, the likelihood at least that of
+/// any finite s tried), and say so in one PARAMETER_AT_BOUNDARY warning on params.s.
+#[test]
+fn pareto_nbd_reaches_the_homogeneous_dropout_limit_quickly() {
+    // s = 1e9 and β = s/μ: drop-out rates equal to μ = 0.004 per day up to 1e-4·μ.
+    let mu = 0.004;
+    let truth = TransactionParams::ParetoNbd(ParetoParams { r: 1.5, alpha: 40.0, s: 1e9, beta: 1e9 / mu });
+    let sim = simulate_transactions(&truth, &ages(4000, 60.0, 700.0, 7), 0.0, 8).unwrap();
+    let (frequency, recency, t) = (&sim.frequency, &sim.recency, &sim.t);
+    let c = Customers::new(frequency, recency, t, TimeUnit::Days);
+    let started = std::time::Instant::now();
+    let fit = fit_transactions(TransactionModel::ParetoNbd, &c, &FitOptions::default()).unwrap();
+    let seconds = started.elapsed().as_secs_f64();
+    let TransactionParams::ParetoNbd(p) = fit.params else { panic!() };
+    println!("{fit:?} in {seconds:.2} s");
+    assert!(fit.converged, "{fit:?}");
+    assert!(fit.iterations < 200, "{fit:?}");
+    assert!(p.s > 1e6, "{p:?}");
+    assert!((p.s / p.beta - mu).abs() < 0.2 * mu, "{p:?}");
+    let boundary: Vec<_> = fit.warnings.iter().filter(|w| w.code == "PARAMETER_AT_BOUNDARY").collect();
+    assert_eq!(boundary.len(), 1, "{:?}", fit.warnings);
+    assert_eq!(boundary[0].field.as_deref(), Some("params.s"));
+    assert!(boundary[0].message.contains("same rate"), "{}", boundary[0].message);
+    // The limit is the best: no finite s (with s/β fixed) does better.
+    for s in [1.0, 10.0, 100.0, 1e4] {
+        let finite = TransactionParams::ParetoNbd(ParetoParams { s, beta: s / (p.s / p.beta), ..p });
+        let ll: f64 = (0..c.len()).map(|i| finite.log_likelihood(frequency[i], recency[i], t[i]).unwrap()).sum();
+        assert!(ll <= fit.log_likelihood + 1e-6, "s = {s}: {ll} > {}", fit.log_likelihood);
+    }
+    // Predictions stay finite at the limit.
+    let alive = fit.params.p_alive(&c).unwrap();
+    assert!(alive.iter().all(|a| a.is_finite() && (0.0..=1.0).contains(a)));
+    let expected = fit.params.expected_purchases(&c, 90.0).unwrap();
+    assert!(expected.iter().all(|e| e.is_finite() && *e >= 0.0));
+}

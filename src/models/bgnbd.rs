@@ -165,14 +165,31 @@ impl BetaGeoParams {
 /// The total log-likelihood of `tuples` at the parameters `p` = [r, α, a, b] (duals). Terms that
 /// depend on the parameters only are computed once, terms that depend on x once per x.
 pub(crate) fn loglik(tuples: &Tuples, modified: bool, p: &[Dual]) -> Result<Dual> {
+    loglik_with(tuples, modified, p, PRODUCT_RUN)
+}
+
+/// From this many tuples of one x on, a run is summed without logs (see [`loglik_with`]): it
+/// saves an exp and a log per tuple for one exp per distinct time the run uses, which pays on
+/// long runs only.
+const PRODUCT_RUN: usize = 64;
+
+/// [`loglik`], runs of at least `min_run` tuples summed without logs (tests compare the two sums).
+fn loglik_with(tuples: &Tuples, modified: bool, p: &[Dual], min_run: usize) -> Result<Dual> {
     let (r, alpha, a, b) = (p[0], p[1], p[2], p[3]);
     let base = (alpha.ln() * r) - r.lgamma() - lbeta_d(a, b);
     // Per distinct time: ln(α + time) and 1/(α + time), plain numbers.
     let ln_at: Vec<f64> = tuples.times.iter().map(|t| (alpha.v + t).ln()).collect();
     let inv_at: Vec<f64> = tuples.times.iter().map(|t| 1.0 / (alpha.v + t)).collect();
+    // ln(α + time) spans this much: (r+x) times it bounds how small (α+T)^{−(r+x)} gets against
+    // (α + the first time)^{−(r+x)}, which decides whether a run can be summed without logs.
+    let span = ln_at.last().copied().unwrap_or(0.0) - ln_at.first().copied().unwrap_or(0.0);
+    // Per time value, (α+time)^{−(r+x)} scaled by (α + the first time)^{r+x}, computed the first
+    // time a run needs it (`stamp` = the run number).
+    let mut power = vec![0.0; tuples.times.len()];
+    let mut stamp = vec![usize::MAX; tuples.times.len()];
     let mut total = Dual::cst(0.0);
     let mut weight = 0.0;
-    for run in tuples.runs() {
+    for (run_id, run) in tuples.runs().enumerate() {
         let x = tuples.x[run.start];
         let k = BetaGeoParams::chances(modified, x);
         let rx = r + x;
@@ -182,26 +199,74 @@ pub(crate) fn loglik(tuples: &Tuples, modified: bool, p: &[Dual]) -> Result<Dual
         // its gradient is the shares π_A, π_B of the two parts times dA, dB, so the loop sums plain
         // numbers and the parameter derivatives are applied once per x.
         let (mut value, mut w_sum, mut w_a, mut w_b, mut w_ln, mut w_inv) = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
-        for i in run {
-            let (w, ti, txi) = (tuples.w[i], tuples.ti[i], tuples.txi[i]);
-            let alive = stay.v - rx.v * ln_at[ti];
-            let (term, share_a) = match leave {
-                Some(l) => {
-                    let gone = l.v - rx.v * ln_at[txi];
-                    let (hi, lo) = if alive >= gone { (alive, gone) } else { (gone, alive) };
-                    let e = (lo - hi).exp();
-                    let share_hi = 1.0 / (1.0 + e);
-                    (hi + e.ln_1p(), if alive >= gone { share_hi } else { 1.0 - share_hi })
+        let gap = leave.map_or(0.0, |l| (stay.v - l.v).abs());
+        if run.len() >= min_run && rx.v * span + gap < 600.0 {
+            // Without logs: e^A + e^B = e^c (α+t₀)^{−(r+x)} · u with u = e^{stay−c}·P(T) + e^{leave−c}·P(t_x),
+            // P the scaled powers, c = max(stay, leave); u ≥ e^{−600}, so nothing underflows, and the
+            // terms' logs are summed as the log of their product (exponent kept apart).
+            let c = leave.map_or(stay.v, |l| stay.v.max(l.v));
+            let ea = (stay.v - c).exp();
+            let eb = leave.map_or(0.0, |l| (l.v - c).exp());
+            let first = ln_at.first().copied().unwrap_or(0.0);
+            let mut scaled = |j: usize| -> f64 {
+                if stamp[j] != run_id {
+                    stamp[j] = run_id;
+                    power[j] = (-rx.v * (ln_at[j] - first)).exp();
                 }
-                None => (alive, 1.0),
+                power[j]
             };
-            let share_b = 1.0 - share_a;
-            value += w * term;
-            w_sum += w;
-            w_a += w * share_a;
-            w_b += w * share_b;
-            w_ln += w * (share_a * ln_at[ti] + share_b * ln_at[txi]);
-            w_inv += w * (share_a * inv_at[ti] + share_b * inv_at[txi]);
+            let (mut product, mut exponent, mut logs) = (1.0f64, 0i64, 0.0);
+            for i in run {
+                let (w, ti, txi) = (tuples.w[i], tuples.ti[i], tuples.txi[i]);
+                let pa = ea * scaled(ti);
+                let pb = if eb > 0.0 { eb * scaled(txi) } else { 0.0 };
+                let u = pa + pb;
+                let share_a = pa / u;
+                let share_b = 1.0 - share_a;
+                if w == 1.0 {
+                    product *= u;
+                } else if w.fract() == 0.0 && w <= 32.0 {
+                    // u^w = m^w·2^{e·w} with m ∈ [1, 2): m^w ≤ 2^32, so a whole count needs no log.
+                    let (m, e) = split_exponent(u);
+                    product *= m.powi(w as i32);
+                    exponent += e * w as i64;
+                } else {
+                    logs += w * u.ln();
+                }
+                if !(1e-30..=1e30).contains(&product) {
+                    let (m, e) = split_exponent(product);
+                    product = m;
+                    exponent += e;
+                }
+                w_sum += w;
+                w_a += w * share_a;
+                w_b += w * share_b;
+                w_ln += w * (share_a * ln_at[ti] + share_b * ln_at[txi]);
+                w_inv += w * (share_a * inv_at[ti] + share_b * inv_at[txi]);
+            }
+            value = w_sum * (c - rx.v * first) + logs + product.ln() + exponent as f64 * std::f64::consts::LN_2;
+        } else {
+            for i in run {
+                let (w, ti, txi) = (tuples.w[i], tuples.ti[i], tuples.txi[i]);
+                let alive = stay.v - rx.v * ln_at[ti];
+                let (term, share_a) = match leave {
+                    Some(l) => {
+                        let gone = l.v - rx.v * ln_at[txi];
+                        let (hi, lo) = if alive >= gone { (alive, gone) } else { (gone, alive) };
+                        let e = (lo - hi).exp();
+                        let share_hi = 1.0 / (1.0 + e);
+                        (hi + e.ln_1p(), if alive >= gone { share_hi } else { 1.0 - share_hi })
+                    }
+                    None => (alive, 1.0),
+                };
+                let share_b = 1.0 - share_a;
+                value += w * term;
+                w_sum += w;
+                w_a += w * share_a;
+                w_b += w * share_b;
+                w_ln += w * (share_a * ln_at[ti] + share_b * ln_at[txi]);
+                w_inv += w * (share_a * inv_at[ti] + share_b * inv_at[txi]);
+            }
         }
         let mut d = [0.0; super::special::NPAR];
         for (j, slot) in d.iter_mut().enumerate() {
@@ -214,6 +279,14 @@ pub(crate) fn loglik(tuples: &Tuples, modified: bool, p: &[Dual]) -> Result<Dual
     Ok(total + base * weight)
 }
 
+/// A positive normal number as (mantissa in [1, 2), binary exponent).
+#[inline]
+fn split_exponent(v: f64) -> (f64, i64) {
+    let bits = v.to_bits();
+    let e = ((bits >> 52) & 0x7ff) as i64 - 1023;
+    (f64::from_bits((bits & !(0x7ff << 52)) | (1023 << 52)), e)
+}
+
 pub(crate) fn fit(tuples: &Tuples, modified: bool, options: &FitOptions, unit: TimeUnit) -> Result<Fit<BetaGeoParams>> {
     let loglik = |p: &[Dual]| loglik(tuples, modified, p);
     // Purchase rate r/α near the observed repeat rate; several drop-out shapes.
@@ -222,7 +295,7 @@ pub(crate) fn fit(tuples: &Tuples, modified: bool, options: &FitOptions, unit: T
         .iter()
         .map(|&(r, a, b)| vec![r, alpha * r, a, b])
         .collect();
-    run_fit(&Problem { loglik: &loglik, customers: n, starts, penalty_scale: vec![1.0, tuples.rate_penalty(), 1.0, 1.0] }, options, Some(unit))
+    run_fit(&Problem { loglik: &loglik, customers: n, starts, penalty_scale: vec![1.0, tuples.rate_penalty(), 1.0, 1.0], log_map: None }, options, Some(unit))
 }
 
 #[cfg(test)]
@@ -245,6 +318,27 @@ mod tests {
                 };
                 let fd = (at(1e-6) - at(-1e-6)) / 2e-6;
                 assert!((g.d[i] - fd).abs() < 1e-6 * (1.0 + fd.abs()), "{modified} {i}: {} vs {fd}", g.d[i]);
+            }
+        }
+    }
+
+    #[test]
+    fn products_and_logs_give_the_same_likelihood() {
+        let tuples = Tuples::new(
+            vec![0.0, 0.0, 1.0, 2.0, 2.0, 4.0, 4.0],
+            vec![0.0, 0.0, 49.0, 10.0, 30.4, 20.0, 50.0],
+            vec![38.0, 50.0, 49.0, 38.9, 38.9, 20.0, 50.0],
+            vec![3.0, 1.0, 1.0, 1.0, 2.0, 1.0, 1.0],
+        );
+        for modified in [false, true] {
+            for theta in [[-1.2, 1.4, -0.2, 0.9], [1.29, 3.9, -10.9, 12.1], [1.29, 3.9, -16.0, 17.0], [-3.0, -2.0, 3.0, -2.0]] {
+                let p = super::super::dual_params(&theta);
+                let a = loglik_with(&tuples, modified, &p, 0).unwrap();
+                let b = loglik_with(&tuples, modified, &p, usize::MAX).unwrap();
+                assert!((a.v - b.v).abs() < 1e-12 * b.v.abs().max(1.0), "{theta:?}: {} vs {}", a.v, b.v);
+                for i in 0..4 {
+                    assert!((a.d[i] - b.d[i]).abs() < 1e-10 * b.d[i].abs().max(1.0), "{theta:?} d{i}: {} vs {}", a.d[i], b.d[i]);
+                }
             }
         }
     }

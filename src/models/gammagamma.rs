@@ -26,6 +26,8 @@ struct Spends {
     x: Vec<f64>,
     m: Vec<f64>,
     w: Vec<f64>,
+    /// ln m̄ per pair.
+    ln_m: Vec<f64>,
 }
 
 fn check_columns(frequency: &[f64], monetary: &[f64]) -> Result<()> {
@@ -56,15 +58,24 @@ fn loglik(data: &Spends, par: &[Dual]) -> Dual {
         let px = p * x;
         let pxq = px + q;
         let per_x = pxq.lgamma() - px.lgamma() + px * x.ln();
-        let mut run_weight = 0.0;
+        // The pairs' terms (px−1)·ln m̄ − (px+q)·ln(γ + m̄x), summed in plain numbers:
+        // Σw ln m̄, Σw ln(γ + m̄x) and its γ-derivative Σw/(γ + m̄x); the duals are applied once per x.
+        let (mut run_weight, mut sum_ln_m, mut sum_ln, mut sum_inv) = (0.0, 0.0, 0.0, 0.0);
         while i < data.x.len() && data.x[i] == x {
             let (m, w) = (data.m[i], data.w[i]);
-            let term = (px - 1.0) * m.ln() - pxq * (gamma + m * x).ln();
-            total = total + term * w;
+            let at = gamma.v + m * x;
+            sum_ln_m += w * data.ln_m[i];
+            sum_ln += w * at.ln();
+            sum_inv += w / at;
             run_weight += w;
             i += 1;
         }
-        total = total + per_x * run_weight;
+        let mut d = [0.0; super::special::NPAR];
+        for (j, slot) in d.iter_mut().enumerate() {
+            *slot = gamma.d[j] * sum_inv;
+        }
+        let ln_at = Dual { v: sum_ln, d };
+        total = total + (px - 1.0) * sum_ln_m - pxq * ln_at + per_x * run_weight;
         weight += run_weight;
     }
     total + base * weight
@@ -75,7 +86,7 @@ fn loglik(data: &Spends, par: &[Dual]) -> Dual {
 /// netted in) are left out with a warning; fewer than two usable customers is `INSUFFICIENT_DATA`.
 pub fn fit_gamma_gamma(frequency: &[f64], monetary: &[f64], options: &FitOptions) -> Result<Fit<GammaGammaParams>> {
     check_columns(frequency, monetary)?;
-    let mut pairs: Vec<(f64, f64)> = frequency.iter().zip(monetary).filter(|(x, m)| **x > 0.0 && **m > 0.0).map(|(x, m)| (*x, *m)).collect();
+    let pairs: Vec<(f64, f64)> = frequency.iter().zip(monetary).filter(|(x, m)| **x > 0.0 && **m > 0.0).map(|(x, m)| (*x, *m)).collect();
     let skipped = frequency.iter().zip(monetary).filter(|(x, m)| **x > 0.0 && **m <= 0.0).count();
     if pairs.len() < 2 {
         return Err(Error::new(
@@ -83,17 +94,19 @@ pub fn fit_gamma_gamma(frequency: &[f64], monetary: &[f64], options: &FitOptions
             format!("Gamma-Gamma needs at least two repeat customers with a positive mean spend (got {})", pairs.len()),
         ));
     }
-    pairs.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
-    let mut data = Spends { x: Vec::new(), m: Vec::new(), w: Vec::new() };
+    // Counted by the values' bits, then the distinct pairs sorted by x (then m̄).
+    let mut counts: super::BitsMap<(u64, u64), f64> = super::BitsMap::default();
     for (x, m) in pairs {
-        match data.w.last_mut() {
-            Some(w) if data.x.last() == Some(&x) && data.m.last() == Some(&m) => *w += 1.0,
-            _ => {
-                data.x.push(x);
-                data.m.push(m);
-                data.w.push(1.0);
-            }
-        }
+        *counts.entry((x.to_bits(), m.to_bits())).or_insert(0.0) += 1.0;
+    }
+    let mut unique: Vec<(f64, f64, f64)> = counts.into_iter().map(|((x, m), w)| (f64::from_bits(x), f64::from_bits(m), w)).collect();
+    unique.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
+    let mut data = Spends { x: Vec::new(), m: Vec::new(), w: Vec::new(), ln_m: Vec::new() };
+    for (x, m, w) in unique {
+        data.x.push(x);
+        data.m.push(m);
+        data.w.push(w);
+        data.ln_m.push(m.ln());
     }
     let n: f64 = data.w.iter().sum();
     let mean_m = data.m.iter().zip(&data.w).map(|(m, w)| m * w).sum::<f64>() / n;
@@ -102,7 +115,7 @@ pub fn fit_gamma_gamma(frequency: &[f64], monetary: &[f64], options: &FitOptions
         .map(|&(p, q)| vec![p, q, mean_m * (q - 1.0) / p])
         .collect();
     let loglik = |par: &[Dual]| Ok(loglik(&data, par));
-    let mut fit: Fit<GammaGammaParams> = run_fit(&Problem { loglik: &loglik, customers: n, starts, penalty_scale: vec![1.0; 3] }, options, None)?;
+    let mut fit: Fit<GammaGammaParams> = run_fit(&Problem { loglik: &loglik, customers: n, starts, penalty_scale: vec![1.0; 3], log_map: None }, options, None)?;
     if skipped > 0 {
         fit.warnings.push(Warning::new(
             "NONPOSITIVE_SPEND_SKIPPED",
@@ -158,7 +171,8 @@ mod tests {
 
     #[test]
     fn gradient_matches_finite_differences() {
-        let data = Spends { x: vec![1.0, 1.0, 4.0], m: vec![10.0, 25.5, 17.0], w: vec![2.0, 1.0, 3.0] };
+        let m = vec![10.0, 25.5, 17.0];
+        let data = Spends { x: vec![1.0, 1.0, 4.0], ln_m: m.iter().map(|v: &f64| v.ln()).collect(), m, w: vec![2.0, 1.0, 3.0] };
         let theta = [1.8, 1.3, 2.7];
         let g = loglik(&data, &super::super::dual_params(&theta));
         for i in 0..3 {

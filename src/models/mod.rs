@@ -192,6 +192,36 @@ pub(crate) fn finite(what: &str, v: f64) -> Result<f64> {
     }
 }
 
+/// A hasher for keys made of f64 bits (the tuples' and spends' dedup). FxHash on wasm32 hashes a
+/// u64 as two 32-bit words with a 32-bit multiply, which leaves whole-number floats (all their
+/// entropy in the high bits) in a few buckets: a million customers' dedup took seconds. This one
+/// mixes each u64 with a 64-bit multiply and finishes with a xor-shift multiply, so both the low
+/// bits (bucket) and the top bits (hashbrown's tag) vary.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct BitsHasher(u64);
+
+impl std::hash::Hasher for BitsHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.write_u64(u64::from(*b));
+        }
+    }
+
+    #[inline]
+    fn write_u64(&mut self, v: u64) {
+        self.0 = (self.0.rotate_left(26) ^ v).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+
+    #[inline]
+    fn finish(&self) -> u64 {
+        let z = (self.0 ^ (self.0 >> 31)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z ^ (z >> 29)
+    }
+}
+
+/// A hash map keyed by f64 bits, with [`BitsHasher`].
+pub(crate) type BitsMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<BitsHasher>>;
+
 /// Unique (x, t_x, T) tuples with their counts, sorted by x, then t_x, then T; and the distinct
 /// time values (of t_x and T together), so that ln(α + time) is computed once per time value.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -225,21 +255,22 @@ impl Tuples {
     }
 
     pub fn from_customers(c: &Customers<'_>) -> Self {
-        let mut rows: Vec<(f64, f64, f64)> = (0..c.len()).map(|i| (c.frequency[i], c.recency[i], c.t[i])).collect();
-        rows.sort_by(key_order);
+        // Counted in a hash map of the values' bits (one pass over the customers), then only the
+        // distinct tuples are sorted.
+        let mut counts: BitsMap<(u64, u64, u64), f64> = BitsMap::default();
+        counts.reserve(c.len().min(1 << 16));
+        for i in 0..c.len() {
+            *counts.entry((c.frequency[i].to_bits(), c.recency[i].to_bits(), c.t[i].to_bits())).or_insert(0.0) += 1.0;
+        }
+        let mut rows: Vec<((f64, f64, f64), f64)> =
+            counts.into_iter().map(|((x, tx, t), w)| ((f64::from_bits(x), f64::from_bits(tx), f64::from_bits(t)), w)).collect();
+        rows.sort_unstable_by(|a, b| key_order(&a.0, &b.0));
         let (mut x, mut tx, mut t, mut w): (Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>) = Default::default();
-        let mut last = None;
-        for row in rows {
-            match w.last_mut() {
-                Some(count) if last == Some(row) => *count += 1.0,
-                _ => {
-                    x.push(row.0);
-                    tx.push(row.1);
-                    t.push(row.2);
-                    w.push(1.0);
-                }
-            }
-            last = Some(row);
+        for ((a, b, c), count) in rows {
+            x.push(a);
+            tx.push(b);
+            t.push(c);
+            w.push(count);
         }
         Tuples::new(x, tx, t, w)
     }
@@ -370,32 +401,73 @@ macro_rules! param_set {
 pub(crate) use param_set;
 
 /// The parameters as duals (p = e^θ) with derivatives with respect to θ.
+#[cfg(test)]
 pub(crate) fn dual_params(theta: &[f64]) -> Vec<Dual> {
     theta.iter().enumerate().map(|(i, &t)| Dual::var(t, i).exp()).collect()
 }
 
 /// A minimisation problem: the total log-likelihood of the parameters (as duals), the number of
 /// customers N, candidate starting parameters, and the factors cᵢ of the L2 penalty.
+///
+/// The optimiser works on θ with ln p = A θ: by default A = I (θ = log-parameters); `log_map`
+/// gives another invertible A, with its inverse, so that a ridge of the likelihood along which
+/// parameters grow together (Pareto/NBD's s and β) becomes one coordinate.
 pub(crate) struct Problem<'a> {
     pub loglik: &'a dyn Fn(&[Dual]) -> Result<Dual>,
     pub customers: f64,
     pub starts: Vec<Vec<f64>>,
     pub penalty_scale: Vec<f64>,
+    pub log_map: Option<LogMap>,
+}
+
+/// ln p = `to_log` · θ and θ = `from_log` · ln p (square matrices, inverse to each other).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct LogMap {
+    pub to_log: Vec<Vec<f64>>,
+    pub from_log: Vec<Vec<f64>>,
+}
+
+impl LogMap {
+    fn apply(m: &[Vec<f64>], v: &[f64]) -> Vec<f64> {
+        m.iter().map(|row| row.iter().zip(v).map(|(a, b)| a * b).sum()).collect()
+    }
 }
 
 /// Fits `problem` and assembles the result with the standard warnings.
 pub(crate) fn run_fit<P: ParamSet>(problem: &Problem<'_>, options: &FitOptions, unit: Option<TimeUnit>) -> Result<Fit<P>> {
     options.check()?;
     let n = problem.customers;
+    // θ → ln p (identity unless the problem maps its coordinates).
+    let log_params = |theta: &[f64]| -> Vec<f64> {
+        match &problem.log_map {
+            Some(m) => LogMap::apply(&m.to_log, theta),
+            None => theta.to_vec(),
+        }
+    };
+    let params_of = |theta: &[Dual]| -> Vec<Dual> {
+        match &problem.log_map {
+            Some(m) => m
+                .to_log
+                .iter()
+                .map(|row| row.iter().zip(theta).fold(Dual::cst(0.0), |acc, (a, t)| acc + *t * *a).exp())
+                .collect(),
+            None => theta.iter().map(|t| t.exp()).collect(),
+        }
+    };
     let objective = |theta: &[f64]| -> Result<Dual> {
-        let p = dual_params(theta);
+        let vars: Vec<Dual> = theta.iter().enumerate().map(|(i, &t)| Dual::var(t, i)).collect();
+        let p = params_of(&vars);
         let ll = (problem.loglik)(&p)?;
         let penalty = p.iter().zip(&problem.penalty_scale).fold(Dual::cst(0.0), |acc, (v, c)| acc + *v * *v * (c * c));
         Ok(ll * (-1.0 / n) + penalty * options.penalizer)
     };
     let mut best: Option<(f64, Vec<f64>)> = None;
     for start in &problem.starts {
-        let theta: Vec<f64> = start.iter().map(|p| p.ln()).collect();
+        let logs: Vec<f64> = start.iter().map(|p| p.ln()).collect();
+        let theta = match &problem.log_map {
+            Some(m) => LogMap::apply(&m.from_log, &logs),
+            None => logs,
+        };
         let v = objective(&theta)?.v;
         if v.is_finite() && best.as_ref().is_none_or(|(b, _)| v < *b) {
             best = Some((v, theta));
@@ -409,7 +481,8 @@ pub(crate) fn run_fit<P: ParamSet>(problem: &Problem<'_>, options: &FitOptions, 
     if !m.value.is_finite() {
         return Err(Error::new(ErrorCode::InsufficientData, "the likelihood is not finite at the fitted parameters"));
     }
-    let params: Vec<f64> = m.theta.iter().map(|t| t.exp()).collect();
+    let logs = log_params(&m.theta);
+    let params: Vec<f64> = logs.iter().map(|t| t.exp()).collect();
     let log_likelihood = (problem.loglik)(&params.iter().map(|p| Dual::cst(*p)).collect::<Vec<_>>())?.v;
     let mut warnings = Vec::new();
     if !m.converged {
@@ -422,8 +495,8 @@ pub(crate) fn run_fit<P: ParamSet>(problem: &Problem<'_>, options: &FitOptions, 
             ),
         ));
     }
-    for (name, t) in P::NAMES.iter().zip(&m.theta) {
-        if t.abs() > 6.0 * std::f64::consts::LN_10 || t.abs() >= LOG_BOUND {
+    for ((name, t), theta) in P::NAMES.iter().zip(&logs).zip(&m.theta) {
+        if t.abs() > 6.0 * std::f64::consts::LN_10 || theta.abs() >= LOG_BOUND {
             warnings.push(Warning::new(
                 "PARAMETER_AT_BOUNDARY",
                 format!("params.{name}"),
@@ -435,8 +508,18 @@ pub(crate) fn run_fit<P: ParamSet>(problem: &Problem<'_>, options: &FitOptions, 
         }
     }
     let total = |theta: &[f64]| -> Result<Dual> { Ok(objective(theta)? * n) };
+    // Var(ln pᵢ) = (A C Aᵀ)ᵢᵢ with C the covariance of θ; SE(pᵢ) = pᵢ·√Var(ln pᵢ).
     let std_errors = spd_inverse(&hessian(&total, &m.theta)?).map(|cov| {
-        P::from_slice(&params.iter().enumerate().map(|(i, p)| p * cov[i][i].sqrt()).collect::<Vec<_>>())
+        let var = |i: usize| -> f64 {
+            match &problem.log_map {
+                Some(map) => {
+                    let a = &map.to_log[i];
+                    (0..a.len()).map(|j| (0..a.len()).map(|k| a[j] * cov[j][k] * a[k]).sum::<f64>()).sum()
+                }
+                None => cov[i][i],
+            }
+        };
+        P::from_slice(&params.iter().enumerate().map(|(i, p)| p * var(i).max(0.0).sqrt()).collect::<Vec<_>>())
     });
     if std_errors.is_none() {
         warnings.push(Warning::new(
@@ -498,7 +581,7 @@ fn map_fit<P, Q>(fit: Fit<P>, wrap: impl Fn(P) -> Q) -> Fit<Q> {
 /// tuples' bits, so a million customers cost one pass, not a sort).
 pub(crate) fn per_customer(c: &Customers<'_>, mut one: impl FnMut(f64, f64, f64) -> Result<f64>) -> Result<Vec<f64>> {
     c.check()?;
-    let mut seen: rustc_hash::FxHashMap<(u64, u64, u64), f64> = rustc_hash::FxHashMap::default();
+    let mut seen: BitsMap<(u64, u64, u64), f64> = BitsMap::default();
     let mut out = Vec::with_capacity(c.len());
     for i in 0..c.len() {
         let (x, tx, t) = (c.frequency[i], c.recency[i], c.t[i]);

@@ -11,8 +11,8 @@
 //! instead, ∫_{t_x}^{T} (α+τ)^{−(r+x)} (β+τ)^{−(s+1)} dτ · (r+s+x).
 
 use super::special::{self, Dual, MAX_TERMS};
-use super::{ln_nb, logistic_neg, prob, run_fit, Fit, FitOptions, Problem, Tuples};
-use crate::error::{Error, ErrorCode, Result};
+use super::{ln_nb, logistic_neg, prob, run_fit, Fit, FitOptions, LogMap, Problem, Tuples};
+use crate::error::{Error, ErrorCode, Result, Warning};
 use crate::summary::TimeUnit;
 use serde::Serialize;
 
@@ -72,25 +72,29 @@ fn ln_f(rsx: Dual, b2: Dual, lo: Dual, hi: Dual, tau: f64) -> Result<Dual> {
 /// Above this z the ₂F₁ series (terms shrinking like zⁿ) gives way to quadrature.
 const SERIES_MAX_Z: f64 = 0.9;
 
-/// ln ∫_{t_x}^{T} (α+τ)^{−(r+x)} (β+τ)^{−(s+1)} dτ = ln[A₀/(r+s+x)], by Gauss-Legendre in
-/// u = ln((k+τ)/(k+t_x)), k = min(α, β) (the integrand is smooth and nearly exponential in u);
+/// ln[β^s ∫_{t_x}^{T} (α+τ)^{−(r+x)} (β+τ)^{−(s+1)} dτ] = ln[β^s A₀/(r+s+x)], by Gauss-Legendre
+/// in u = ln((k+τ)/(k+t_x)), k = min(α, β) (the integrand is smooth and nearly exponential in u);
 /// the substitution does not depend on the parameters, so the dual derivatives are those of the
-/// integral. Agrees with the series to about 1e-13.
+/// integral. β^s is taken inside as (1 + τ/β)^{−(s+1)}/β, which stays exact as s and β grow
+/// together (the limit is e^{−μτ}/β with μ = s/β: exponential lifetimes at one rate). Panels are at
+/// most 1 wide in u and narrow enough that the integrand falls by at most e⁴ across one (at least
+/// 16, at most 1024). Agrees with the series to about 1e-13.
 fn ln_death_integral(rx: Dual, s1: Dual, alpha: Dual, beta: Dual, tx: f64, t: f64) -> Dual {
     let k = alpha.v.min(beta.v);
     let base = k + tx;
     let top = ((k + t) / base).ln();
-    // Panels at most 1 wide (at least 16): the integrand's nearest singularity in u is π away.
-    let panels = (top.ceil() as usize).clamp(16, 128);
+    // The steepest slope of the log-integrand in u (at τ = T, where (k+τ)/(α+τ) and (k+τ)/(β+τ) are largest).
+    let slope = rx.v * (k + t) / (alpha.v + t) + s1.v * (k + t) / (beta.v + t) + 1.0;
+    let panels = ((top * slope.max(4.0) / 4.0).ceil() as usize).clamp(16, 1024);
     // ln of each node's term in plain numbers; the derivatives of a term's log with respect to
-    // (r+x, s+1, α, β) are (−ln(α+τ), −ln(β+τ), −(r+x)/(α+τ), −(s+1)/(β+τ)).
+    // (r+x, s+1, α, β) are (−ln(α+τ), −ln(1+τ/β), −(r+x)/(α+τ), (s+1)·τ/(β(β+τ))).
     let mut nodes = Vec::with_capacity(8 * panels);
     special::for_each_gauss_legendre_node(0.0, top, panels, |u, weight| {
         let jacobian = base * u.exp();
         let tau = jacobian - k;
-        let (la, lb) = ((alpha.v + tau).ln(), (beta.v + tau).ln());
+        let (la, lb) = ((alpha.v + tau).ln(), (tau / beta.v).ln_1p());
         let log = -rx.v * la - s1.v * lb + (weight * jacobian).ln();
-        nodes.push((log, [-la, -lb, -rx.v / (alpha.v + tau), -s1.v / (beta.v + tau)]));
+        nodes.push((log, [-la, -lb, -rx.v / (alpha.v + tau), s1.v * tau / (beta.v * (beta.v + tau))]));
     });
     let max = nodes.iter().fold(f64::NEG_INFINITY, |m, n| m.max(n.0));
     let (mut sum, mut grad) = (0.0, [0.0; 4]);
@@ -105,17 +109,31 @@ fn ln_death_integral(rx: Dual, s1: Dual, alpha: Dual, beta: Dual, tx: f64, t: f6
     for (j, slot) in d.iter_mut().enumerate() {
         *slot = (grad[0] * rx.d[j] + grad[1] * s1.d[j] + grad[2] * alpha.d[j] + grad[3] * beta.d[j]) / sum;
     }
-    Dual { v: sum.ln() + max, d }
+    Dual { v: sum.ln() + max, d } - beta.ln()
+}
+
+/// ln(1 + τ/β) as a dual in β (exact for β ≫ τ, where ln(β+τ) − ln β cancels).
+fn ln1p_over(tau: f64, beta: Dual) -> Dual {
+    let mut d = [0.0; special::NPAR];
+    let slope = -tau / (beta.v * (beta.v + tau));
+    for (j, slot) in d.iter_mut().enumerate() {
+        *slot = beta.d[j] * slope;
+    }
+    Dual { v: (tau / beta.v).ln_1p(), d }
 }
 
 /// The total log-likelihood of `tuples` at p = [r, α, s, β] (duals).
+/// Each customer's term is computed with β^s taken in, as −s·ln(1 + T/β) for the alive part and
+/// (1 + τ/β)^{−(s+1)}/β in the death integral, so that the likelihood stays exact when s and β
+/// grow together (no s·ln β − s·ln(β+T) cancelling at s = 1e9).
 pub(crate) fn loglik(tuples: &Tuples, p: &[Dual]) -> Result<Dual> {
     let (r, alpha, s, beta) = (p[0], p[1], p[2], p[3]);
-    let base = r * alpha.ln() + s * beta.ln() - r.lgamma();
+    let base = r * alpha.ln() - r.lgamma();
+    let s_ln_beta = s * beta.ln();
     let ln_s = s.ln();
     let (lo, hi, alpha_high) = if alpha.v >= beta.v { (beta, alpha, true) } else { (alpha, beta, false) };
     let ln_alpha: Vec<Dual> = tuples.times.iter().map(|t| (alpha + *t).ln()).collect();
-    let ln_beta: Vec<Dual> = tuples.times.iter().map(|t| (beta + *t).ln()).collect();
+    let ln1p_beta: Vec<Dual> = tuples.times.iter().map(|t| ln1p_over(*t, beta)).collect();
     let mut total = Dual::cst(0.0);
     let mut weight = 0.0;
     // (run number, F(τ)) per distinct time value.
@@ -125,7 +143,7 @@ pub(crate) fn loglik(tuples: &Tuples, p: &[Dual]) -> Result<Dual> {
         let rx = r + x;
         let rsx = rx + s;
         let b2 = if alpha_high { s + 1.0 } else { rx };
-        let share = ln_s - rsx.ln();
+        let share = ln_s - rsx.ln() + s_ln_beta;
         let mut sum = Dual::cst(0.0);
         let mut run_weight = 0.0;
         // F(τ) depends on x and τ only: computed once per time value within the run.
@@ -143,7 +161,7 @@ pub(crate) fn loglik(tuples: &Tuples, p: &[Dual]) -> Result<Dual> {
         };
         for i in run {
             let (tx, t, w) = (tuples.tx[i], tuples.t[i], tuples.w[i]);
-            let alive = -(rx * ln_alpha[tuples.ti[i]]) - s * ln_beta[tuples.ti[i]];
+            let alive = -(rx * ln_alpha[tuples.ti[i]]) - s * ln1p_beta[tuples.ti[i]];
             // z is largest at τ = t_x; near 1 the series is slow, so integrate instead.
             let z_max = (hi.v - lo.v) / (hi.v + tx);
             let term = if tx < t && z_max > SERIES_MAX_Z {
@@ -168,6 +186,14 @@ pub(crate) fn loglik(tuples: &Tuples, p: &[Dual]) -> Result<Dual> {
     Ok(total + base * weight)
 }
 
+/// Above this s (with β growing alike) the drop-out rate is the same for every customer to within
+/// 0.1 % (the Gamma's coefficient of variation is 1/√s): the fit has reached the exponential-lifetime
+/// limit of the model.
+const HOMOGENEOUS_S: f64 = 1e6;
+
+/// The largest s reported at that limit (less when β = s/rate would pass 1e11).
+const S_REPORTED: f64 = 1e8;
+
 pub(crate) fn fit(tuples: &Tuples, options: &FitOptions, unit: TimeUnit) -> Result<Fit<ParetoParams>> {
     let loglik = |p: &[Dual]| loglik(tuples, p);
     let (n, alpha, mt) = tuples.scale();
@@ -175,7 +201,59 @@ pub(crate) fn fit(tuples: &Tuples, options: &FitOptions, unit: TimeUnit) -> Resu
         .iter()
         .map(|&(r, s, beta_ratio)| vec![r, alpha * r, s, (mt * beta_ratio).max(1e-3)])
         .collect();
-    run_fit(&Problem { loglik: &loglik, customers: n, starts, penalty_scale: vec![1.0, tuples.rate_penalty(), 1.0, tuples.rate_penalty()] }, options, Some(unit))
+    // θ = (ln r, ln α, ln s, ln(β/s)): when the data show no heterogeneity in drop-out, s and β
+    // grow together with s/β (the mean drop-out rate) fixed, a diagonal ridge in (ln s, ln β) that
+    // BFGS crawls along; in these coordinates it is one axis, walked in a few steps.
+    let identity = |i: usize, j: usize| if i == j { 1.0 } else { 0.0 };
+    let to_log: Vec<Vec<f64>> = (0..4).map(|i| (0..4).map(|j| identity(i, j) + if i == 3 && j == 2 { 1.0 } else { 0.0 }).collect()).collect();
+    let from_log: Vec<Vec<f64>> = (0..4).map(|i| (0..4).map(|j| identity(i, j) - if i == 3 && j == 2 { 1.0 } else { 0.0 }).collect()).collect();
+    let problem = Problem {
+        loglik: &loglik,
+        customers: n,
+        starts,
+        penalty_scale: vec![1.0, tuples.rate_penalty(), 1.0, tuples.rate_penalty()],
+        log_map: Some(LogMap { to_log, from_log }),
+    };
+    let mut fit: Fit<ParetoParams> = run_fit(&problem, options, Some(unit))?;
+    let at_limit = fit.params.s > HOMOGENEOUS_S;
+    if at_limit {
+        // At the limit the likelihood no longer depends on s (beyond 1/s): an s beyond 1e8 (or
+        // beyond what keeps β = s/rate below 1e11) is reported there, with the fitted rate s/β and
+        // the likelihood at that point. The standard errors of s and β are unbounded: none.
+        let rate = fit.params.s / fit.params.beta;
+        let cap = (1e11 * rate).clamp(HOMOGENEOUS_S, S_REPORTED);
+        if fit.params.s > cap {
+            fit.params = ParetoParams { s: cap, beta: cap / rate, ..fit.params };
+            fit.log_likelihood = super::finite("a log-likelihood", self::loglik(tuples, &fit.params.duals())?.v)?;
+        }
+        if fit.std_errors.take().is_some() {
+            fit.warnings.push(Warning::new(
+                "NO_STANDARD_ERRORS",
+                "stdErrors",
+                "s and beta are at the limit where only s/beta is identified, so standard errors are not available",
+            ));
+        }
+    }
+    let ParetoParams { s, beta, .. } = fit.params;
+    if at_limit {
+        // One clear warning instead of two about s and β.
+        fit.warnings.retain(|w| !(w.code == "PARAMETER_AT_BOUNDARY" && (w.field.as_deref() == Some("params.s") || w.field.as_deref() == Some("params.beta"))));
+        fit.warnings.push(Warning::new(
+            "PARAMETER_AT_BOUNDARY",
+            "params.s",
+            format!(
+                "s = {s:.4e} and beta = {beta:.4e} grew together: the data show no spread in how fast customers drop out, so the fit is \
+                 Pareto/NBD's limit, every customer dropping out at the same rate s/beta = {:.4e} per {}; predictions use that limit",
+                s / beta,
+                match unit {
+                    TimeUnit::Days => "day",
+                    TimeUnit::Weeks => "week",
+                    TimeUnit::Months => "month",
+                }
+            ),
+        ));
+    }
+    Ok(fit)
 }
 
 impl ParetoParams {
@@ -184,9 +262,7 @@ impl ParetoParams {
         let one = Tuples::new(vec![x], vec![tx], vec![t], vec![1.0]);
         let ll = loglik(&one, &self.duals())?.v;
         let ParetoParams { r, alpha, s, beta } = *self;
-        let alive = special::lgamma(r + x) - special::lgamma(r) + r * alpha.ln() + s * beta.ln()
-            - (r + x) * (alpha + t).ln()
-            - s * (beta + t).ln();
+        let alive = special::lgamma(r + x) - special::lgamma(r) + r * alpha.ln() - (r + x) * (alpha + t).ln() - s * (t / beta).ln_1p();
         // P(alive) = e^{alive − ll}; as a logistic of the log-odds of being dead.
         Ok(logistic_neg((ll - alive).exp_m1().max(0.0).ln()))
     }
@@ -281,7 +357,7 @@ mod tests {
             let f1 = ln_f(rsx, b2, lo, hi, tx).unwrap();
             let f2 = ln_f(rsx, b2, lo, hi, t).unwrap();
             let series = f1 + (-(f2 - f1).exp_m1()).ln() - rsx.ln();
-            let quad = ln_death_integral(rx, s + 1.0, alpha, beta, tx, t);
+            let quad = ln_death_integral(rx, s + 1.0, alpha, beta, tx, t) - s * beta.ln();
             assert!((series.v - quad.v).abs() < 1e-12, "{x}: {} vs {}", series.v, quad.v);
             for i in 0..4 {
                 assert!((series.d[i] - quad.d[i]).abs() < 1e-10 * (1.0 + series.d[i].abs()), "{x} d{i}");

@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { ingestSummaryFile, ingest, fitSbg, ClvkitError } from "clvkit";
+import { ingestSummaryFile, ingestFile, ingest, fitSbg, ClvkitError } from "clvkit";
 
 const fixture = JSON.parse(readFileSync(new URL("../fixtures/lifetimes_models.json", import.meta.url), "utf8"));
 const cdnow = new URL("../fixtures/cdnow_summary.csv", import.meta.url).pathname;
@@ -102,4 +102,32 @@ test("sBG retention from subscription cohorts matches Fader & Hardie's published
   assert.equal(r.survival.length, 13);
   assert.ok(r.retention.every((x, i) => i === 0 || x >= r.retention[i - 1]), "retention rises as the fickle leave");
   assert.throws(() => fitSbg({ cohorts: [[100, 120]] }), (e) => e instanceof ClvkitError && e.field === "cohorts[0][1]");
+});
+
+test("Pareto/NBD at the homogeneous drop-out limit (the demo's orders in days) is quick and flagged", async () => {
+  // These customers show no spread in drop-out rates: s and beta grow together without bound.
+  // The fit must stop at the limit quickly (it took minutes and did not converge) and say so.
+  const dataset = await ingestFile(new URL("../../www/sample/orders.csv", import.meta.url).pathname);
+  try {
+    for (const unit of ["days", "weeks"]) {
+      const started = performance.now();
+      const { transactions: t } = dataset.fit({ model: "paretoNbd", unit });
+      const seconds = (performance.now() - started) / 1000;
+      assert.ok(seconds < 30, `${unit}: ${seconds} s`);
+      assert.ok(t.converged, `${unit}: ${JSON.stringify(t)}`);
+      assert.ok(t.params.s > 1e6, `${unit}: s = ${t.params.s}`);
+      const boundary = t.warnings.filter((w) => w.code === "PARAMETER_AT_BOUNDARY");
+      assert.equal(boundary.length, 1, JSON.stringify(t.warnings));
+      assert.equal(boundary[0].field, "params.s");
+      assert.match(boundary[0].message, /same rate/);
+    }
+    // Days and weeks describe the same drop-out rate.
+    const rate = (unit) => {
+      const { s, beta } = dataset.fit({ model: "paretoNbd", unit }).transactions.params;
+      return s / beta;
+    };
+    close(rate("days") * 7, rate("weeks"), 0.15, "drop-out rate per week");
+  } finally {
+    dataset.free();
+  }
 });
