@@ -87,6 +87,8 @@ impl PredictionRequest {
 /// The BTYD columns a model reads, with the customer ids and mean repeat spend.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModelInput {
+    /// Each row's index in `Dataset::customers` (empty for a summary table).
+    pub customer: Vec<u32>,
     pub customer_id: Vec<String>,
     pub frequency: Vec<f64>,
     pub recency: Vec<f64>,
@@ -112,6 +114,7 @@ impl ModelInput {
     pub fn of_dataset(data: &Dataset, summary: &SummaryOptions) -> Result<ModelInput> {
         let table = customer_table(data, summary)?;
         Ok(ModelInput {
+            customer: table.customer,
             customer_id: table.customer_id,
             frequency: table.frequency,
             recency: table.recency,
@@ -138,13 +141,18 @@ pub struct Fits {
 
 /// Fits `plan.model` and Gamma-Gamma to `input`.
 pub fn fit(input: &ModelInput, plan: &ModelPlan) -> Result<Fits> {
-    let transactions = fit_transactions(plan.model, &input.customers(), &plan.fit)?;
+    fit_columns(&input.customers(), &input.monetary_value, plan)
+}
+
+/// [`fit`] on borrowed columns (`monetary` empty when unknown): no copy of a summary table.
+pub fn fit_columns(customers: &Customers<'_>, monetary: &[f64], plan: &ModelPlan) -> Result<Fits> {
+    let transactions = fit_transactions(plan.model, customers, &plan.fit)?;
     let mut warnings = Vec::new();
-    let spend = if input.monetary_value.is_empty() {
+    let spend = if monetary.is_empty() {
         warnings.push(Warning::new("SPEND_MODEL_UNAVAILABLE", "monetaryValue", "the data has no monetary values: no spend model, no CLV"));
         None
     } else {
-        match fit_gamma_gamma(&input.frequency, &input.monetary_value, &plan.fit) {
+        match fit_gamma_gamma(customers.frequency, monetary, &plan.fit) {
             Ok(spend) => Some(spend),
             Err(e) => {
                 warnings.push(Warning::new("SPEND_MODEL_UNAVAILABLE", "monetaryValue", format!("no spend model, so no CLV: {}", e.message)));

@@ -10,7 +10,7 @@
 
 use super::gammagamma::GammaGammaParams;
 use super::pnbd::ParetoParams;
-use super::{per_customer, Customers, TransactionParams};
+use super::{alive_of, per_customer, per_customer_at, Customers, TransactionParams};
 use crate::error::{Error, ErrorCode, Result};
 use crate::summary::TimeUnit;
 use serde::Serialize;
@@ -82,17 +82,33 @@ pub fn clv(
     monetary: &[f64],
     options: &ClvOptions,
 ) -> Result<Vec<f64>> {
+    clv_given(transactions, spend, customers, monetary, options, None)
+}
+
+/// [`clv`], with each customer's P(alive) when it is already known (else computed here).
+pub fn clv_given(
+    transactions: &TransactionParams,
+    spend: &GammaGammaParams,
+    customers: &Customers<'_>,
+    monetary: &[f64],
+    options: &ClvOptions,
+    p_alive: Option<&[f64]>,
+) -> Result<Vec<f64>> {
     let u = options.month(customers.unit)?;
     transactions.check()?;
     let aov = spend.expected_spend(customers.frequency, monetary)?;
     let discount = 1.0 + options.monthly_discount_rate;
     let horizons: Vec<f64> = (1..=options.horizon_months).map(|m| f64::from(m) * u).collect();
     // Discounted expected purchases per customer (depends on (x, t_x, T) only).
-    let purchases = per_customer(customers, |x, tx, t| {
+    let purchases = per_customer_at(customers, |i, x, tx, t| {
+        let curve = match p_alive {
+            Some(p) => transactions.expected_curve_given(alive_of(p, i)?, x, t, &horizons)?,
+            None => transactions.expected_curve(x, tx, t, &horizons)?,
+        };
         let mut value = 0.0;
         let mut before = 0.0;
         let mut factor = 1.0;
-        for upto in transactions.expected_curve(x, tx, t, &horizons)? {
+        for upto in curve {
             factor /= discount;
             value += (upto - before).max(0.0) * factor;
             before = upto;

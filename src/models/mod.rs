@@ -579,7 +579,21 @@ fn map_fit<P, Q>(fit: Fit<P>, wrap: impl Fn(P) -> Q) -> Fit<Q> {
 /// Applies `one` to every customer, collecting a column; the first error ends it.
 /// `one` must depend on (x, t_x, T) only: it is called once per distinct tuple (a hash map of the
 /// tuples' bits, so a million customers cost one pass, not a sort).
+/// Customer `i`'s entry of a P(alive) column (which must cover every customer).
+pub(crate) fn alive_of(p_alive: &[f64], i: usize) -> Result<f64> {
+    p_alive
+        .get(i)
+        .copied()
+        .ok_or_else(|| crate::error::Error::new(crate::error::ErrorCode::Internal, "P(alive) does not cover every customer"))
+}
+
 pub(crate) fn per_customer(c: &Customers<'_>, mut one: impl FnMut(f64, f64, f64) -> Result<f64>) -> Result<Vec<f64>> {
+    per_customer_at(c, |_, x, tx, t| one(x, tx, t))
+}
+
+/// [`per_customer`], where `one` also gets the index of the first customer with that tuple (to
+/// read other per-customer columns that depend on the tuple alone, such as P(alive)).
+pub(crate) fn per_customer_at(c: &Customers<'_>, mut one: impl FnMut(usize, f64, f64, f64) -> Result<f64>) -> Result<Vec<f64>> {
     c.check()?;
     let mut seen: BitsMap<(u64, u64, u64), f64> = BitsMap::default();
     let mut out = Vec::with_capacity(c.len());
@@ -587,7 +601,7 @@ pub(crate) fn per_customer(c: &Customers<'_>, mut one: impl FnMut(f64, f64, f64)
         let (x, tx, t) = (c.frequency[i], c.recency[i], c.t[i]);
         let v = match seen.entry((x.to_bits(), tx.to_bits(), t.to_bits())) {
             std::collections::hash_map::Entry::Occupied(e) => *e.get(),
-            std::collections::hash_map::Entry::Vacant(e) => *e.insert(finite("a prediction", one(x, tx, t)?)?),
+            std::collections::hash_map::Entry::Vacant(e) => *e.insert(finite("a prediction", one(i, x, tx, t)?)?),
         };
         out.push(v);
     }
@@ -634,7 +648,11 @@ impl TransactionParams {
 
     /// Conditional expected purchases in (T, T+h] for each h of `horizons` (P(alive) computed once).
     pub(crate) fn expected_curve(&self, x: f64, tx: f64, t: f64, horizons: &[f64]) -> Result<Vec<f64>> {
-        let alive = self.p_alive_one(x, tx, t)?;
+        self.expected_curve_given(self.p_alive_one(x, tx, t)?, x, t, horizons)
+    }
+
+    /// [`Self::expected_curve`] for a customer whose P(alive) is already known.
+    pub(crate) fn expected_curve_given(&self, alive: f64, x: f64, t: f64, horizons: &[f64]) -> Result<Vec<f64>> {
         horizons
             .iter()
             .map(|&h| {
@@ -671,6 +689,17 @@ impl TransactionParams {
         self.check()?;
         check_time("t", horizon)?;
         per_customer(c, |x, tx, t| self.expected_one(x, tx, t, horizon))
+    }
+
+    /// [`Self::expected_purchases`] given each customer's P(alive) (from [`Self::p_alive`] on the
+    /// same customers): P(alive) is the costly part for Pareto/NBD, so predictions compute it once.
+    pub fn expected_purchases_given(&self, c: &Customers<'_>, horizon: f64, p_alive: &[f64]) -> Result<Vec<f64>> {
+        self.check()?;
+        check_time("t", horizon)?;
+        per_customer_at(c, |i, x, _, t| {
+            let alive = alive_of(p_alive, i)?;
+            Ok(self.expected_curve_given(alive, x, t, &[horizon])?.first().copied().unwrap_or(0.0))
+        })
     }
 
     /// P(exactly `n` purchases in (T, T + `horizon`]) per customer, given their history.

@@ -3,7 +3,7 @@
 //!
 //! Every column is in customer order; money columns are f64 in the unit of the monetary values.
 
-use super::clv::{churn_risk, clv, dert, ChurnRisk, ClvOptions};
+use super::clv::{churn_risk, clv_given, dert, ChurnRisk, ClvOptions};
 use super::gammagamma::GammaGammaParams;
 use super::{check_time, Customers, TransactionModel, TransactionParams};
 use crate::error::{Error, ErrorCode, Result};
@@ -67,7 +67,7 @@ pub fn predict(
     let (expected_spend, value) = match spend {
         Some((gg, monetary)) => (
             Some(gg.expected_spend(customers.frequency, monetary)?),
-            Some(clv(transactions, gg, customers, monetary, &options.clv)?),
+            Some(clv_given(transactions, gg, customers, monetary, &options.clv, Some(&p_alive))?),
         ),
         None => (None, None),
     };
@@ -75,13 +75,14 @@ pub fn predict(
         TransactionParams::ParetoNbd(p) if options.clv.monthly_discount_rate > 0.0 => Some(dert(p, customers, &options.clv)?),
         _ => None,
     };
+    let expected_purchases = transactions.expected_purchases_given(customers, horizon, &p_alive)?;
     Ok(CustomerPredictions {
         model: transactions.model(),
         unit: customers.unit,
         horizon,
         churn_risk: churn_risk(&p_alive),
         p_alive,
-        expected_purchases: transactions.expected_purchases(customers, horizon)?,
+        expected_purchases,
         prob_purchases,
         expected_spend,
         clv: value,

@@ -151,15 +151,25 @@ pub fn offers(data: &Dataset, plan: &NextBestOfferPlan, p_alive: Option<&[f64]>,
 /// Each dataset customer's P(alive) (parallel to `data.customers`) from `model` fitted to the
 /// customer table in weeks as of the last order; customers with no purchase count as alive (1).
 pub fn p_alive_by_customer(data: &Dataset, model: TransactionModel) -> Result<Vec<f64>> {
-    let table = customer_table(data, &SummaryOptions { unit: TimeUnit::Weeks, as_of: None })?;
+    let table = customer_table(data, &OFFERS_SUMMARY)?;
     let customers = Customers::from_table(&table);
     let fit = fit_transactions(model, &customers, &FitOptions::default())?;
     let alive = fit.params.p_alive(&customers)?;
+    Ok(p_alive_in_dataset_order(data, &table.customer, &alive))
+}
+
+/// The customer table `offers` fits its model to: weeks, as of the last order (with the default
+/// fit options). Predictions made the same way give the same P(alive), so they can be reused.
+pub const OFFERS_SUMMARY: SummaryOptions = SummaryOptions { unit: TimeUnit::Weeks, as_of: None };
+
+/// P(alive) of table rows (`customer[i]` is row i's index in `data.customers`) laid out in
+/// dataset order; customers not in the table (no purchase) count as alive (1).
+pub fn p_alive_in_dataset_order(data: &Dataset, customer: &[u32], alive: &[f64]) -> Vec<f64> {
     let mut by_customer = vec![1.0; data.customers.len()];
-    for (&c, &p) in table.customer.iter().zip(&alive) {
+    for (&c, &p) in customer.iter().zip(alive) {
         if let Some(slot) = by_customer.get_mut(c as usize) {
             *slot = p;
         }
     }
-    Ok(by_customer)
+    by_customer
 }

@@ -6,7 +6,7 @@ use wasm_bindgen::prelude::*;
 
 use super::dataset::{core, options, with_table, DatasetHandle, SummaryHandle};
 use super::to_js_value;
-use crate::models::analyses::{fit, predictions, ModelInput, ModelRequest, Predictions, PredictionRequest};
+use crate::models::analyses::{fit, fit_columns, predictions, ModelInput, ModelRequest, Predictions, PredictionRequest};
 use crate::models::subscriptions::{cohort_sbg, CohortSbgRequest};
 use crate::models::{auto, holdout_split, HoldoutRequest};
 use crate::table::to_csv;
@@ -27,6 +27,7 @@ fn predictions_to_js(result: &Predictions) -> Result<JsValue, JsValue> {
 fn summary_input(handle: &SummaryHandle, unit: crate::summary::TimeUnit) -> ModelInput {
     let t = handle.table();
     ModelInput {
+        customer: Vec::new(),
         customer_id: t.customer_id.clone(),
         frequency: t.frequency.clone(),
         recency: t.recency.clone(),
@@ -51,7 +52,9 @@ impl DatasetHandle {
         let request: PredictionRequest = self::options(options)?;
         let (plan, predict) = core(request.parse())?;
         let input = core(ModelInput::of_dataset(&self.data, &plan.summary))?;
-        predictions_to_js(&core(predictions(&input, &plan, &predict))?)
+        let result = core(predictions(&input, &plan, &predict))?;
+        self.remember_p_alive(&plan, &input, &result.customers.p_alive);
+        predictions_to_js(&result)
     }
 
     /// The per-customer predictions as CSV (`customer_id,p_alive,expected_purchases,...`).
@@ -88,7 +91,9 @@ impl SummaryHandle {
     pub fn fit(&self, options: JsValue) -> Result<JsValue, JsValue> {
         let request: ModelRequest = self::options(options)?;
         let plan = core(request.parse().and_then(|p| p.for_summary()))?;
-        to_js_value(&core(fit(&summary_input(self, plan.summary.unit), &plan))?)
+        let t = self.table();
+        let customers = crate::models::Customers::new(&t.frequency, &t.recency, &t.t, plan.summary.unit);
+        to_js_value(&core(fit_columns(&customers, &t.monetary_value, &plan))?)
     }
 
     pub fn predict(&self, options: JsValue) -> Result<JsValue, JsValue> {

@@ -100,6 +100,15 @@ impl DatasetHandle {
         with_progress(on_progress, |progress| analyses::offers(&self.data, &plan, p_alive.as_deref().map(Vec::as_slice), progress))
     }
 
+    /// Keeps the P(alive) a prediction computed when `offers` would compute the very same
+    /// (same model, the offers' customer table and default fit options), so it is not redone.
+    pub(super) fn remember_p_alive(&self, plan: &crate::models::analyses::ModelPlan, input: &crate::models::analyses::ModelInput, p_alive: &[f64]) {
+        if plan.summary == analyses::OFFERS_SUMMARY && plan.fit == crate::models::FitOptions::default() && input.customer.len() == p_alive.len() {
+            let by_customer = analyses::p_alive_in_dataset_order(&self.data, &input.customer, p_alive);
+            *self.p_alive.borrow_mut() = Some((plan.model, std::rc::Rc::new(by_customer)));
+        }
+    }
+
     /// P(alive) of every customer under `model`, fitted on the first call and kept for the next.
     fn p_alive_under(&self, model: crate::models::TransactionModel) -> Result<std::rc::Rc<Vec<f64>>, JsValue> {
         if let Some((cached, p)) = self.p_alive.borrow().as_ref() {

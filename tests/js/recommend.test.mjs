@@ -173,3 +173,19 @@ test("cross-sell options are checked like every other input", async () => {
     ds.free();
   }
 });
+
+test("offers weighed by a model reuse the P(alive) a matching prediction computed, with the same result", async () => {
+  const csv = readFileSync(new URL("../../www/sample/orders.csv", import.meta.url));
+  const options = { topN: 2, model: "bgNbd", rules: { minSupport: 0.02 } };
+  const fresh = await ingest(csv);
+  const expected = fresh.offersCsv(options);
+  assert.equal(fresh.offersCsv(options), expected, "the second call (P(alive) kept) gives the same offers");
+  fresh.free();
+  const predicted = await ingest(csv);
+  const p = predicted.predict({ model: "bgNbd", unit: "weeks" }); // the offers' own table and fit: reused
+  assert.ok(p.customers.pAlive.length > 0);
+  assert.equal(predicted.offersCsv(options), expected);
+  predicted.predict({ model: "bgNbd", unit: "days" }); // another table: not reused, and changes nothing
+  assert.equal(predicted.offersCsv(options), expected);
+  predicted.free();
+});
