@@ -16,7 +16,7 @@ import { pathToFileURL } from "node:url";
 import { BENCH_DIR, fmt, log, machineLine } from "./lib.mjs";
 
 /** Suite order in RESULTS.md; suites not listed here follow alphabetically. */
-const ORDER = ["ingest", "models", "rules", "offers", "browser", "sizes"];
+const ORDER = ["ingest", "models", "rules", "offers", "browser", "memory", "sizes"];
 const RESULTS_DIR = join(BENCH_DIR, "results");
 
 function parseCount(s, name) {
