@@ -1,6 +1,8 @@
 //! Property tests (proptest) of the invariants users rely on: rows are never lost, chunking never
 //! matters, the exported per-customer table re-ingests to itself, CLV moves the right way with its
 //! inputs, probabilities are probabilities, rule metrics stay in their ranges, predictions are finite.
+//! Native only: proptest is not a wasm32 dependency.
+#![cfg(not(target_arch = "wasm32"))]
 
 use clvkit::calc::{retention_clv, simple_clv, RetentionClvInput, SimpleClvInput};
 use clvkit::error::ErrorCode;
