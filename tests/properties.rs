@@ -161,7 +161,10 @@ proptest! {
             prop_assert!((-0.25 - 1e-12..=0.25 + 1e-12).contains(&r.leverage[i]), "leverage {}", r.leverage[i]);
             prop_assert!(r.conviction[i] >= 0.0, "conviction {}", r.conviction[i]);
             prop_assert!((-1.0 - 1e-12..=1.0 + 1e-12).contains(&r.zhangs_metric[i]), "zhang {}", r.zhangs_metric[i]);
-            prop_assert!((-1.0 - 1e-12..=1.0 + 1e-12).contains(&r.certainty[i]), "certainty {}", r.certainty[i]);
+            // mlxtend's certainty, (confidence − sC) / (1 − sC), is at most 1 but below −1 when sC > ½.
+            let s_c = r.consequent_support[i];
+            let floor = if s_c < 1.0 { -s_c / (1.0 - s_c) } else { 0.0 };
+            prop_assert!(r.certainty[i] <= 1.0 + 1e-12 && r.certainty[i] >= floor - 1e-9, "certainty {} (consequent support {})", r.certainty[i], s_c);
         }
     }
 }
