@@ -24,6 +24,20 @@ export const median = (xs) => {
 /** Median, min and max of a list of numbers. */
 export const stats = (xs) => ({ median: median(xs), min: Math.min(...xs), max: Math.max(...xs) });
 
+/**
+ * One case's timed runs (JSON reports of the case protocol) summed up: time median, min and max;
+ * the highest peak RSS and wasm memory; the median setup time.
+ */
+export function caseStats(reports) {
+  const ms = reports.map((x) => x.ms);
+  return {
+    ...stats(ms),
+    maxRss: Math.max(...reports.map((x) => x.maxRssBytes)),
+    wasm: reports[0].wasmMemoryBytes == null ? null : Math.max(...reports.map((x) => x.wasmMemoryBytes)),
+    setup: median(reports.map((x) => x.setupMs)),
+  };
+}
+
 export const fmt = {
   s: (ms) => (ms / 1000).toFixed(ms < 10_000 ? (ms < 100 ? 3 : 2) : 1),
   ms: (ms) => (ms < 10 ? ms.toFixed(2) : ms < 100 ? ms.toFixed(1) : ms.toFixed(0)),

@@ -9,7 +9,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { dataset } from "../generate.mjs";
-import { BENCH_DIR, fmt, log, loadTracker, median, nodeBaselineRss, npmVersion, ratioText, runNode, scratch, waitForBuild, wasmIdentity } from "../lib.mjs";
+import { BENCH_DIR, caseStats, fmt, log, loadTracker, nodeBaselineRss, npmVersion, ratioText, runNode, scratch, waitForBuild, wasmIdentity } from "../lib.mjs";
 
 export const id = "ingest";
 export const title = "Ingest and per-customer summary (issue 3)";
@@ -133,19 +133,7 @@ export async function run({ smoke, rows: rowsOpt, runs: runsOpt, seed = 42, case
       sha256: data.sha256,
       customers: ref.size,
       runs: Math.max(1, runs),
-      results: cases.map((c) => {
-        const ss = samples.get(c.id);
-        const ms = ss.map((x) => x.ms);
-        return {
-          ...c,
-          median: median(ms),
-          min: Math.min(...ms),
-          max: Math.max(...ms),
-          maxRss: Math.max(...ss.map((x) => x.maxRssBytes)),
-          wasm: ss[0].wasmMemoryBytes == null ? null : Math.max(...ss.map((x) => x.wasmMemoryBytes)),
-          setup: median(ss.map((x) => x.setupMs)),
-        };
-      }),
+      results: cases.map((c) => ({ ...c, ...caseStats(samples.get(c.id)) })),
     });
   }
   if (failures.length) return { failures, targets, markdown: "" };

@@ -12,7 +12,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { RULE_COLUMNS } from "../cases/rules-common.mjs";
-import { BENCH_DIR, REPO, fmt, log, loadTracker, median, nodeBaselineRss, npmVersion, python, pythonVersion, ratioText, runNode, scratch, spawnJson, waitForBuild, wasmIdentity } from "../lib.mjs";
+import { BENCH_DIR, REPO, caseStats, fmt, log, loadTracker, median, nodeBaselineRss, npmVersion, python, pythonVersion, ratioText, runNode, scratch, spawnJson, waitForBuild, wasmIdentity } from "../lib.mjs";
 
 export const id = "rules";
 export const title = "Frequent itemsets and association rules (issues 5 and 8)";
@@ -193,19 +193,7 @@ export async function run({ smoke, runs: runsOpt, cases: only }) {
       runs: Math.max(1, runs),
       results: cases.map((c) => {
         const ss = samples.get(c.id);
-        const ms = ss.map((x) => x.ms);
-        return {
-          ...c,
-          median: median(ms),
-          min: Math.min(...ms),
-          max: Math.max(...ms),
-          parts: partsText(ss),
-          itemsets: ss[0].itemsets,
-          rules: ss[0].rules,
-          maxRss: Math.max(...ss.map((x) => x.maxRssBytes)),
-          wasm: ss[0].wasmMemoryBytes == null ? null : Math.max(...ss.map((x) => x.wasmMemoryBytes)),
-          setup: median(ss.map((x) => x.setupMs)),
-        };
+        return { ...c, ...caseStats(ss), parts: partsText(ss), itemsets: ss[0].itemsets, rules: ss[0].rules };
       }),
     });
   }

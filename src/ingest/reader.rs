@@ -392,6 +392,7 @@ impl Reader {
         let head = std::mem::take(&mut self.head);
         check_encoding(&head)?;
         let body = head.strip_prefix(UTF8_BOM).unwrap_or(&head);
+        let sep_line = excel_separator_line(body);
         let delimiter = match self.explicit {
             Some(d) if matches!(d, b'"' | b'\r' | b'\n') => {
                 let message = format!(
@@ -401,13 +402,13 @@ impl Reader {
                 return Err(Error::new(ErrorCode::OutOfRange, message).with_field("delimiter"));
             }
             Some(d) => d,
-            None => match excel_separator_line(body) {
+            None => match sep_line {
                 Some((d, _)) => d,
                 None => sniff(body, eof),
             },
         };
         // Excel's `sep=;` line names the delimiter and is not a record (nor the header).
-        let body = match excel_separator_line(body) {
+        let body = match sep_line {
             Some((_, len)) => {
                 let line = body.get(..len).unwrap_or_default();
                 self.count_lines(line);
