@@ -63,6 +63,18 @@ const state = {
   controllers: new Map(),
 };
 
+/** Milliseconds per phase: `time(phase)` adds the time since the previous call (or the start). */
+function phaseTimer() {
+  const timings = {};
+  let lap = performance.now();
+  const time = (phase) => {
+    const now = performance.now();
+    timings[phase] = (timings[phase] ?? 0) + (now - lap);
+    lap = now;
+  };
+  return { timings, time };
+}
+
 function setSource(source) {
   if (!source) {
     if (!state.source) throw Object.assign(new Error("Choose a file first."), { code: "NO_FILE" });
@@ -486,13 +498,7 @@ const HANDLERS = {
   /** The whole file, streamed into a new Dataset that replaces the previous one when done. */
   async analyse({ options = {}, crossSell: withCrossSell = true }, { progress, signal }) {
     const blob = setSource(null);
-    const timings = {};
-    let lap = performance.now();
-    const time = (phase) => {
-      const now = performance.now();
-      timings[phase] = (timings[phase] ?? 0) + (now - lap);
-      lap = now;
-    };
+    const { timings, time } = phaseTimer();
     const dataset = await ingest(blob, options, { onProgress: progress, signal });
     time("ingest");
     let result;
@@ -562,13 +568,7 @@ const HANDLERS = {
       signal.addEventListener("abort", () => reject(Object.assign(new Error("The analysis was cancelled."), { code: "CANCELLED" })), { once: true });
     });
     model.catch(() => {}); // awaited later, or never when the cross-sell stops before the offers
-    const timings = {};
-    let lap = performance.now();
-    const time = (phase) => {
-      const now = performance.now();
-      timings[phase] = (timings[phase] ?? 0) + (now - lap);
-      lap = now;
-    };
+    const { timings, time } = phaseTimer();
     const dataset = await ingest(setSource(source), options, { signal });
     time("ingest");
     const result = {};
