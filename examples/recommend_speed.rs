@@ -76,7 +76,7 @@ fn transactions(path: &str) {
     println!("{} order baskets: {} itemsets, {} rules at support 0.0005 in {ms:.1} ms", baskets.len(), itemsets.itemsets.len(), rules.rules.len());
     let inputs = OfferInputs { rules: Some(&rules), similarity: Some(&similar), upsell: Some(&paths), ..Default::default() };
     let (offers, ms) = best_of(3, || next_best_offers(&data, &inputs, &OfferOptions::default()).expect("offers work"));
-    println!("offers: {} rows in {ms:.1} ms; first: {:?}", offers.offers.item.len(), offers.offers.reason.first());
+    println!("offers: {} rows in {ms:.1} ms; first: {:?}", offers.offers.item.len(), offers.offers.reason.get(0));
     let (first, last) = data.day_range().expect("orders");
     let cut = last - (last - first) / 4;
     let evaluation_options = EvaluationOptions { itemsets: options.clone(), ..Default::default() };

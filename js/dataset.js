@@ -2,14 +2,20 @@
 // SummaryDataset (a pre-aggregated summary file). Ingest once, analyse many times, free explicitly.
 import { ClvkitError, toClvkitError } from "./errors.js";
 
-/** The cells of a packed text column (`{ text, ends }`: all cells joined, each cell's end as a UTF-16 offset). */
-function cellsOf({ text, ends }) {
-  const cells = new Array(ends.length);
+/**
+ * The cells of a packed text column (`{ text, ends }`: all cells joined, each cell's end as a UTF-16
+ * offset); with `codes`, those are the column's distinct values and row i is `values[codes[i]]`.
+ */
+function cellsOf({ text, ends, codes }) {
+  const values = new Array(ends.length);
   let start = 0;
   for (let i = 0; i < ends.length; i++) {
-    cells[i] = text.substring(start, ends[i]);
+    values[i] = text.substring(start, ends[i]);
     start = ends[i];
   }
+  if (!(codes instanceof Uint32Array)) return values;
+  const cells = new Array(codes.length);
+  for (let i = 0; i < codes.length; i++) cells[i] = values[codes[i]] ?? "";
   return cells;
 }
 

@@ -13,8 +13,59 @@ pub enum Column<'a> {
     U32(&'a [u32]),
     U8(&'a [u8]),
     Text(&'a [String]),
+    /// Text with few distinct values, each stored once.
+    Coded(&'a CodedText),
     /// Labels (enum values) as their JS names.
     Label(Vec<&'static str>),
+}
+
+/// A text column stored as its distinct values and a code per row (row i is `values[codes[i]]`):
+/// a table of a million offers names a few thousand items, values and reasons, so it holds (and
+/// sends to JS) each text once instead of a string per row.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CodedText {
+    pub values: Vec<String>,
+    pub codes: Vec<u32>,
+}
+
+impl CodedText {
+    /// A column whose codes index `values` (codes added with [`CodedText::push`]).
+    pub fn with_values(values: Vec<String>) -> Self {
+        CodedText { values, codes: Vec::new() }
+    }
+
+    pub fn push(&mut self, code: u32) {
+        self.codes.push(code);
+    }
+
+    pub fn len(&self) -> usize {
+        self.codes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.codes.is_empty()
+    }
+
+    /// Row `i`'s text.
+    pub fn get(&self, i: usize) -> Option<&str> {
+        self.values.get(*self.codes.get(i)? as usize).map(String::as_str)
+    }
+
+    /// Every row's text.
+    pub fn to_vec(&self) -> Vec<&str> {
+        self.iter().collect()
+    }
+
+    /// Every row's text, in order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = &str> {
+        self.codes.iter().map(|&c| self.values.get(c as usize).map_or("", String::as_str))
+    }
+}
+
+impl serde::Serialize for CodedText {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.iter())
+    }
 }
 
 impl Column<'_> {
@@ -25,6 +76,7 @@ impl Column<'_> {
             Column::U32(v) => v.len(),
             Column::U8(v) => v.len(),
             Column::Text(v) => v.len(),
+            Column::Coded(v) => v.len(),
             Column::Label(v) => v.len(),
         }
     }
@@ -41,12 +93,13 @@ impl Column<'_> {
             Column::U32(v) => v.get(i).map(u32::to_string).unwrap_or_default(),
             Column::U8(v) => v.get(i).map(u8::to_string).unwrap_or_default(),
             Column::Text(v) => v.get(i).cloned().unwrap_or_default(),
+            Column::Coded(v) => v.get(i).unwrap_or_default().to_owned(),
             Column::Label(v) => v.get(i).map(|s| (*s).to_owned()).unwrap_or_default(),
         }
     }
 
     fn is_text(&self) -> bool {
-        matches!(self, Column::Text(_))
+        matches!(self, Column::Text(_) | Column::Coded(_))
     }
 }
 

@@ -370,12 +370,12 @@ fn offers_from_upsell_with_p_alive_and_segments() {
     let inputs = OfferInputs { upsell: Some(&u), p_alive: Some(&p_alive), segments: Some(&segments), ..Default::default() };
     let o = next_best_offers(&d, &inputs, &OfferOptions::default()).unwrap();
     let t = &o.offers;
-    let rows: Vec<String> = (0..t.item_id.len()).map(|r| format!("{} #{} {} {:.4} {}", t.customer_id[r], t.rank[r], t.item_id[r], t.expected_value[r], t.value[r])).collect();
+    let rows: Vec<String> = (0..t.item_id.len()).map(|r| format!("{} #{} {} {:.4} {}", t.customer_id.get(r).unwrap(), t.rank[r], t.item_id.get(r).unwrap(), t.expected_value[r], t.value.get(r).unwrap())).collect();
     // c1 (M1, M2): M3 at max(1/4, 1/3) × 8. c2 bought every mug. c3 (P(alive) 0.5): M3 at 1/3 × 8 × 0.5.
     // c4 (M1, B1): M2 at 1/2 × 5 = 2.5 before M3 at 1/4 × 8 = 2.
     assert_eq!(rows, ["c1 #1 M3 2.6667 8.00", "c3 #1 M3 1.3333 8.00", "c4 #1 M2 2.5000 5.00", "c4 #2 M3 2.0000 8.00"]);
-    assert_eq!(t.reason[0], "bought M2; 33% of M2 buyers moved up to M3 (median price step 3.50)");
-    assert_eq!(t.reason[2], "bought M1; 50% of M1 buyers moved up to M2 (median price step 3.00)");
+    assert_eq!(t.reason.get(0).unwrap(), "bought M2; 33% of M2 buyers moved up to M3 (median price step 3.50)");
+    assert_eq!(t.reason.get(2).unwrap(), "bought M1; 50% of M1 buyers moved up to M2 (median price step 3.00)");
     let summary: Vec<String> = o
         .segments
         .iter()
@@ -398,18 +398,18 @@ fn offers_from_upsell_with_p_alive_and_segments() {
     let with_margins = OfferInputs { margins: Some(&margins), ..inputs };
     let m = next_best_offers(&d, &with_margins, &OfferOptions::default()).unwrap();
     // c4: M2 at 1/2 × 1 ties M3 at 1/4 × 2; the tie goes to the lower product number, M2.
-    assert_eq!(m.offers.value, ["2.00", "2.00", "1.00", "2.00"]);
+    assert_eq!(m.offers.value.to_vec(), ["2.00", "2.00", "1.00", "2.00"]);
     assert_eq!(m.offers.expected_value[2..], [0.5, 0.5]);
     // The relevance floor: candidates whose P is under minProbability are not offered, and counted.
     // Candidates here: c1 M3 (1/3), c3 M3 (1/3), c4 M2 (1/2) and M3 (1/4).
     assert_eq!(o.below_floor, 0);
     for (floor, kept, removed) in [(0.3, &["M3", "M3", "M2"][..], 1), (0.4, &["M2"][..], 3), (0.6, &[][..], 4)] {
         let f = next_best_offers(&d, &inputs, &OfferOptions { min_probability: floor, ..Default::default() }).unwrap();
-        assert_eq!((f.offers.item_id.as_slice(), f.below_floor), (kept.iter().map(|s| s.to_string()).collect::<Vec<_>>().as_slice(), removed), "floor {floor}");
+        assert_eq!((f.offers.item_id.to_vec().as_slice(), f.below_floor), (kept, removed), "floor {floor}");
     }
     // The cap: topN offers per customer at most (c4 keeps its best, M2).
     let capped = next_best_offers(&d, &inputs, &OfferOptions { top_n: 1, ..Default::default() }).unwrap();
-    assert_eq!(capped.offers.item_id, ["M3", "M3", "M2"]);
+    assert_eq!(capped.offers.item_id.to_vec(), ["M3", "M3", "M2"]);
     let e = next_best_offers(&d, &inputs, &OfferOptions { min_probability: 1.5, ..Default::default() }).unwrap_err();
     assert_eq!(e.field.as_deref(), Some("minProbability"));
     let bad = [1.0, 1.0, 1.5, 1.0];
@@ -433,8 +433,8 @@ fn offers_from_rules_name_the_rule_and_skip_bought_items() {
     let r = association_rules(&f, &RuleOptions::default()).unwrap();
     let o = next_best_offers(&d, &OfferInputs { rules: Some(&r), ..Default::default() }, &OfferOptions::default()).unwrap();
     // Only z lacks an item a rule predicts: A → B, confidence 2/3, lift (2/3) / (2/4).
-    assert_eq!(o.offers.customer_id, ["z"]);
-    assert_eq!(o.offers.reason, ["bought A; 67% of orders with A also have B, lift 1.3"]);
+    assert_eq!(o.offers.customer_id.to_vec(), ["z"]);
+    assert_eq!(o.offers.reason.to_vec(), ["bought A; 67% of orders with A also have B, lift 1.3"]);
     assert!((o.offers.expected_value[0] - 4.0 * 2.0 / 3.0).abs() < 1e-12);
     assert_eq!(o.offers.source, [OfferSource::Rule]);
     let none = next_best_offers(&d, &OfferInputs::default(), &OfferOptions::default()).unwrap();

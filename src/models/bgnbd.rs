@@ -135,16 +135,22 @@ impl BetaGeoParams {
             .sum()
     }
 
+    /// P(n) computing P(alive) first (the tests' entry).
+    #[cfg(test)]
+    pub(crate) fn prob_n(&self, modified: bool, x: f64, tx: f64, t: f64, horizon: f64, n: u32) -> Result<f64> {
+        Ok(self.prob_n_given(modified, self.p_alive(modified, x, tx, t), x, t, horizon, n))
+    }
+
     /// P(exactly n purchases in (T, T+t]): alive at T with P(alive); then λ ~ Gamma(r+x, α+T) and
     /// p ~ Beta(a, b + chances); each purchase ends the customer with probability p, so
     /// P(n | alive) = E[(1−p)ⁿ]·NB(n) + [n>0]·E[p(1−p)ⁿ⁻¹]·P(NB ≥ n), NB the negative binomial
     /// count of purchases at rate λ over t.
-    pub(crate) fn prob_n(&self, modified: bool, x: f64, tx: f64, t: f64, horizon: f64, n: u32) -> Result<f64> {
+    /// `alive` is the customer's P(alive).
+    pub(crate) fn prob_n_given(&self, modified: bool, alive: f64, x: f64, t: f64, horizon: f64, n: u32) -> f64 {
         let BetaGeoParams { r, alpha, a, b } = *self;
-        let alive = self.p_alive(modified, x, tx, t);
         let dead = if n == 0 { 1.0 - alive } else { 0.0 };
         if horizon == 0.0 {
-            return Ok(prob(dead + if n == 0 { alive } else { 0.0 }));
+            return prob(dead + if n == 0 { alive } else { 0.0 });
         }
         let bb = b + Self::chances(modified, x);
         let k = r + x;
@@ -158,7 +164,7 @@ impl BetaGeoParams {
         } else {
             0.0
         };
-        Ok(prob(dead + alive * (stay + leave)))
+        prob(dead + alive * (stay + leave))
     }
 }
 

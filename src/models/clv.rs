@@ -122,13 +122,24 @@ pub fn clv_given(
 /// with the monthly discount rate turned into a continuous rate per time unit
 /// δ = ln(1 + d)/u. Multiply by expected spend and margin for a closed-form CLV. d must be > 0.
 pub fn dert(params: &ParetoParams, customers: &Customers<'_>, options: &ClvOptions) -> Result<Vec<f64>> {
+    let delta = dert_rate(params, customers, options)?;
+    per_customer(customers, |x, tx, t| params.dert(x, tx, t, delta))
+}
+
+/// [`dert`] given each customer's P(alive) (from the same parameters and customers).
+pub fn dert_given(params: &ParetoParams, customers: &Customers<'_>, options: &ClvOptions, p_alive: &[f64]) -> Result<Vec<f64>> {
+    let delta = dert_rate(params, customers, options)?;
+    per_customer_at(customers, |i, x, _, t| params.dert_given(alive_of(p_alive, i)?, x, t, delta))
+}
+
+/// The continuous discount rate per time unit of DERT, after checking the options and parameters.
+fn dert_rate(params: &ParetoParams, customers: &Customers<'_>, options: &ClvOptions) -> Result<f64> {
     let u = options.month(customers.unit)?;
     if options.monthly_discount_rate <= 0.0 {
         return Err(out_of_range("monthlyDiscountRate", "DERT needs a monthlyDiscountRate above 0 (the undiscounted sum may be infinite)".into()));
     }
     super::check_params(params)?;
-    let delta = options.monthly_discount_rate.ln_1p() / u;
-    per_customer(customers, |x, tx, t| params.dert(x, tx, t, delta))
+    Ok(options.monthly_discount_rate.ln_1p() / u)
 }
 
 /// How likely a customer is to have churned, from P(alive).

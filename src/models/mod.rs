@@ -671,10 +671,14 @@ impl TransactionParams {
     }
 
     fn prob_one(&self, x: f64, tx: f64, t: f64, horizon: f64, n: u32) -> Result<f64> {
+        self.prob_one_given(self.p_alive_one(x, tx, t)?, x, t, horizon, n)
+    }
+
+    fn prob_one_given(&self, alive: f64, x: f64, t: f64, horizon: f64, n: u32) -> Result<f64> {
         match self {
-            TransactionParams::BgNbd(p) => p.prob_n(false, x, tx, t, horizon, n),
-            TransactionParams::MbgNbd(p) => p.prob_n(true, x, tx, t, horizon, n),
-            TransactionParams::ParetoNbd(p) => p.prob_n(x, tx, t, horizon, n),
+            TransactionParams::BgNbd(p) => Ok(p.prob_n_given(false, alive, x, t, horizon, n)),
+            TransactionParams::MbgNbd(p) => Ok(p.prob_n_given(true, alive, x, t, horizon, n)),
+            TransactionParams::ParetoNbd(p) => p.prob_n_given(alive, x, t, horizon, n),
         }
     }
 
@@ -707,6 +711,13 @@ impl TransactionParams {
         self.check()?;
         check_time("t", horizon)?;
         per_customer(c, |x, tx, t| self.prob_one(x, tx, t, horizon, n))
+    }
+
+    /// [`Self::prob_purchases`] given each customer's P(alive) (see [`Self::expected_purchases_given`]).
+    pub fn prob_purchases_given(&self, c: &Customers<'_>, horizon: f64, n: u32, p_alive: &[f64]) -> Result<Vec<f64>> {
+        self.check()?;
+        check_time("t", horizon)?;
+        per_customer_at(c, |i, x, _, t| self.prob_one_given(alive_of(p_alive, i)?, x, t, horizon, n))
     }
 
     /// Expected purchases of a new customer in the `horizon` after their first purchase.

@@ -281,13 +281,28 @@ impl ParetoParams {
         Ok(self.expected_if_alive(x, t, horizon) * self.p_alive(x, tx, t)?)
     }
 
+    /// P(n) computing P(alive) first (the tests' entry).
+    #[cfg(test)]
+    pub(crate) fn prob_n(&self, x: f64, tx: f64, t: f64, horizon: f64, n: u32) -> Result<f64> {
+        self.prob_n_given(self.p_alive(x, tx, t)?, x, t, horizon, n)
+    }
+
     /// P(exactly n purchases in (T, T+t]): dead at T (n = 0 only), or alive with λ ~ Gamma(r+x, α+T)
     /// and μ ~ Gamma(s, β+T): alive throughout (prob ((β+T)/(β+T+t))^s) with an NB count over t,
     /// or dying at τ ∈ (0, t) (density s(β+T)^s/(β+T+τ)^{s+1}) with an NB count over τ; the last
-    /// part by Gauss-Legendre quadrature.
-    pub(crate) fn prob_n(&self, x: f64, tx: f64, t: f64, horizon: f64, n: u32) -> Result<f64> {
+    /// part by Gauss-Legendre quadrature. For n = 0 the alive part is in closed form instead: from T
+    /// on, an alive customer is a fresh Pareto/NBD customer with parameters (r+x, α+T, s, β+T), and
+    /// P(no purchase in (T, T+t]) is that customer's likelihood of (x, t_x, T) = (0, 0, t), one
+    /// likelihood term rather than hundreds of quadrature nodes.
+    /// `alive` is the customer's P(alive).
+    pub(crate) fn prob_n_given(&self, alive: f64, x: f64, t: f64, horizon: f64, n: u32) -> Result<f64> {
         let ParetoParams { r, alpha, s, beta } = *self;
-        let alive = self.p_alive(x, tx, t)?;
+        if n == 0 && horizon > 0.0 {
+            let from_t = ParetoParams { r: r + x, alpha: alpha + t, s, beta: beta + t };
+            let quiet = Tuples::new(vec![0.0], vec![0.0], vec![horizon], vec![1.0]);
+            let none_if_alive = loglik(&quiet, &from_t.duals())?.v.exp();
+            return Ok(prob(1.0 - alive + alive * none_if_alive));
+        }
         let dead = if n == 0 { 1.0 - alive } else { 0.0 };
         let nf = f64::from(n);
         let nb = |tau: f64| -> f64 {
@@ -311,6 +326,11 @@ impl ParetoParams {
     /// P(alive)·(r+x)/(α+T)·E[1/(δ+μ)], μ ~ Gamma(s, β+T), and
     /// E[1/(δ+μ)] = (β+T)^s δ^{s−1} U(s, s; δ(β+T)) = (β+T)^s δ^{s−1} e^{δ(β+T)} Γ(1−s, δ(β+T)).
     pub(crate) fn dert(&self, x: f64, tx: f64, t: f64, delta: f64) -> Result<f64> {
+        self.dert_given(self.p_alive(x, tx, t)?, x, t, delta)
+    }
+
+    /// [`Self::dert`] for a customer whose P(alive) is known.
+    pub(crate) fn dert_given(&self, alive: f64, x: f64, t: f64, delta: f64) -> Result<f64> {
         let ParetoParams { r, alpha, s, beta } = *self;
         if !(delta.is_finite() && delta > 0.0) {
             let e = Error::new(ErrorCode::OutOfRange, format!("the discount rate for DERT must be > 0 (got {delta})"));
@@ -318,7 +338,7 @@ impl ParetoParams {
         }
         let z = delta * (beta + t);
         let ln_u = s * (beta + t).ln() + (s - 1.0) * delta.ln() + z + special::ln_upper_gamma_cf(1.0 - s, z)?;
-        Ok(self.p_alive(x, tx, t)? * (r + x) / (alpha + t) * ln_u.exp())
+        Ok(alive * (r + x) / (alpha + t) * ln_u.exp())
     }
 }
 
@@ -385,6 +405,28 @@ mod tests {
         let direct = special::lgamma(r + 3.0) - special::lgamma(r) + r * a.ln() + s * a.ln()
             + ((a + 30.0f64).powf(-rsx) + s / rsx * ((a + 12.0f64).powf(-rsx) - (a + 30.0f64).powf(-rsx))).ln();
         assert!((eq - direct).abs() < 1e-12, "{eq} vs {direct}");
+    }
+
+    #[test]
+    fn no_purchase_in_closed_form_matches_the_quadrature() {
+        // The n = 0 quadrature (alive throughout, or dying at τ with no purchase before), against
+        // the closed form, across α < β, α = β, α > β, a new customer and a heavy buyer.
+        let quadrature = |p: &ParetoParams, x: f64, t: f64, h: f64| {
+            let ParetoParams { r, alpha, s, beta } = *p;
+            let none = |tau: f64| ((alpha + t) / (alpha + t + tau)).powf(r + x);
+            let survive = ((beta + t) / (beta + t + h)).powf(s);
+            let death = |tau: f64| s / (beta + t + tau) * ((beta + t) / (beta + t + tau)).powf(s) * none(tau);
+            survive * none(h) + special::integrate_log_spaced(h, (alpha + t).min(beta + t).max(1e-9 * h), death)
+        };
+        let params = [CDNOW, ParetoParams { alpha: 10.0, beta: 10.0, ..CDNOW }, ParetoParams { r: 2.0, alpha: 50.0, s: 3.0, beta: 5.0 }];
+        for p in &params {
+            for (x, tx, t, h) in [(0.0, 0.0, 0.0, 39.0), (2.0, 30.43, 38.86, 39.0), (40.0, 70.0, 78.0, 4.3), (1.0, 5.0, 200.0, 520.0)] {
+                let alive = p.p_alive(x, tx, t).unwrap();
+                let closed = p.prob_n_given(alive, x, t, h, 0).unwrap();
+                let numeric = 1.0 - alive + alive * quadrature(p, x, t, h);
+                assert!((closed - numeric).abs() < 1e-10, "{p:?} {x} {tx} {t} {h}: {closed} vs {numeric}");
+            }
+        }
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //!
 //! Every column is in customer order; money columns are f64 in the unit of the monetary values.
 
-use super::clv::{churn_risk, clv_given, dert, ChurnRisk, ClvOptions};
+use super::clv::{churn_risk, clv_given, dert_given, ChurnRisk, ClvOptions};
 use super::gammagamma::GammaGammaParams;
 use super::{check_time, Customers, TransactionModel, TransactionParams};
 use crate::error::{Error, ErrorCode, Result};
@@ -63,7 +63,7 @@ pub fn predict(
 ) -> Result<CustomerPredictions> {
     let horizon = options.horizon(customers.unit)?;
     let p_alive = transactions.p_alive(customers)?;
-    let prob_purchases = (0..=options.max_purchases).map(|n| transactions.prob_purchases(customers, horizon, n)).collect::<Result<_>>()?;
+    let prob_purchases = (0..=options.max_purchases).map(|n| transactions.prob_purchases_given(customers, horizon, n, &p_alive)).collect::<Result<_>>()?;
     let (expected_spend, value) = match spend {
         Some((gg, monetary)) => (
             Some(gg.expected_spend(customers.frequency, monetary)?),
@@ -72,7 +72,7 @@ pub fn predict(
         None => (None, None),
     };
     let dert = match transactions {
-        TransactionParams::ParetoNbd(p) if options.clv.monthly_discount_rate > 0.0 => Some(dert(p, customers, &options.clv)?),
+        TransactionParams::ParetoNbd(p) if options.clv.monthly_discount_rate > 0.0 => Some(dert_given(p, customers, &options.clv, &p_alive)?),
         _ => None,
     };
     let expected_purchases = transactions.expected_purchases_given(customers, horizon, &p_alive)?;

@@ -3,24 +3,28 @@
 //!
 //! Next-best offers compose the others: rules mined from the dataset's orders, item similarity and
 //! upsell paths (each as its `sources` allow), margins by product id, RFM segments as the
-//! per-segment labels, and P(alive) when a fitted model supplies it.
+//! per-segment labels, and P(alive) when a fitted model supplies it. A dataset's [`Mined`] keeps
+//! what was mined with which options, so offers reuse the tables a page has just listed.
+
+use std::cell::RefCell;
+use std::rc::Rc;
 
 use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::baskets::Baskets;
-use super::fpgrowth::{frequent_itemsets, ItemsetTable};
+use super::fpgrowth::{frequent_itemsets, ItemsetOptions, ItemsetTable};
 use super::offers::{next_best_offers_with_progress, segment_labels, NextBestOffers, OfferInputs};
 use super::requests::{NextBestOfferPlan, RulesRequest};
-use super::rules::{association_rules, RuleTable};
-use super::similarity::item_similarity;
-use super::upsell::upsell;
+use super::rules::{association_rules, AssociationRules, RuleOptions, RuleTable};
+use super::similarity::{item_similarity, ItemSimilarity, SimilarityOptions};
+use super::upsell::{upsell, Upsell, UpsellOptions};
 use super::{staged, Progress, Stage};
 use crate::dataset::Dataset;
 use crate::models::{fit_transactions, Customers, FitOptions, TransactionModel};
 use crate::summary::{customer_table, SummaryOptions, TimeUnit};
 use crate::error::{Result, Warning};
-use crate::segments::{rfm, RfmOptions};
+use crate::segments::{rfm, RfmOptions, RfmTable};
 
 /// Frequent itemsets of some baskets (`itemsets()`); the table crosses columnar.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -68,18 +72,109 @@ pub fn itemsets(baskets: &Baskets, request: &RulesRequest) -> Result<ItemsetsRes
 
 pub fn rules(baskets: &Baskets, request: &RulesRequest) -> Result<RulesResult> {
     let (itemset_options, rule_options) = request.parse()?;
-    let found = frequent_itemsets(baskets, &itemset_options)?;
-    let mined = association_rules(&found, &rule_options)?;
-    let mut warnings = found.warnings;
-    warnings.extend(mined.warnings);
-    Ok(RulesResult {
-        baskets: count(found.baskets),
-        itemsets: count(found.itemsets.len()),
-        complete: found.complete,
-        matched: mined.matched,
-        rules: mined.rules,
-        warnings,
-    })
+    Ok(mine_rules(baskets, &itemset_options, &rule_options)?.result())
+}
+
+/// Frequent itemsets, then association rules, with what the itemsets step counted.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MinedRules {
+    pub baskets: u64,
+    pub itemsets: u64,
+    pub complete: bool,
+    pub itemset_warnings: Vec<Warning>,
+    pub rules: AssociationRules,
+}
+
+impl MinedRules {
+    /// The `rules()` result (the table copied).
+    pub fn result(&self) -> RulesResult {
+        let mut warnings = self.itemset_warnings.clone();
+        warnings.extend(self.rules.warnings.iter().cloned());
+        RulesResult {
+            baskets: self.baskets,
+            itemsets: self.itemsets,
+            complete: self.complete,
+            matched: self.rules.matched,
+            rules: self.rules.rules.clone(),
+            warnings,
+        }
+    }
+}
+
+fn mine_rules(baskets: &Baskets, itemsets: &ItemsetOptions, rules: &RuleOptions) -> Result<MinedRules> {
+    let found = frequent_itemsets(baskets, itemsets)?;
+    let mined = association_rules(&found, rules)?;
+    Ok(MinedRules { baskets: count(found.baskets), itemsets: count(found.itemsets.len()), complete: found.complete, itemset_warnings: found.warnings, rules: mined })
+}
+
+/// One kept result and the options it was made with.
+type Kept<K, V> = RefCell<Option<(K, Rc<V>)>>;
+
+/// The kept result when it was made with `key`, else `make()`'s, kept in its place.
+fn kept<K: PartialEq + Clone, V>(slot: &Kept<K, V>, key: &K, make: impl FnOnce() -> Result<V>) -> Result<Rc<V>> {
+    if let Some((made_with, value)) = slot.borrow().as_ref() {
+        if made_with == key {
+            return Ok(Rc::clone(value));
+        }
+    }
+    let value = Rc::new(make()?);
+    *slot.borrow_mut() = Some((key.clone(), Rc::clone(&value)));
+    Ok(value)
+}
+
+/// What has been mined from one dataset (which never changes once ingested): the last rules,
+/// similarity and upsell tables, each with its options, and the RFM segment labels. A call with
+/// the same options gets the same table back without mining again; the demo lists rules, pairs and
+/// paths, then asks for offers built from exactly those.
+#[derive(Debug, Default)]
+pub struct Mined {
+    rules: Kept<(ItemsetOptions, RuleOptions), MinedRules>,
+    similarity: Kept<SimilarityOptions, ItemSimilarity>,
+    upsell: Kept<UpsellOptions, Upsell>,
+    segments: Kept<RfmOptions, Vec<String>>,
+    p_alive: Kept<TransactionModel, Vec<f64>>,
+}
+
+impl Mined {
+    /// Rules of the dataset's orders (one basket per order, returns left out).
+    pub fn rules(&self, data: &Dataset, itemsets: &ItemsetOptions, rules: &RuleOptions) -> Result<Rc<MinedRules>> {
+        kept(&self.rules, &(itemsets.clone(), rules.clone()), || mine_rules(&Baskets::from_dataset(data), itemsets, rules))
+    }
+
+    pub fn similarity(&self, data: &Dataset, options: &SimilarityOptions) -> Result<Rc<ItemSimilarity>> {
+        kept(&self.similarity, options, || item_similarity(data, options))
+    }
+
+    pub fn upsell(&self, data: &Dataset, options: &UpsellOptions) -> Result<Rc<Upsell>> {
+        kept(&self.upsell, options, || upsell(data, options))
+    }
+
+    /// Each customer's RFM segment key (default RFM options), as offers label their summaries.
+    pub fn segments(&self, data: &Dataset) -> Result<Rc<Vec<String>>> {
+        let options = RfmOptions::default();
+        kept(&self.segments, &options, || Ok(segment_labels(data, &rfm(data, &options)?.customers)))
+    }
+
+    /// Keeps the segments of an RFM table made with `options` (for offers, when they are the default).
+    pub fn remember_segments(&self, data: &Dataset, options: &RfmOptions, table: &RfmTable) {
+        if *options == RfmOptions::default() {
+            *self.segments.borrow_mut() = Some((*options, Rc::new(segment_labels(data, table))));
+        }
+    }
+
+    /// Each customer's P(alive) under `model` as offers weigh them ([`p_alive_by_customer`]).
+    pub fn p_alive(&self, data: &Dataset, model: TransactionModel) -> Result<Rc<Vec<f64>>> {
+        kept(&self.p_alive, &model, || p_alive_by_customer(data, model))
+    }
+
+    /// Keeps the P(alive) a prediction computed (`customer[i]`: row i's customer, `p_alive[i]`)
+    /// when offers would compute the very same: `model` fitted with the default options to the
+    /// [`OFFERS_SUMMARY`] table.
+    pub fn remember_p_alive(&self, data: &Dataset, model: TransactionModel, summary: &SummaryOptions, fit: &FitOptions, customer: &[u32], p_alive: &[f64]) {
+        if *summary == OFFERS_SUMMARY && *fit == FitOptions::default() && customer.len() == p_alive.len() {
+            *self.p_alive.borrow_mut() = Some((model, Rc::new(p_alive_in_dataset_order(data, customer, p_alive))));
+        }
+    }
 }
 
 /// Margin per unit of each product (parallel to `data.products`) from margins by product id, and
@@ -105,44 +200,30 @@ fn margins_by_product(data: &Dataset, margins: &[(String, Decimal)]) -> (Vec<Opt
 }
 
 /// Next-best offers per customer (`offers()`): candidates from the sources the plan allows, each
-/// scored by P(purchase) × margin (or price) × P(alive) (`p_alive`: parallel to the dataset's
-/// customers; `None` counts everyone as alive), summarised per RFM segment. `progress` hears of
-/// each stage that runs: rules, similarity, upsell (as the sources allow), then scoring.
-pub fn offers(data: &Dataset, plan: &NextBestOfferPlan, p_alive: Option<&[f64]>, progress: &mut Progress<'_>) -> Result<NextBestOffers> {
-    let fitted = match (p_alive, plan.model) {
-        (None, Some(model)) => Some(p_alive_by_customer(data, model)?),
-        _ => None,
-    };
-    let p_alive = p_alive.or(fitted.as_deref());
-    let mut warnings = Vec::new();
-    let rules = if plan.sources.rules {
-        let (found, mined) = staged(progress, Stage::Rules, || {
-            let found = frequent_itemsets(&Baskets::from_dataset(data), &plan.itemsets)?;
-            let mined = association_rules(&found, &plan.rules)?;
-            Ok((found, mined))
-        })?;
-        warnings.extend(found.warnings);
-        Some(mined)
-    } else {
-        None
-    };
-    let similarity = plan.sources.similar.then(|| staged(progress, Stage::Similarity, || item_similarity(data, &plan.similarity))).transpose()?;
-    let paths = plan.sources.upsell.then(|| staged(progress, Stage::Upsell, || upsell(data, &plan.upsell))).transpose()?;
+/// scored by P(purchase) × margin (or price) × P(alive) (from the plan's model; without one
+/// everyone counts as alive), summarised per RFM segment; tables `mined` already holds are reused.
+/// `progress` hears of each stage that runs: rules, similarity, upsell (as the sources allow),
+/// then scoring.
+pub fn offers(data: &Dataset, plan: &NextBestOfferPlan, mined: &Mined, progress: &mut Progress<'_>) -> Result<NextBestOffers> {
+    let p_alive = plan.model.map(|model| mined.p_alive(data, model)).transpose()?;
+    let rules = plan.sources.rules.then(|| staged(progress, Stage::Rules, || mined.rules(data, &plan.itemsets, &plan.rules))).transpose()?;
+    let similarity = plan.sources.similar.then(|| staged(progress, Stage::Similarity, || mined.similarity(data, &plan.similarity))).transpose()?;
+    let paths = plan.sources.upsell.then(|| staged(progress, Stage::Upsell, || mined.upsell(data, &plan.upsell))).transpose()?;
     let (margins, unknown) = margins_by_product(data, &plan.margins);
-    warnings.extend(unknown);
-    let segments = segment_labels(data, &rfm(data, &RfmOptions::default())?.customers);
+    let segments = mined.segments(data)?;
     let inputs = OfferInputs {
-        rules: rules.as_ref(),
-        similarity: similarity.as_ref(),
-        upsell: paths.as_ref(),
+        rules: rules.as_ref().map(|r| &r.rules),
+        similarity: similarity.as_deref(),
+        upsell: paths.as_deref(),
         margins: (!plan.margins.is_empty()).then_some(margins.as_slice()),
-        p_alive,
-        segments: Some(&segments),
+        p_alive: p_alive.as_deref().map(Vec::as_slice),
+        segments: Some(segments.as_slice()),
     };
     let mut result = next_best_offers_with_progress(data, &inputs, &plan.offers, progress)?;
-    for source in [rules.map(|r| r.warnings), similarity.map(|s| s.warnings), paths.map(|u| u.warnings)].into_iter().flatten() {
-        warnings.extend(source);
-    }
+    let mut warnings: Vec<Warning> = rules.iter().flat_map(|r| r.itemset_warnings.iter().cloned()).collect();
+    warnings.extend(unknown);
+    let sources = [rules.as_ref().map(|r| &r.rules.warnings), similarity.as_ref().map(|s| &s.warnings), paths.as_ref().map(|u| &u.warnings)];
+    warnings.extend(sources.into_iter().flatten().flatten().cloned());
     warnings.append(&mut result.warnings);
     result.warnings = warnings;
     Ok(result)

@@ -27,7 +27,7 @@ use serde::Serialize;
 
 use super::baskets::Baskets;
 use super::fpgrowth::{frequent_itemsets, ItemsetOptions};
-use super::offers::{bought, may_reoffer, next_best_offers_with_progress, repeat_rates, OfferInputs, OfferOptions};
+use super::offers::{may_reoffer, next_best_offers_with_progress, OfferInputs, OfferOptions, Purchases};
 use super::{purchased, require, staged, Progress, Stage, Ticker};
 use super::rules::{association_rules, RuleOptions};
 use super::similarity::{item_similarity, CustomerItems, SimilarityOptions};
@@ -198,11 +198,11 @@ pub fn evaluate_with_progress(data: &Dataset, cut: Day, options: &EvaluationOpti
     let catalogue = all_train.buyers.iter().filter(|&&b| b > 0).count() as u64;
     let mut popular: Vec<u32> = (0..items as u32).filter(|&i| all_train.buyers.get(i as usize).is_some_and(|&b| b > 0)).collect();
     popular.sort_by_key(|&i| (std::cmp::Reverse(all_train.buyers.get(i as usize).copied().unwrap_or(0)), i));
-    let repeat = repeat_rates(&train);
+    let purchases = Purchases::of(&train);
     let offers = &offers.offers;
     let mut tallies: [Tally; 3] = std::array::from_fn(|_| Tally { recommended: vec![false; items], ..Tally::default() });
     let (mut evaluated, mut row) = (0u64, 0usize);
-    let (mut own, mut relevant, mut recommended, mut order_counts) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut relevant, mut recommended, mut order_counts) = (Vec::new(), Vec::new(), Vec::new());
     let ticker = Ticker::start(progress, Stage::Evaluating, data.customers.len())?;
     for c in 0..data.customers.len() as u32 {
         ticker.at(progress, c)?;
@@ -210,7 +210,7 @@ pub fn evaluate_with_progress(data: &Dataset, cut: Day, options: &EvaluationOpti
         while offers.customer.get(row).is_some_and(|&x| x == c) {
             row += 1;
         }
-        bought(&train, c, &mut own);
+        let own = purchases.of_customer(c);
         relevant.clear();
         for order in data.orders_of(c).iter().filter(|o| !o.is_return && o.day >= cut) {
             relevant.extend(purchased(data, order));
@@ -224,7 +224,7 @@ pub fn evaluate_with_progress(data: &Dataset, cut: Day, options: &EvaluationOpti
         let [model, popularity, favourites] = &mut tallies;
         model.add(offers.item.get(first..row).unwrap_or(&[]), &relevant, options.k);
         recommended.clear();
-        let allowed = |i: &&u32| own.binary_search(i).is_err() || may_reoffer(&repeat, options.offers.repeat_min_rate, **i);
+        let allowed = |i: &&u32| own.binary_search(i).is_err() || may_reoffer(&purchases.repeat, options.offers.repeat_min_rate, **i);
         recommended.extend(popular.iter().filter(allowed).take(options.k));
         popularity.add(&recommended, &relevant, options.k);
         order_counts.clear();

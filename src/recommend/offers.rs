@@ -38,7 +38,7 @@ use crate::dataset::Dataset;
 use crate::error::{Error, ErrorCode, Result, Warning};
 use crate::money::{format_money, to_f64};
 use crate::segments::RfmTable;
-use crate::table::{Column, Columnar};
+use crate::table::{CodedText, Column, Columnar};
 
 /// How offers are ordered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
@@ -110,7 +110,8 @@ impl OfferSource {
     }
 }
 
-/// One row per offer, customers in dataset order, best offer first.
+/// One row per offer, customers in dataset order, best offer first. Text columns are coded: a
+/// customer's id, an item's id and value, and a reason are each stored once.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OfferTable {
@@ -118,31 +119,31 @@ pub struct OfferTable {
     pub customer: Vec<u32>,
     #[serde(skip)]
     pub item: Vec<u32>,
-    pub customer_id: Vec<String>,
+    pub customer_id: CodedText,
     pub rank: Vec<u32>,
-    pub item_id: Vec<String>,
+    pub item_id: CodedText,
     pub probability: Vec<f64>,
     /// Margin or price per unit, decimal strings.
-    pub value: Vec<String>,
+    pub value: CodedText,
     pub p_alive: Vec<f64>,
     /// probability × value × pAlive.
     pub expected_value: Vec<f64>,
     pub source: Vec<OfferSource>,
-    pub reason: Vec<String>,
+    pub reason: CodedText,
 }
 
 impl Columnar for OfferTable {
     fn columns(&self) -> Vec<(&'static str, &'static str, Column<'_>)> {
         vec![
-            ("customer_id", "customerId", Column::Text(&self.customer_id)),
+            ("customer_id", "customerId", Column::Coded(&self.customer_id)),
             ("rank", "rank", Column::U32(&self.rank)),
-            ("item_id", "itemId", Column::Text(&self.item_id)),
+            ("item_id", "itemId", Column::Coded(&self.item_id)),
             ("probability", "probability", Column::F64(&self.probability)),
-            ("value", "value", Column::Text(&self.value)),
+            ("value", "value", Column::Coded(&self.value)),
             ("p_alive", "pAlive", Column::F64(&self.p_alive)),
             ("expected_value", "expectedValue", Column::F64(&self.expected_value)),
             ("source", "source", Column::Label(self.source.iter().map(|s| s.key()).collect())),
-            ("reason", "reason", Column::Text(&self.reason)),
+            ("reason", "reason", Column::Coded(&self.reason)),
         ]
     }
 }
@@ -242,27 +243,57 @@ pub fn segment_labels(data: &Dataset, rfm: &RfmTable) -> Vec<String> {
 
 /// Each product's repeat rate: the share of its buyers who bought it on two or more days.
 pub fn repeat_rates(data: &Dataset) -> Vec<f64> {
-    let mut buyers = vec![0u32; data.products.len()];
-    let mut repeaters = vec![0u32; data.products.len()];
-    let mut days: HashMap<u32, (i32, bool)> = HashMap::default();
-    for c in 0..data.customers.len() as u32 {
-        days.clear();
-        for order in data.orders_of(c).iter().filter(|o| !o.is_return) {
-            for p in purchased(data, order) {
-                let seen = days.entry(p).or_insert((order.day, false));
-                seen.1 |= seen.0 != order.day;
+    Purchases::of(data).repeat
+}
+
+/// Every customer's distinct purchased products (non-return orders), and each product's repeat
+/// rate, from one pass over the orders.
+pub(crate) struct Purchases {
+    /// Customer c's products are `items[starts[c]..starts[c + 1]]`, ascending.
+    starts: Vec<usize>,
+    items: Vec<u32>,
+    /// Per product: the share of its buyers who bought it on two or more days.
+    pub(crate) repeat: Vec<f64>,
+}
+
+impl Purchases {
+    pub(crate) fn of(data: &Dataset) -> Self {
+        let products = data.products.len();
+        let (mut buyers, mut repeaters) = (vec![0u32; products], vec![0u32; products]);
+        let mut starts = Vec::with_capacity(data.customers.len() + 1);
+        let mut items = Vec::new();
+        let mut bought_on: Vec<(u32, i32)> = Vec::new();
+        starts.push(0);
+        for c in 0..data.customers.len() as u32 {
+            bought_on.clear();
+            for order in data.orders_of(c).iter().filter(|o| !o.is_return) {
+                bought_on.extend(purchased(data, order).map(|p| (p, order.day)));
             }
+            bought_on.sort_unstable();
+            for run in bought_on.chunk_by(|a, b| a.0 == b.0) {
+                let (Some(&(p, first)), Some(&(_, last))) = (run.first(), run.last()) else { continue };
+                items.push(p);
+                if let Some(b) = buyers.get_mut(p as usize) {
+                    *b += 1;
+                }
+                if let (true, Some(r)) = (first != last, repeaters.get_mut(p as usize)) {
+                    *r += 1;
+                }
+            }
+            starts.push(items.len());
         }
-        for (&p, &(_, repeat)) in &days {
-            if let Some(b) = buyers.get_mut(p as usize) {
-                *b += 1;
-            }
-            if let (true, Some(r)) = (repeat, repeaters.get_mut(p as usize)) {
-                *r += 1;
-            }
+        let repeat = buyers.iter().zip(&repeaters).map(|(&b, &r)| if b == 0 { 0.0 } else { f64::from(r) / f64::from(b) }).collect();
+        Purchases { starts, items, repeat }
+    }
+
+    /// Customer `c`'s distinct purchased products, ascending.
+    pub(crate) fn of_customer(&self, c: u32) -> &[u32] {
+        let c = c as usize;
+        match (self.starts.get(c), self.starts.get(c + 1)) {
+            (Some(&from), Some(&to)) => self.items.get(from..to).unwrap_or(&[]),
+            _ => &[],
         }
     }
-    buyers.iter().zip(&repeaters).map(|(&b, &r)| if b == 0 { 0.0 } else { f64::from(r) / f64::from(b) }).collect()
 }
 
 /// Rules with one consequent, by the dataset product numbers of their items, indexed by their
@@ -337,17 +368,49 @@ impl Index {
     }
 }
 
-fn candidates(own: &[u32], inputs: &OfferInputs<'_>, index: &Index, out: &mut HashMap<u32, Evidence>) {
-    out.clear();
-    let mut offer = |item: u32, e: Evidence| {
+/// The best evidence found so far for each item (one slot per product), and which items have some.
+struct Found {
+    best: Vec<Option<Evidence>>,
+    items: Vec<u32>,
+}
+
+impl Found {
+    fn new(products: usize) -> Self {
+        Found { best: vec![None; products], items: Vec::new() }
+    }
+
+    fn clear(&mut self) {
+        for &i in &self.items {
+            if let Some(slot) = self.best.get_mut(i as usize) {
+                *slot = None;
+            }
+        }
+        self.items.clear();
+    }
+
+    /// Keeps `e` for `item` unless the item has better evidence (higher P; ties: rules, similarity, upsell).
+    fn offer(&mut self, item: u32, e: Evidence) {
         if e.p.is_nan() || e.p <= 0.0 {
             return;
         }
-        let slot = out.entry(item).or_insert(e);
-        if e.p > slot.p || (e.p == slot.p && e.source < slot.source) {
-            *slot = e;
+        match self.best.get_mut(item as usize) {
+            Some(slot @ None) => {
+                *slot = Some(e);
+                self.items.push(item);
+            }
+            Some(Some(kept)) if e.p > kept.p || (e.p == kept.p && e.source < kept.source) => *kept = e,
+            _ => {}
         }
-    };
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (u32, Evidence)> + '_ {
+        self.items.iter().filter_map(|&i| Some((i, (*self.best.get(i as usize)?)?)))
+    }
+}
+
+fn candidates(own: &[u32], inputs: &OfferInputs<'_>, index: &Index, out: &mut Found) {
+    out.clear();
+    let mut offer = |item: u32, e: Evidence| out.offer(item, e);
     for &x in own {
         for (a, y, row) in index.rules.get(&x).map_or(&[][..], Vec::as_slice) {
             if a.iter().all(|i| own.binary_search(i).is_ok()) {
@@ -372,16 +435,6 @@ fn candidates(own: &[u32], inputs: &OfferInputs<'_>, index: &Index, out: &mut Ha
     }
 }
 
-/// Customer `c`'s distinct purchased products, ascending.
-pub(crate) fn bought(data: &Dataset, c: u32, out: &mut Vec<u32>) {
-    out.clear();
-    for order in data.orders_of(c).iter().filter(|o| !o.is_return) {
-        out.extend(purchased(data, order));
-    }
-    out.sort_unstable();
-    out.dedup();
-}
-
 /// Whether customer-bought item `i` may still be offered.
 pub(crate) fn may_reoffer(repeat: &[f64], min_rate: Option<f64>, i: u32) -> bool {
     min_rate.is_some_and(|m| repeat.get(i as usize).is_some_and(|&r| r >= m && r > 0.0))
@@ -392,63 +445,86 @@ pub fn next_best_offers(data: &Dataset, inputs: &OfferInputs<'_>, options: &Offe
     next_best_offers_with_progress(data, inputs, options, &mut |_, _, _| true)
 }
 
+/// What an item is offered at: the exact value per unit, as a number for the scores and as text.
+struct Value {
+    number: f64,
+    text: String,
+}
+
+/// Each product's value per unit: its margin when `margins` has one, else its median unit price.
+fn values(data: &Dataset, margins: Option<&[Option<Decimal>]>, decimals: u32) -> Vec<Option<Value>> {
+    let prices = unit_prices(data);
+    let margin = |i: usize| margins.and_then(|m| m.get(i).copied().flatten());
+    let value = |v: Decimal| Value { number: to_f64(v), text: format_money(v, decimals) };
+    prices.into_iter().enumerate().map(|(i, price)| margin(i).or(price).map(value)).collect()
+}
+
 /// [`next_best_offers`], reporting [`Stage::Scoring`] as customers are scored.
 pub fn next_best_offers_with_progress(data: &Dataset, inputs: &OfferInputs<'_>, options: &OfferOptions, progress: &mut Progress<'_>) -> Result<NextBestOffers> {
     check(data, inputs, options)?;
-    let prices = unit_prices(data);
-    let value = |i: u32| -> Option<Decimal> {
-        let margin = inputs.margins.and_then(|m| m.get(i as usize).copied().flatten());
-        margin.or_else(|| prices.get(i as usize).copied().flatten())
-    };
-    let repeat = repeat_rates(data);
+    let values = values(data, inputs.margins, options.decimals);
+    let purchases = Purchases::of(data);
     let index = Index::new(data, inputs);
-    let mut table = OfferTable::default();
-    let mut own = Vec::new();
-    let mut found = HashMap::default();
+    let products = || (0..data.products.len() as u32).map(|i| data.products.name(i).to_owned()).collect();
+    let value_texts = values.iter().map(|v| v.as_ref().map(|v| v.text.clone()).unwrap_or_default()).collect();
+    let mut table = OfferTable { item_id: CodedText::with_values(products()), value: CodedText::with_values(value_texts), ..OfferTable::default() };
+    let mut found = Found::new(data.products.len());
+    let mut scored: Vec<(f64, f64, u32, Evidence)> = Vec::new();
+    // An offer's reason depends only on its evidence row (the item is that row's target).
+    let mut reasons: HashMap<(OfferSource, usize), u32> = HashMap::default();
     let (mut unvalued, mut below_floor) = (0u64, 0u64);
     let ticker = Ticker::start(progress, Stage::Scoring, data.customers.len())?;
     for c in 0..data.customers.len() as u32 {
         ticker.at(progress, c)?;
-        bought(data, c, &mut own);
+        let own = purchases.of_customer(c);
         if own.is_empty() {
             continue;
         }
-        candidates(&own, inputs, &index, &mut found);
+        candidates(own, inputs, &index, &mut found);
         let p_alive = inputs.p_alive.and_then(|p| p.get(c as usize)).copied().unwrap_or(1.0);
-        let mut scored: Vec<(f64, f64, u32, Decimal, Evidence)> = Vec::new();
-        for (&item, &e) in &found {
-            if own.binary_search(&item).is_ok() && !may_reoffer(&repeat, options.repeat_min_rate, item) {
+        scored.clear();
+        for (item, e) in found.iter() {
+            if own.binary_search(&item).is_ok() && !may_reoffer(&purchases.repeat, options.repeat_min_rate, item) {
                 continue;
             }
             if e.p < options.min_probability {
                 below_floor += 1;
                 continue;
             }
-            let Some(v) = value(item) else {
+            let Some(v) = values.get(item as usize).and_then(Option::as_ref) else {
                 unvalued += 1;
                 continue;
             };
-            let ev = e.p * to_f64(v) * p_alive;
+            let ev = e.p * v.number * p_alive;
             let key = match options.rank_by {
                 OfferRanking::ExpectedValue => ev,
                 OfferRanking::Probability => e.p,
             };
-            scored.push((key, ev, item, v, e));
+            scored.push((key, ev, item, e));
         }
         scored.sort_unstable_by(|x, y| y.0.total_cmp(&x.0).then(x.2.cmp(&y.2)));
         scored.truncate(options.top_n);
-        for (rank, &(_, ev, item, v, e)) in scored.iter().enumerate() {
+        if !scored.is_empty() {
+            table.customer_id.values.push(data.customers.name(c).to_owned());
+        }
+        let customer_code = table.customer_id.values.len().saturating_sub(1) as u32;
+        for (rank, &(_, ev, item, e)) in scored.iter().enumerate() {
             table.customer.push(c);
             table.item.push(item);
-            table.customer_id.push(data.customers.name(c).to_owned());
+            table.customer_id.push(customer_code);
             table.rank.push(rank as u32 + 1);
-            table.item_id.push(data.products.name(item).to_owned());
+            table.item_id.push(item);
             table.probability.push(e.p);
-            table.value.push(format_money(v, options.decimals));
+            table.value.push(item);
             table.p_alive.push(p_alive);
             table.expected_value.push(ev);
             table.source.push(e.source);
-            table.reason.push(reason(data, inputs, e, item));
+            let texts = &mut table.reason.values;
+            let code = *reasons.entry((e.source, e.row)).or_insert_with(|| {
+                texts.push(reason(data, inputs, e, item));
+                (texts.len() as u32).saturating_sub(1)
+            });
+            table.reason.push(code);
         }
     }
     ticker.finish(progress)?;
@@ -460,7 +536,7 @@ pub fn next_best_offers_with_progress(data: &Dataset, inputs: &OfferInputs<'_>, 
         let message = format!("{unvalued} candidate offers had neither a margin nor a price and were left out");
         warnings.push(Warning::new("UNPRICED_ITEMS", "margins", message));
     }
-    let segments = segment_summaries(data, inputs.segments, &table, options.segment_top);
+    let segments = segment_summaries(data, &purchases, inputs.segments, &table, options.segment_top);
     Ok(NextBestOffers { offers: table, segments, below_floor, warnings })
 }
 
@@ -468,14 +544,12 @@ pub fn next_best_offers_with_progress(data: &Dataset, inputs: &OfferInputs<'_>, 
 type Group = (u64, u64, HashMap<u32, (u64, u64, f64)>);
 
 /// Per segment: customers, and the items most often offered (by summed expected value).
-fn segment_summaries(data: &Dataset, labels: Option<&[String]>, table: &OfferTable, top: usize) -> Vec<SegmentOffers> {
+fn segment_summaries(data: &Dataset, purchases: &Purchases, labels: Option<&[String]>, table: &OfferTable, top: usize) -> Vec<SegmentOffers> {
     let label = |c: usize| labels.and_then(|l| l.get(c)).map_or("all", String::as_str);
     let mut order: Vec<&str> = Vec::new();
     let mut groups: HashMap<&str, Group> = HashMap::default();
-    let mut own = Vec::new();
     for c in 0..data.customers.len() {
-        bought(data, c as u32, &mut own);
-        if own.is_empty() {
+        if purchases.of_customer(c as u32).is_empty() {
             continue;
         }
         let l = label(c);

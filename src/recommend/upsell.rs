@@ -46,7 +46,9 @@ pub(crate) fn median(values: &mut [Decimal]) -> Option<Decimal> {
 /// The unit price of a line, when it has one (see the module docs).
 fn unit_price(amount: Decimal, quantity: Decimal) -> Option<Decimal> {
     let positive = |d: Decimal| d.is_sign_positive() && !d.is_zero();
-    if positive(amount) && positive(quantity) {
+    if positive(amount) && quantity == Decimal::ONE {
+        Some(amount) // most lines: no division
+    } else if positive(amount) && positive(quantity) {
         amount.checked_div(quantity)
     } else {
         None

@@ -52,7 +52,8 @@ fn packed_strings<'a>(cells: impl ExactSizeIterator<Item = &'a str>) -> Result<J
     Ok(out.into())
 }
 
-/// A table as an object of typed arrays (numbers) and packed text columns, added to `target`.
+/// A table as an object of typed arrays (numbers) and packed text columns, added to `target`; a
+/// coded text column crosses as its packed distinct values plus `codes` (a `Uint32Array`).
 fn add_columns(target: &Object, table: &dyn Columnar) -> Result<(), JsValue> {
     for (_, key, column) in table.columns() {
         let value: JsValue = match column {
@@ -64,6 +65,11 @@ fn add_columns(target: &Object, table: &dyn Columnar) -> Result<(), JsValue> {
             Column::U32(v) => Uint32Array::from(v).into(),
             Column::U8(v) => Uint8Array::from(v).into(),
             Column::Text(v) => packed_strings(v.iter().map(String::as_str))?,
+            Column::Coded(v) => {
+                let packed = packed_strings(v.values.iter().map(String::as_str))?;
+                set(packed.unchecked_ref::<Object>(), "codes", &Uint32Array::from(v.codes.as_slice()).into())?;
+                packed
+            }
             Column::Label(v) => packed_strings(v.into_iter())?,
         };
         set(target, key, &value)?;
@@ -124,7 +130,7 @@ impl Ingestor {
     pub fn finish(&mut self) -> Result<DatasetHandle, JsValue> {
         let inner = self.inner.take().ok_or_else(used_up)?;
         let (data, report) = inner.finish().map_err(|e| to_js(&e))?;
-        Ok(DatasetHandle { data, report, p_alive: Default::default() })
+        Ok(DatasetHandle { data, report, mined: Default::default() })
     }
 }
 
@@ -133,9 +139,10 @@ impl Ingestor {
 pub struct DatasetHandle {
     pub(super) data: Dataset,
     report: IngestReport,
-    /// Each customer's P(alive) under the last model `offers` weighed by: the data never change,
-    /// so `offers` and `offersCsv` with the same model fit it once.
-    pub(super) p_alive: std::cell::RefCell<Option<(crate::models::TransactionModel, std::rc::Rc<Vec<f64>>)>>,
+    /// The cross-sell tables and P(alive) last computed, with their options: the data never
+    /// change, so a later call with the same options (offers after rules, pairs and paths; the
+    /// offers CSV after the offers) does not compute them again.
+    pub(super) mined: crate::recommend::analyses::Mined,
 }
 
 #[wasm_bindgen]
@@ -176,8 +183,10 @@ impl DatasetHandle {
 
     pub fn rfm(&self, options: JsValue) -> Result<JsValue, JsValue> {
         let request: SummaryRequest = self::options(options)?;
-        let mut result = core(segments::rfm(&self.data, &core(request.rfm())?))?;
+        let options = core(request.rfm())?;
+        let mut result = core(segments::rfm(&self.data, &options))?;
         let table = std::mem::take(&mut result.customers);
+        self.mined.remember_segments(&self.data, &options, &table);
         with_table(&result, "customers", &table)
     }
 

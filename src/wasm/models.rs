@@ -53,7 +53,7 @@ impl DatasetHandle {
         let (plan, predict) = core(request.parse())?;
         let input = core(ModelInput::of_dataset(&self.data, &plan.summary))?;
         let result = core(predictions(&input, &plan, &predict))?;
-        self.remember_p_alive(&plan, &input, &result.customers.p_alive);
+        self.mined.remember_p_alive(&self.data, plan.model, &plan.summary, &plan.fit, &input.customer, &result.customers.p_alive);
         predictions_to_js(&result)
     }
 

@@ -7,7 +7,7 @@ use wasm_bindgen::prelude::*;
 use super::dataset::{core, options, used_up, with_table, DatasetHandle};
 use super::to_js_value;
 use crate::recommend::{
-    analyses, evaluate_with_progress, item_similarity, upsell, Progress, Stage, BasketIngest, BasketIngestOptions, BasketReport, Baskets,
+    analyses, evaluate_with_progress, Progress, Stage, BasketIngest, BasketIngestOptions, BasketReport, Baskets,
     EvaluationRequest, NextBestOfferRequest, RulesRequest, SimilarityRequest, UpsellRequest,
 };
 use crate::table::to_csv;
@@ -46,29 +46,27 @@ impl DatasetHandle {
 
     /// Association rules of the orders, with mlxtend's metrics.
     pub fn rules(&self, options: JsValue) -> Result<JsValue, JsValue> {
-        let request: RulesRequest = self::options(options)?;
-        let result = core(analyses::rules(&Baskets::from_dataset(&self.data), &request))?;
+        let result = self.mined_rules(options)?.result();
         with_table(&result, "rules", &result.rules)
     }
 
     #[wasm_bindgen(js_name = rulesCsv)]
     pub fn rules_csv(&self, options: JsValue) -> Result<String, JsValue> {
-        let request: RulesRequest = self::options(options)?;
-        Ok(to_csv(&core(analyses::rules(&Baskets::from_dataset(&self.data), &request))?.rules))
+        Ok(to_csv(&self.mined_rules(options)?.rules.rules))
     }
 
     /// Item-to-item similarity ("customers who bought X also bought Y"), top-k per item.
     pub fn similarity(&self, options: JsValue) -> Result<JsValue, JsValue> {
         let request: SimilarityRequest = self::options(options)?;
-        let result = core(item_similarity(&self.data, &core(request.parse())?))?;
-        with_table(&result, "pairs", &result.table)
+        let result = core(self.mined.similarity(&self.data, &core(request.parse())?))?;
+        with_table(&*result, "pairs", &result.table)
     }
 
     /// Upsell paths: pricier items of the same category that customers moved up to.
     pub fn upsell(&self, options: JsValue) -> Result<JsValue, JsValue> {
         let request: UpsellRequest = self::options(options)?;
-        let result = core(upsell(&self.data, &core(request.parse())?))?;
-        with_table(&result, "paths", &result.table)
+        let result = core(self.mined.upsell(&self.data, &core(request.parse())?))?;
+        with_table(&*result, "paths", &result.table)
     }
 
     /// Next-best offers per customer, with reasons and per-segment summaries; `on_progress`
@@ -93,32 +91,16 @@ impl DatasetHandle {
 }
 
 impl DatasetHandle {
+    fn mined_rules(&self, options: JsValue) -> Result<std::rc::Rc<analyses::MinedRules>, JsValue> {
+        let request: RulesRequest = self::options(options)?;
+        let (itemsets, rules) = core(request.parse())?;
+        core(self.mined.rules(&self.data, &itemsets, &rules))
+    }
+
     fn next_best_offers(&self, options: JsValue, on_progress: Option<Function>) -> Result<crate::recommend::NextBestOffers, JsValue> {
         let request: NextBestOfferRequest = self::options(options)?;
         let plan = core(request.parse())?;
-        let p_alive = plan.model.map(|model| self.p_alive_under(model)).transpose()?;
-        with_progress(on_progress, |progress| analyses::offers(&self.data, &plan, p_alive.as_deref().map(Vec::as_slice), progress))
-    }
-
-    /// Keeps the P(alive) a prediction computed when `offers` would compute the very same
-    /// (same model, the offers' customer table and default fit options), so it is not redone.
-    pub(super) fn remember_p_alive(&self, plan: &crate::models::analyses::ModelPlan, input: &crate::models::analyses::ModelInput, p_alive: &[f64]) {
-        if plan.summary == analyses::OFFERS_SUMMARY && plan.fit == crate::models::FitOptions::default() && input.customer.len() == p_alive.len() {
-            let by_customer = analyses::p_alive_in_dataset_order(&self.data, &input.customer, p_alive);
-            *self.p_alive.borrow_mut() = Some((plan.model, std::rc::Rc::new(by_customer)));
-        }
-    }
-
-    /// P(alive) of every customer under `model`, fitted on the first call and kept for the next.
-    fn p_alive_under(&self, model: crate::models::TransactionModel) -> Result<std::rc::Rc<Vec<f64>>, JsValue> {
-        if let Some((cached, p)) = self.p_alive.borrow().as_ref() {
-            if *cached == model {
-                return Ok(p.clone());
-            }
-        }
-        let p = std::rc::Rc::new(core(analyses::p_alive_by_customer(&self.data, model))?);
-        *self.p_alive.borrow_mut() = Some((model, p.clone()));
-        Ok(p)
+        with_progress(on_progress, |progress| analyses::offers(&self.data, &plan, &self.mined, progress))
     }
 }
 
