@@ -451,9 +451,11 @@ struct Value {
     text: String,
 }
 
-/// Each product's value per unit: its margin when `margins` has one, else its median unit price.
-fn values(data: &Dataset, margins: Option<&[Option<Decimal>]>, decimals: u32) -> Vec<Option<Value>> {
-    let prices = unit_prices(data);
+/// Each product's value per unit: its margin when `margins` has one, else its median unit price
+/// (the upsell paths' prices when given: the same).
+fn values(data: &Dataset, inputs: &OfferInputs<'_>, decimals: u32) -> Vec<Option<Value>> {
+    let (margins, upsell) = (inputs.margins, inputs.upsell);
+    let prices = upsell.filter(|u| u.prices.len() == data.products.len()).map_or_else(|| unit_prices(data), |u| u.prices.clone());
     let margin = |i: usize| margins.and_then(|m| m.get(i).copied().flatten());
     let value = |v: Decimal| Value { number: to_f64(v), text: format_money(v, decimals) };
     prices.into_iter().enumerate().map(|(i, price)| margin(i).or(price).map(value)).collect()
@@ -462,7 +464,7 @@ fn values(data: &Dataset, margins: Option<&[Option<Decimal>]>, decimals: u32) ->
 /// [`next_best_offers`], reporting [`Stage::Scoring`] as customers are scored.
 pub fn next_best_offers_with_progress(data: &Dataset, inputs: &OfferInputs<'_>, options: &OfferOptions, progress: &mut Progress<'_>) -> Result<NextBestOffers> {
     check(data, inputs, options)?;
-    let values = values(data, inputs.margins, options.decimals);
+    let values = values(data, inputs, options.decimals);
     let purchases = Purchases::of(data);
     let index = Index::new(data, inputs);
     let products = || (0..data.products.len() as u32).map(|i| data.products.name(i).to_owned()).collect();

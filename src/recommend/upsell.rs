@@ -149,8 +149,23 @@ impl Upsell {
     }
 }
 
-/// A customer's priced purchases of one item: `(day, unit price)` by day.
-type Purchases = Vec<(Day, Decimal)>;
+/// A customer's priced purchase of an item with a category: (category, item, day, unit price).
+type Bought = (u32, u32, Day, Decimal);
+
+/// Customer `c`'s priced purchases of the items in `kept` that have a category, grouped by
+/// category, then item, then day (lines of one day in file order).
+fn priced_purchases(data: &Dataset, c: u32, kept: &[u32], category: impl Fn(u32) -> Option<u32>, out: &mut Vec<Bought>) {
+    out.clear();
+    for order in data.orders_of(c).iter().filter(|o| !o.is_return) {
+        for line in data.lines_of(order) {
+            let Some(p) = line.product.filter(|p| kept.binary_search(p).is_ok()) else { continue };
+            if let (Some(k), Some(paid)) = (category(p), unit_price(line.amount, line.quantity)) {
+                out.push((k, p, order.day, paid));
+            }
+        }
+    }
+    out.sort_by_key(|&(k, p, day, _)| (k, p, day));
+}
 
 /// Upgrade paths of every item (see the module docs).
 pub fn upsell(data: &Dataset, options: &UpsellOptions) -> Result<Upsell> {
@@ -168,30 +183,26 @@ fn upsell_of(data: &Dataset, purchases: &CustomerItems, options: &UpsellOptions)
     let price = |i: u32| prices.get(i as usize).copied().flatten();
     let category = |i: u32| data.product_info.get(i as usize).and_then(|p| p.category);
     let mut steps: HashMap<(u32, u32), Vec<Decimal>> = HashMap::default();
-    let mut own: HashMap<u32, Purchases> = HashMap::default();
+    let mut bought = Vec::new();
     for c in 0..purchases.len() {
         let kept = purchases.of(c);
         if kept.len() < 2 {
             continue;
         }
-        own.clear();
-        for order in data.orders_of(c as u32).iter().filter(|o| !o.is_return) {
-            for line in data.lines_of(order) {
-                let Some(p) = line.product.filter(|p| kept.binary_search(p).is_ok() && category(*p).is_some()) else { continue };
-                if let Some(paid) = unit_price(line.amount, line.quantity) {
-                    own.entry(p).or_default().push((order.day, paid));
-                }
-            }
-        }
-        for (&a, a_buys) in &own {
-            let (Some(&(first_day, first_paid)), Some(price_a)) = (a_buys.first(), price(a)) else { continue };
-            for (&b, b_buys) in &own {
-                if category(b) != category(a) || price(b).is_none_or(|pb| pb <= price_a) {
-                    continue;
-                }
-                if let Some(&(_, paid_b)) = b_buys.iter().find(|(day, _)| *day > first_day) {
-                    // Both prices are positive, so the difference cannot overflow.
-                    steps.entry((a, b)).or_default().push(paid_b - first_paid);
+        priced_purchases(data, c as u32, kept, category, &mut bought);
+        for same_category in bought.chunk_by(|x, y| x.0 == y.0) {
+            let items: Vec<&[Bought]> = same_category.chunk_by(|x, y| x.1 == y.1).collect();
+            for a_buys in &items {
+                let (Some(&(_, a, first_day, first_paid)), Some(price_a)) = (a_buys.first(), a_buys.first().and_then(|x| price(x.1))) else { continue };
+                for b_buys in &items {
+                    let Some(&(_, b, _, _)) = b_buys.first() else { continue };
+                    if price(b).is_none_or(|pb| pb <= price_a) {
+                        continue;
+                    }
+                    if let Some(&(_, _, _, paid_b)) = b_buys.iter().find(|x| x.2 > first_day) {
+                        // Both prices are positive, so the difference cannot overflow.
+                        steps.entry((a, b)).or_default().push(paid_b - first_paid);
+                    }
                 }
             }
         }
