@@ -33,7 +33,7 @@ const PHASES = [
   ["rules", "rules"],
   ["similarity", "similarity"],
   ["upsell", "upsell"],
-  ["offers", "offers (fits the best model again for P(alive), mines rules, pairs and paths again)"],
+  ["offers", "offers (scores every customer; rules, pairs, paths and P(alive) reused from above)"],
   ["crossSellTables", "cross-sell tables (JS)"],
   ["join", "customer join (JS)"],
 ];
