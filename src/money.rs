@@ -223,9 +223,9 @@ fn parse_exponent(s: &str) -> Result<i64, ParseDecimalError> {
         return Err(ParseDecimalError::Malformed);
     }
     let magnitude = digits.bytes().fold(0i64, |acc, b| {
-        acc.saturating_mul(10).saturating_add(i64::from(b - b'0'))
+        acc.saturating_mul(10).saturating_add(i64::from(b.saturating_sub(b'0')))
     });
-    Ok(if negative { -magnitude } else { magnitude })
+    Ok(if negative { magnitude.saturating_neg() } else { magnitude })
 }
 
 /// The integer part without its thousands commas, checking the groups: "1,234" yes, "1,2" no.
@@ -256,7 +256,7 @@ fn from_digits(negative: bool, digits: &str, exponent: i64) -> Result<Decimal, P
         return Ok(Decimal::ZERO);
     }
     let exponent =
-        exponent.saturating_add(i64::try_from(significant.len() - trimmed.len()).unwrap_or(0));
+        exponent.saturating_add(i64::try_from(significant.len().saturating_sub(trimmed.len())).unwrap_or(0));
     // Digits before the decimal point.
     let int_len = len.saturating_add(exponent);
     if int_len > MAX_DIGITS {
@@ -299,13 +299,13 @@ fn digits_value(digits: &str) -> Option<u128> {
     Some(
         digits
             .bytes()
-            .fold(0u128, |acc, b| acc * 10 + u128::from(b - b'0')),
+            .fold(0u128, |acc, b| acc.saturating_mul(10).saturating_add(u128::from(b.saturating_sub(b'0')))),
     )
 }
 
 fn build(negative: bool, mantissa: u128, scale: u32) -> Result<Decimal, ParseDecimalError> {
     let m = i128::try_from(mantissa).map_err(|_| ParseDecimalError::Overflow)?;
-    Decimal::try_from_i128_with_scale(if negative { -m } else { m }, scale)
+    Decimal::try_from_i128_with_scale(if negative { m.saturating_neg() } else { m }, scale)
         .map_err(|_| ParseDecimalError::Overflow)
 }
 

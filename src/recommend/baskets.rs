@@ -43,7 +43,7 @@ impl Baskets {
 
     /// Basket `b`'s items, ascending; empty past the end.
     pub fn basket(&self, b: usize) -> &[u32] {
-        match (self.offsets.get(b), self.offsets.get(b + 1)) {
+        match (self.offsets.get(b), self.offsets.get(b.saturating_add(1))) {
             (Some(&start), Some(&end)) => self.members.get(start..end).unwrap_or(&[]),
             _ => &[],
         }
@@ -83,15 +83,15 @@ impl Baskets {
         let own = self.members.get_mut(start..).unwrap_or_default();
         own.sort_unstable();
         // In-place dedup of the sorted tail: `kept` distinct values so far, at own[..kept].
-        let mut kept = 0;
+        let mut kept = 0usize;
         for read in 0..own.len() {
-            if kept == 0 || own.get(read) != own.get(kept - 1) {
+            if kept == 0 || own.get(read) != own.get(kept.wrapping_sub(1)) {
                 own.swap(kept, read);
-                kept += 1;
+                kept = kept.saturating_add(1); // at most read + 1
             }
         }
-        let dropped = own.len() - kept;
-        self.members.truncate(start + kept);
+        let dropped = own.len().saturating_sub(kept);
+        self.members.truncate(start.saturating_add(kept));
         self.offsets.push(self.members.len());
         dropped
     }
@@ -130,7 +130,7 @@ impl BasketsBuilder {
             self.baskets.members.push(id);
         }
         let dropped = self.baskets.close(start);
-        self.duplicate_items += dropped as u64;
+        self.duplicate_items = self.duplicate_items.saturating_add(dropped as u64);
         Ok(())
     }
 
@@ -237,7 +237,7 @@ impl IngestState {
             return self.log.reject(e, &[]);
         }
         let fields = record.texts().filter_map(|t| t.ok());
-        let fields = fields.inspect(|f| self.empty_fields += u64::from(f.trim().is_empty()));
+        let fields = fields.inspect(|f| self.empty_fields = self.empty_fields.saturating_add(u64::from(f.trim().is_empty())));
         self.builder.push(fields)?;
         self.log.accept();
         Ok(())

@@ -111,7 +111,7 @@ pub fn before(data: &Dataset, cut: Day) -> Dataset {
             train.lines.extend_from_slice(lines);
             train.orders.push(Order { lines: (first, lines.len() as u32), ..order.clone() });
         }
-        train.customer_orders.push((start, train.orders.len() as u32 - start));
+        train.customer_orders.push((start, (train.orders.len() as u32).saturating_sub(start)));
     }
     train
 }
@@ -132,7 +132,7 @@ impl Tally {
         self.ndcg += ndcg(recommended, relevant, k);
         self.precision += hits as f64 / k as f64;
         self.recall += hits as f64 / relevant.len().max(1) as f64;
-        self.hits += u64::from(hits > 0);
+        self.hits = self.hits.saturating_add(u64::from(hits > 0));
         for &i in recommended {
             if let Some(r) = self.recommended.get_mut(i as usize) {
                 *r = true;
@@ -156,8 +156,8 @@ impl Tally {
 
 /// NDCG@k of one ranked list with binary relevance (`relevant` ascending); 0 when nothing is relevant.
 pub fn ndcg(recommended: &[u32], relevant: &[u32], k: usize) -> f64 {
-    let discount = |rank: usize| 1.0 / ((rank + 1) as f64).log2();
-    let dcg: f64 = recommended.iter().take(k).enumerate().filter(|(_, i)| relevant.binary_search(i).is_ok()).map(|(r, _)| discount(r + 1)).sum();
+    let discount = |rank: usize| 1.0 / (rank as f64 + 1.0).log2();
+    let dcg: f64 = recommended.iter().take(k).enumerate().filter(|(_, i)| relevant.binary_search(i).is_ok()).map(|(r, _)| discount(r.saturating_add(1))).sum();
     let ideal: f64 = (1..=k.min(relevant.len())).map(discount).sum();
     if ideal > 0.0 { dcg / ideal } else { 0.0 }
 }
@@ -208,7 +208,7 @@ pub fn evaluate_with_progress(data: &Dataset, cut: Day, options: &EvaluationOpti
         ticker.at(progress, c)?;
         let first = row;
         while offers.customer.get(row).is_some_and(|&x| x == c) {
-            row += 1;
+            row = row.saturating_add(1);
         }
         let own = purchases.of_customer(c);
         relevant.clear();
@@ -220,7 +220,7 @@ pub fn evaluate_with_progress(data: &Dataset, cut: Day, options: &EvaluationOpti
         if own.is_empty() || relevant.is_empty() {
             continue;
         }
-        evaluated += 1;
+        evaluated = evaluated.saturating_add(1);
         let [model, popularity, favourites] = &mut tallies;
         model.add(offers.item.get(first..row).unwrap_or(&[]), &relevant, options.k);
         recommended.clear();

@@ -151,11 +151,11 @@ pub fn min_count(min_support: f64, n: usize) -> u32 {
     let n_f = n as f64;
     let frequent = |c: u64| c as f64 / n_f >= min_support;
     let mut c = (min_support * n_f).ceil().max(1.0) as u64;
-    while c > 1 && frequent(c - 1) {
-        c -= 1;
+    while c > 1 && frequent(c.saturating_sub(1)) {
+        c = c.saturating_sub(1);
     }
     while !frequent(c) && c <= n as u64 {
-        c += 1;
+        c = c.saturating_add(1);
     }
     u32::try_from(c).unwrap_or(u32::MAX)
 }
@@ -188,7 +188,7 @@ impl Transactions {
     /// shares with the previous one every node it can share, so no child lookup is needed.
     fn into_tree(mut self, items: usize) -> Tree {
         let data = std::mem::take(&mut self.data);
-        let slice = |&(start, len, _): &(usize, usize, u32)| data.get(start..start + len).unwrap_or(&[]);
+        let slice = |&(start, len, _): &(usize, usize, u32)| data.get(start..start.saturating_add(len)).unwrap_or(&[]);
         self.spans.sort_unstable_by(|a, b| slice(a).cmp(slice(b)));
         let mut tree = Tree { item: vec![u32::MAX], count: vec![0], parent: vec![0], heads: vec![Vec::new(); items] };
         let mut path: Vec<u32> = Vec::new();
@@ -233,12 +233,12 @@ struct Miner<'o> {
 impl Miner<'_> {
     /// Records `suffix` + `g` with its support; false (and stops the mining) past the budget.
     fn found(&mut self, suffix: &[u32], g: u32, support: u32) -> bool {
-        self.stored += suffix.len() + 1;
+        self.stored = self.stored.saturating_add(suffix.len()).saturating_add(1);
         if self.found.len() >= self.options.max_itemsets || self.stored > MAX_STORED_ITEMS {
             self.stopped = true;
             return false;
         }
-        let mut items = Vec::with_capacity(suffix.len() + 1);
+        let mut items = Vec::with_capacity(suffix.len().saturating_add(1));
         items.extend_from_slice(suffix);
         items.push(g);
         items.sort_unstable();
@@ -348,8 +348,8 @@ pub fn frequent_itemsets(baskets: &Baskets, options: &ItemsetOptions) -> Result<
         t.extend(basket.iter().filter_map(|&i| rank.get(i as usize).copied().filter(|&r| r != u32::MAX)));
         t.sort_unstable();
         if t.len() > options.max_basket_items {
-            capped_baskets += 1;
-            dropped_items += (t.len() - options.max_basket_items) as u64;
+            capped_baskets = capped_baskets.saturating_add(1);
+            dropped_items = dropped_items.saturating_add(t.len().saturating_sub(options.max_basket_items) as u64);
             t.truncate(options.max_basket_items);
         }
         txs.push(&t, 1);

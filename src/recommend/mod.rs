@@ -39,16 +39,16 @@ use crate::error::{Error, ErrorCode, Result};
 /// Counting-sort offsets: with `keys` grouped by value (or to be placed so), the entries of value
 /// x are at `starts[x] .. starts[x + 1]`; values at or past `items` are not counted.
 pub(crate) fn row_starts(keys: &[u32], items: usize) -> Vec<usize> {
-    let mut starts = vec![0usize; items + 1];
+    let mut starts = vec![0usize; items.saturating_add(1)];
     for &k in keys {
-        if let Some(s) = starts.get_mut(k as usize + 1) {
-            *s += 1;
+        if let Some(s) = starts.get_mut((k as usize).saturating_add(1)) {
+            *s = s.saturating_add(1);
         }
     }
     for x in 1..starts.len() {
-        let previous = starts.get(x - 1).copied().unwrap_or(0);
+        let previous = starts.get(x.wrapping_sub(1)).copied().unwrap_or(0);
         if let Some(s) = starts.get_mut(x) {
-            *s += previous;
+            *s = s.saturating_add(previous);
         }
     }
     starts
@@ -121,7 +121,7 @@ impl Ticker {
     /// Before item `done` (0-based).
     pub(crate) fn at(&self, progress: &mut Progress<'_>, done: u32) -> Result<()> {
         let done = u64::from(done);
-        if done > 0 && done % self.step == 0 { report(progress, self.stage, done, self.total) } else { Ok(()) }
+        if done > 0 && done.checked_rem(self.step) == Some(0) { report(progress, self.stage, done, self.total) } else { Ok(()) }
     }
 
     pub(crate) fn finish(&self, progress: &mut Progress<'_>) -> Result<()> {

@@ -260,7 +260,7 @@ impl Purchases {
     pub(crate) fn of(data: &Dataset) -> Self {
         let products = data.products.len();
         let (mut buyers, mut repeaters) = (vec![0u32; products], vec![0u32; products]);
-        let mut starts = Vec::with_capacity(data.customers.len() + 1);
+        let mut starts = Vec::with_capacity(data.customers.len().saturating_add(1));
         let mut items = Vec::new();
         let mut bought_on: Vec<(u32, i32)> = Vec::new();
         starts.push(0);
@@ -274,10 +274,10 @@ impl Purchases {
                 let (Some(&(p, first)), Some(&(_, last))) = (run.first(), run.last()) else { continue };
                 items.push(p);
                 if let Some(b) = buyers.get_mut(p as usize) {
-                    *b += 1;
+                    *b = b.saturating_add(1);
                 }
                 if let (true, Some(r)) = (first != last, repeaters.get_mut(p as usize)) {
-                    *r += 1;
+                    *r = r.saturating_add(1);
                 }
             }
             starts.push(items.len());
@@ -289,7 +289,7 @@ impl Purchases {
     /// Customer `c`'s distinct purchased products, ascending.
     pub(crate) fn of_customer(&self, c: u32) -> &[u32] {
         let c = c as usize;
-        match (self.starts.get(c), self.starts.get(c + 1)) {
+        match (self.starts.get(c), self.starts.get(c.saturating_add(1))) {
             (Some(&from), Some(&to)) => self.items.get(from..to).unwrap_or(&[]),
             _ => &[],
         }
@@ -347,7 +347,7 @@ fn reason(data: &Dataset, inputs: &OfferInputs<'_>, e: Evidence, item: u32) -> S
 
 /// Offers a customer who bought `own` (ascending) could get: item → best evidence.
 fn rows(starts: &[usize], x: u32) -> std::ops::Range<usize> {
-    starts.get(x as usize).copied().unwrap_or(0)..starts.get(x as usize + 1).copied().unwrap_or(0)
+    starts.get(x as usize).copied().unwrap_or(0)..starts.get((x as usize).saturating_add(1)).copied().unwrap_or(0)
 }
 
 /// The evidence, indexed by the item it starts from.
@@ -490,11 +490,11 @@ pub fn next_best_offers_with_progress(data: &Dataset, inputs: &OfferInputs<'_>, 
                 continue;
             }
             if e.p < options.min_probability {
-                below_floor += 1;
+                below_floor = below_floor.saturating_add(1);
                 continue;
             }
             let Some(v) = values.get(item as usize).and_then(Option::as_ref) else {
-                unvalued += 1;
+                unvalued = unvalued.saturating_add(1);
                 continue;
             };
             let ev = e.p * v.number * p_alive;
@@ -514,7 +514,7 @@ pub fn next_best_offers_with_progress(data: &Dataset, inputs: &OfferInputs<'_>, 
             table.customer.push(c);
             table.item.push(item);
             table.customer_id.push(customer_code);
-            table.rank.push(rank as u32 + 1);
+            table.rank.push((rank as u32).saturating_add(1));
             table.item_id.push(item);
             table.probability.push(e.p);
             table.value.push(item);
@@ -555,22 +555,23 @@ fn segment_summaries(data: &Dataset, purchases: &Purchases, labels: Option<&[Str
             continue;
         }
         let l = label(c);
-        groups.entry(l).or_insert_with(|| {
+        let group = groups.entry(l).or_insert_with(|| {
             order.push(l);
             (0, 0, HashMap::default())
-        }).0 += 1;
+        });
+        group.0 = group.0.saturating_add(1);
     }
     let mut previous = None;
     for k in 0..table.customer.len() {
         let (Some(&c), Some(&item), Some(&rank), Some(&ev)) = (table.customer.get(k), table.item.get(k), table.rank.get(k), table.expected_value.get(k)) else { continue };
         let Some(group) = groups.get_mut(label(c as usize)) else { continue };
         if previous != Some(c) {
-            group.1 += 1;
+            group.1 = group.1.saturating_add(1);
             previous = Some(c);
         }
         let entry = group.2.entry(item).or_insert((0, 0, 0.0));
-        entry.0 += 1;
-        entry.1 += u64::from(rank == 1);
+        entry.0 = entry.0.saturating_add(1);
+        entry.1 = entry.1.saturating_add(u64::from(rank == 1));
         entry.2 += ev;
     }
     order.sort_unstable();

@@ -304,19 +304,20 @@ pub fn association_rules(itemsets: &FrequentItemsets, options: &RuleOptions) -> 
             continue;
         }
         if k > MAX_RULE_ITEMSET_LEN {
-            too_long += 1;
+            too_long = too_long.saturating_add(1);
             continue;
         }
         if set.items.iter().any(|i| exclude.contains(i)) {
             continue;
         }
         let s_ac = itemsets.support_of(set.count);
-        splits += (1u64 << k) - 2;
+        // k ≤ MAX_RULE_ITEMSET_LEN < 32: the shifts cannot overflow.
+        splits = splits.saturating_add((1u64 << k).saturating_sub(2));
         if splits > MAX_SPLITS {
-            unexamined += 1;
+            unexamined = unexamined.saturating_add(1);
             continue;
         }
-        for mask in 1u32..(1u32 << k) - 1 {
+        for mask in 1u32..(1u32 << k).saturating_sub(1) {
             a.clear();
             c.clear();
             for (bit, &item) in set.items.iter().enumerate() {
@@ -332,14 +333,14 @@ pub fn association_rules(itemsets: &FrequentItemsets, options: &RuleOptions) -> 
                 continue;
             }
             let (Some(s_a), Some(s_c)) = (support(&a), support(&c)) else {
-                missing += 1;
+                missing = missing.saturating_add(1);
                 continue;
             };
             let metrics = RuleMetrics::new(s_a, s_c, s_ac);
             if !passes(&metrics) {
                 continue;
             }
-            matched += 1;
+            matched = matched.saturating_add(1);
             kept.push(Candidate { itemset: index, mask, metrics });
             if kept.len() >= options.max_rules.saturating_mul(2).max(1024) && kept.len() > options.max_rules {
                 // The best max_rules by `order` (a total order: the same set a full sort keeps),

@@ -53,7 +53,7 @@ impl CustomerItems {
             own.dedup();
             for &i in &own {
                 if let Some(b) = out.buyers.get_mut(i as usize) {
-                    *b += 1;
+                    *b = b.saturating_add(1);
                 }
             }
             out.items.extend_from_slice(&own);
@@ -73,8 +73,8 @@ impl CustomerItems {
         for c in 0..self.len() {
             let mut own = self.of(c).to_vec();
             if own.len() > max {
-                self.capped_customers += 1;
-                self.dropped_items += (own.len() - max) as u64;
+                self.capped_customers = self.capped_customers.saturating_add(1);
+                self.dropped_items = self.dropped_items.saturating_add(own.len().saturating_sub(max) as u64);
                 own.sort_by_key(|&i| (std::cmp::Reverse(self.buyers.get(i as usize).copied().unwrap_or(0)), i));
                 own.truncate(max);
                 own.sort_unstable();
@@ -97,7 +97,7 @@ impl CustomerItems {
 
     /// Customer `c`'s items, ascending.
     pub fn of(&self, c: usize) -> &[u32] {
-        match (self.offsets.get(c), self.offsets.get(c + 1)) {
+        match (self.offsets.get(c), self.offsets.get(c.saturating_add(1))) {
             (Some(&s), Some(&e)) => self.items.get(s..e).unwrap_or(&[]),
             _ => &[],
         }
@@ -119,7 +119,7 @@ impl CustomerItems {
                     if let Some(place) = customers.get_mut(*slot) {
                         *place = c as u32;
                     }
-                    *slot += 1;
+                    *slot = slot.saturating_add(1);
                 }
             }
         }
@@ -252,7 +252,7 @@ fn similarity_of(data: &Dataset, purchases: &CustomerItems, options: &Similarity
     let mut table = SimilarityTable::default();
     let buyers = |i: u32| purchases.buyers.get(i as usize).copied().unwrap_or(0);
     for i in 0..items as u32 {
-        let range = offsets.get(i as usize).copied().unwrap_or(0)..offsets.get(i as usize + 1).copied().unwrap_or(0);
+        let range = offsets.get(i as usize).copied().unwrap_or(0)..offsets.get((i as usize).saturating_add(1)).copied().unwrap_or(0);
         for &c in customers.get(range).unwrap_or(&[]) {
             for &j in purchases.of(c as usize) {
                 if j == i {
@@ -262,7 +262,7 @@ fn similarity_of(data: &Dataset, purchases: &CustomerItems, options: &Similarity
                     if *k == 0 {
                         touched.push(j);
                     }
-                    *k += 1;
+                    *k = k.saturating_add(1);
                 }
             }
         }
@@ -293,7 +293,7 @@ fn similarity_of(data: &Dataset, purchases: &CustomerItems, options: &Similarity
             table.other.push(j);
             table.item_id.push(data.products.name(i).to_owned());
             table.other_id.push(data.products.name(j).to_owned());
-            table.rank.push(rank as u32 + 1);
+            table.rank.push((rank as u32).saturating_add(1));
             table.co_buyers.push(k);
             table.item_buyers.push(a);
             table.other_buyers.push(b);

@@ -38,8 +38,8 @@ pub(crate) fn median(values: &mut [Decimal]) -> Option<Decimal> {
     let lower = *values.get(mid.checked_sub(1)?)?;
     // The sum overflows only for two large values of one sign; then their difference cannot.
     match lower.checked_add(upper) {
-        Some(sum) => Some(sum / Decimal::TWO),
-        None => upper.checked_sub(lower).and_then(|gap| lower.checked_add(gap / Decimal::TWO)),
+        Some(sum) => sum.checked_div(Decimal::TWO),
+        None => upper.checked_sub(lower).and_then(|gap| lower.checked_add(gap.checked_div(Decimal::TWO)?)),
     }
 }
 
@@ -199,9 +199,10 @@ fn upsell_of(data: &Dataset, purchases: &CustomerItems, options: &UpsellOptions)
                     if price(b).is_none_or(|pb| pb <= price_a) {
                         continue;
                     }
-                    if let Some(&(_, _, _, paid_b)) = b_buys.iter().find(|x| x.2 > first_day) {
-                        // Both prices are positive, so the difference cannot overflow.
-                        steps.entry((a, b)).or_default().push(paid_b - first_paid);
+                    let later = b_buys.iter().find(|x| x.2 > first_day);
+                    // Both prices are positive, so the difference cannot overflow.
+                    if let Some(step) = later.and_then(|&(_, _, _, paid_b)| paid_b.checked_sub(first_paid)) {
+                        steps.entry((a, b)).or_default().push(step);
                     }
                 }
             }
@@ -217,7 +218,7 @@ fn upsell_of(data: &Dataset, purchases: &CustomerItems, options: &UpsellOptions)
     let money = |d: Option<Decimal>| d.map(|d| format_money(d, options.decimals)).unwrap_or_default();
     let mut rank = 0u32;
     for (k, &(a, b, movers, step)) in paths.iter().enumerate() {
-        rank = if k > 0 && paths.get(k - 1).is_some_and(|p| p.0 == a) { rank + 1 } else { 1 };
+        rank = if k > 0 && paths.get(k.wrapping_sub(1)).is_some_and(|p| p.0 == a) { rank.saturating_add(1) } else { 1 };
         if rank as usize > options.top_k {
             continue;
         }

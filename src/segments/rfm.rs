@@ -172,7 +172,7 @@ pub fn quintile_scores<K: Ord>(keys: &[K]) -> Vec<u8> {
             first_of_run = position;
         }
         // position < n, so 5 × first_of_run / n < 5 and the score is at most 5.
-        let quintile = (first_of_run.saturating_mul(5) / n.max(1)).min(4);
+        let quintile = first_of_run.saturating_mul(5).checked_div(n.max(1)).unwrap_or(0).min(4);
         if let Some(slot) = scores.get_mut(i) {
             *slot = u8::try_from(quintile).map_or(5, |q| q.saturating_add(1));
         }

@@ -51,7 +51,7 @@ pub fn calculate(kind: &str, fields: &str) -> String {
 /// The result of [`calculate`] as JSON, or the calculator's error.
 pub fn compute(kind: &str, fields: &str) -> Result<String> {
     let parts: Vec<&str> = if fields.is_empty() { Vec::new() } else { fields.split(SEPARATOR).collect() };
-    let pairs = || parts.chunks(2).map(|p| (p[0], p.get(1).copied().unwrap_or("")));
+    let pairs = || parts.chunks(2).map(|p| (p.first().copied().unwrap_or(""), p.get(1).copied().unwrap_or("")));
     match kind {
         "simpleClv" => {
             let mut i = SimpleClvInput::default();
@@ -429,22 +429,27 @@ mod arena {
         unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
             if self.base.load(Relaxed) == 0 {
                 // Everything below the current end of memory is the program's; the arena grows above it.
-                let top = core::arch::wasm32::memory_size(0) * PAGE;
+                let top = core::arch::wasm32::memory_size(0).saturating_mul(PAGE);
                 self.base.store(top, Relaxed);
                 self.next.store(top, Relaxed);
                 self.end.store(top, Relaxed);
             }
-            let start = (self.next.load(Relaxed) + layout.align() - 1) & !(layout.align() - 1);
-            let Some(stop) = start.checked_add(layout.size()) else {
+            // Alignments are powers of two (at least 1), so `align - 1` is a mask.
+            let mask = layout.align().saturating_sub(1);
+            let Some(stop) = self.next.load(Relaxed).checked_add(mask).map(|s| s & !mask).and_then(|start| start.checked_add(layout.size())) else {
                 return std::ptr::null_mut();
             };
+            let start = stop.saturating_sub(layout.size());
             let end = self.end.load(Relaxed);
             if stop > end {
-                let pages = (stop - end).div_ceil(PAGE);
+                let pages = stop.saturating_sub(end).div_ceil(PAGE);
+                let Some(new_end) = pages.checked_mul(PAGE).and_then(|bytes| end.checked_add(bytes)) else {
+                    return std::ptr::null_mut();
+                };
                 if core::arch::wasm32::memory_grow(0, pages) == usize::MAX {
                     return std::ptr::null_mut();
                 }
-                self.end.store(end + pages * PAGE, Relaxed);
+                self.end.store(new_end, Relaxed);
             }
             self.next.store(stop, Relaxed);
             self.live.fetch_add(1, Relaxed);
