@@ -57,11 +57,11 @@ impl RowLog {
 
     /// A data row was read.
     pub fn seen(&mut self) {
-        self.counts.total_rows += 1;
+        self.counts.total_rows = self.counts.total_rows.saturating_add(1);
     }
 
     pub fn accept(&mut self) {
-        self.counts.accepted_rows += 1;
+        self.counts.accepted_rows = self.counts.accepted_rows.saturating_add(1);
     }
 
     /// Counts a rejected row; in strict mode returns its error instead, to stop the ingest.
@@ -70,11 +70,12 @@ impl RowLog {
             return Err(e);
         }
         let c = &mut self.counts;
-        c.rejected_rows += 1;
-        *c.rejected_by_code.entry(e.code.as_str()).or_insert(0) += 1;
+        c.rejected_rows = c.rejected_rows.saturating_add(1);
+        let by_code = c.rejected_by_code.entry(e.code.as_str()).or_insert(0);
+        *by_code = by_code.saturating_add(1);
         if c.error_examples.len() < self.max_examples {
             let column = e.column.filter(|&n| n > 0);
-            let header = column.and_then(|n| headers.get(usize::try_from(n - 1).ok()?).cloned());
+            let header = column.and_then(|n| headers.get(usize::try_from(n.checked_sub(1)?).ok()?).cloned());
             c.error_examples.push(RowError {
                 line: e.line.unwrap_or(0),
                 column,

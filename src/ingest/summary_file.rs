@@ -131,7 +131,7 @@ fn bounded(line: u64, column: usize, raw: &str, name: &str, max: f64) -> Result<
     let value = number(line, column, raw, name)?;
     if value > max {
         let message = format!("line {line}: {name} must be at most {max} (got {raw:?})");
-        return Err(Error::new(ErrorCode::OutOfRange, message).with_field(name).at(line, column as u64 + 1));
+        return Err(Error::new(ErrorCode::OutOfRange, message).with_field(name).at(line, (column as u64).saturating_add(1)));
     }
     Ok(value)
 }
@@ -141,7 +141,7 @@ fn number(line: u64, column: usize, raw: &str, name: &str) -> Result<f64> {
     let bad = |why: &str| {
         Error::new(ErrorCode::InvalidNumber, format!("line {line}: {name} {why} (got {raw:?})"))
             .with_field(name)
-            .at(line, column as u64 + 1)
+            .at(line, (column as u64).saturating_add(1))
     };
     let trimmed = raw.trim();
     let value: f64 = trimmed.parse().map_err(|_| bad("must be a number"))?;
@@ -232,7 +232,7 @@ impl State {
         let customer = record.text(c.customer)?.trim();
         if customer.is_empty() {
             let e = Error::new(ErrorCode::MissingField, format!("line {line}: no customer id"));
-            return Err(e.with_field("customer_id").at(line, c.customer as u64 + 1));
+            return Err(e.with_field("customer_id").at(line, (c.customer as u64).saturating_add(1)));
         }
         let frequency = bounded(line, c.frequency, record.text(c.frequency)?, "frequency", MAX_FREQUENCY)?;
         let recency = bounded(line, c.recency, record.text(c.recency)?, "recency", MAX_TIME)?;
@@ -242,7 +242,7 @@ impl State {
             None => None,
         };
         let inconsistent = |column: usize, why: String| {
-            Err(Error::new(ErrorCode::OutOfRange, format!("line {line}: {why}")).at(line, column as u64 + 1))
+            Err(Error::new(ErrorCode::OutOfRange, format!("line {line}: {why}")).at(line, (column as u64).saturating_add(1)))
         };
         if frequency.fract() != 0.0 {
             return inconsistent(c.frequency, format!("frequency must be a whole number of repeat purchases (got {frequency})"));
@@ -258,7 +258,7 @@ impl State {
         }
         if !self.seen.insert(customer.to_owned()) {
             let e = Error::new(ErrorCode::ConflictingFields, format!("line {line}: customer {customer} appears twice"));
-            return Err(e.with_field("customer_id").at(line, c.customer as u64 + 1));
+            return Err(e.with_field("customer_id").at(line, (c.customer as u64).saturating_add(1)));
         }
         self.table.customer_id.push(customer.to_owned());
         self.table.frequency.push(frequency);
