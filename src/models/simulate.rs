@@ -73,10 +73,10 @@ impl Rng {
     /// Poisson with the given mean: the number of unit-rate exponential arrivals before `mean`
     /// (exact; cost proportional to the mean).
     pub fn poisson(&mut self, mean: f64) -> u64 {
-        let mut n = 0;
+        let mut n = 0u64;
         let mut at = self.exponential(1.0);
         while at <= mean {
-            n += 1;
+            n = n.saturating_add(1);
             at += self.exponential(1.0);
         }
         n
@@ -133,7 +133,7 @@ pub fn simulate_transactions(params: &TransactionParams, ages: &[f64], holdout: 
                 later += 1.0;
             }
             alive = rng.uniform() >= p;
-            count += 1;
+            count = count.saturating_add(1);
         }
         out.frequency.push(x);
         out.recency.push(tx);
@@ -175,15 +175,15 @@ pub fn simulate_cohort(params: &SbgParams, size: u64, periods: u32, seed: u64) -
         return Err(e.with_field("periods"));
     }
     let mut rng = Rng::new(seed);
-    let mut active = vec![0u64; periods as usize + 1];
+    let mut active = vec![0u64; (periods as usize).saturating_add(1)];
     for _ in 0..size {
         let theta = rng.beta(params.alpha, params.beta);
         let mut survived = 0;
         while survived < periods && rng.uniform() >= theta {
-            survived += 1;
+            survived = survived.saturating_add(1);
         }
-        for slot in active.iter_mut().take(survived as usize + 1) {
-            *slot += 1;
+        for slot in active.iter_mut().take((survived as usize).saturating_add(1)) {
+            *slot = slot.saturating_add(1);
         }
     }
     Ok(active)
