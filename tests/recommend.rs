@@ -513,3 +513,37 @@ fn ndcg_at_2_by_hand_and_progress_by_stage() {
     assert_eq!(e.code, clvkit::error::ErrorCode::Cancelled);
     assert!(e.message.contains("scoring"), "{}", e.message);
 }
+
+#[test]
+fn mined_tables_are_reused_for_the_same_options_and_offers_through_them_are_unchanged() {
+    use clvkit::recommend::analyses::{offers, Mined};
+    use std::rc::Rc;
+    let d = mugs();
+    let mined = Mined::default();
+    let items = ItemsetOptions { min_support: 0.2, ..Default::default() };
+    let rules = RuleOptions::default();
+    let first = mined.rules(&d, &items, &rules).unwrap();
+    assert!(Rc::ptr_eq(&first, &mined.rules(&d, &items, &rules).unwrap()), "same options: the kept table");
+    let other = ItemsetOptions { min_support: 0.5, ..Default::default() };
+    assert!(!Rc::ptr_eq(&first, &mined.rules(&d, &other, &rules).unwrap()), "other options: mined again");
+    let up = mined.upsell(&d, &UpsellOptions::default()).unwrap();
+    assert!(Rc::ptr_eq(&up, &mined.upsell(&d, &UpsellOptions::default()).unwrap()));
+    assert!(!Rc::ptr_eq(&up, &mined.upsell(&d, &UpsellOptions { top_k: 1, ..Default::default() }).unwrap()));
+    // Offers through the kept tables equal offers from tables built here.
+    let request: NextBestOfferRequest = serde_json::from_value(serde_json::json!({ "rules": { "minSupport": 0.2 } })).unwrap();
+    let plan = request.parse().unwrap();
+    let through = offers(&d, &plan, &mined, &mut |_, _, _| true).unwrap();
+    let again = offers(&d, &plan, &mined, &mut |_, _, _| true).unwrap();
+    let (r, s, u) = (
+        association_rules(&frequent_itemsets(&Baskets::from_dataset(&d), &plan.itemsets).unwrap(), &plan.rules).unwrap(),
+        item_similarity(&d, &plan.similarity).unwrap(),
+        upsell(&d, &plan.upsell).unwrap(),
+    );
+    let segments = segment_labels(&d, &clvkit::segments::rfm(&d, &clvkit::segments::RfmOptions::default()).unwrap().customers);
+    let inputs = OfferInputs { rules: Some(&r), similarity: Some(&s), upsell: Some(&u), segments: Some(&segments), ..Default::default() };
+    let direct = next_best_offers(&d, &inputs, &plan.offers).unwrap();
+    assert!(!direct.offers.customer.is_empty());
+    assert_eq!(through.offers, direct.offers);
+    assert_eq!(through.segments, direct.segments);
+    assert_eq!(again, through);
+}
