@@ -381,7 +381,11 @@ const RECENCY_BUCKETS = [[0, 30, "0–30"], [31, 90, "31–90"], [91, 180, "91�
 /** Bars of the predicted CLV histogram. */
 const CLV_BINS = 12;
 
-const bucketOf = (buckets, v) => buckets.findIndex(([lo, hi]) => v >= lo && v <= hi);
+/** The index of the bucket holding `v` (plain loops: this runs twice per customer). */
+function bucketOf(buckets, v) {
+  for (let b = 0; b < buckets.length; b++) if (v >= buckets[b][0] && v <= buckets[b][1]) return b;
+  return -1;
+}
 
 /** Customers by repeat purchases × days since the last purchase: counts and mean P(alive). */
 function pAliveMatrix(table, pAlive) {
@@ -413,6 +417,13 @@ function clvHistogram(clv) {
 
 const mean = (values) => values.reduce((s, v) => s + v, 0) / values.length;
 
+/** `column`'s value at each of `row` (null where a row is -1). */
+function joined(row, column) {
+  const out = new Array(row.length);
+  for (let i = 0; i < row.length; i++) out[i] = row[i] < 0 ? null : column[row[i]];
+  return out;
+}
+
 /** The models' comparison, the best one's holdout curves and its predictions for every customer. */
 async function buildModels(dataset, kpis, table, marginPercent, { progress, signal, time = () => {} }) {
   progress({ phase: "models" });
@@ -428,7 +439,12 @@ async function buildModels(dataset, kpis, table, marginPercent, { progress, sign
   const p = prediction.customers;
   // Predictions joined to the customer table's rows.
   const row = rowsOf(table.customerId, p.customerId);
-  const pick = (column) => column && Float64Array.from(row, (j) => (j < 0 ? NaN : column[j]));
+  const pick = (column) => {
+    if (!column) return column;
+    const out = new Float64Array(row.length);
+    for (let i = 0; i < row.length; i++) out[i] = row[i] < 0 ? NaN : column[row[i]];
+    return out;
+  };
   const pAlive = pick(p.pAlive);
   const clv = pick(p.clv);
   const best = holdout.validations.find((v) => v.model === holdout.best);
@@ -438,7 +454,7 @@ async function buildModels(dataset, kpis, table, marginPercent, { progress, sign
     pAlive,
     expectedPurchases: pick(p.expectedPurchases),
     clv,
-    churnRisk: Array.from(row, (j) => (j < 0 ? null : p.churnRisk[j])),
+    churnRisk: joined(row, p.churnRisk),
     summary: {
       unit: MODEL_UNIT,
       calibrationEnd: validation.calibrationEnd,
