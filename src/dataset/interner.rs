@@ -7,6 +7,9 @@ use std::hash::BuildHasher;
 
 use rustc_hash::{FxBuildHasher, FxHashMap as HashMap};
 
+/// Up to this many strings, a string is looked for by comparing it with each.
+const FEW: usize = 8;
+
 /// Strings kept once, numbered in order of first appearance.
 ///
 /// All strings live end to end in one `text` (at most 4 GiB); `ends` says where each one is. The index maps a
@@ -31,8 +34,27 @@ impl Interner {
         FxBuildHasher.hash_one(name)
     }
 
+    /// The number of `name` among the first few strings, by comparing it with each (cheaper than
+    /// hashing while there are so few, as for channels and categories).
+    fn find_among_few(&self, name: &str) -> Option<u32> {
+        let mut start = 0;
+        for (i, &end) in self.ends.iter().enumerate() {
+            let len = end.wrapping_sub(start) as usize;
+            if len == name.len() && self.text.as_bytes().get(start as usize..end as usize) == Some(name.as_bytes()) {
+                return u32::try_from(i).ok();
+            }
+            start = end;
+        }
+        None
+    }
+
     /// The number of `name`, adding it if new; `None` past u32::MAX distinct strings.
     pub fn intern(&mut self, name: &str) -> Option<u32> {
+        if self.ends.len() <= FEW {
+            if let Some(i) = self.find_among_few(name) {
+                return Some(i);
+            }
+        }
         let next = u32::try_from(self.ends.len()).ok()?;
         let end = u32::try_from(self.text.len().checked_add(name.len())?).ok()?;
         match self.by_hash.entry(Self::hash(name)) {
