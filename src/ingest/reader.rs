@@ -110,6 +110,34 @@ impl<'a> Record<'a> {
         }
     }
 
+    /// Fields `columns` (indices below [`Record::len`]) as text, each into its slot of `out`: what
+    /// [`Record::text`] gives, in one pass when the record is valid UTF-8 as a whole.
+    pub fn texts_into(&self, columns: &[usize], out: &mut [&'a str]) -> Result<(), Error> {
+        if let Some(text) = self.text {
+            let all = columns.iter().all(|&i| {
+                let start = i.checked_sub(1).map_or(Some(0), |p| self.ends.get(p).copied());
+                let field = start.zip(self.ends.get(i)).and_then(|(start, &end)| text.get(start..end));
+                match (field, out.get_mut(i)) {
+                    (Some(field), Some(slot)) => {
+                        *slot = field;
+                        true
+                    }
+                    _ => false,
+                }
+            });
+            if all {
+                return Ok(());
+            }
+        }
+        for &i in columns {
+            let field = self.text(i)?;
+            if let Some(slot) = out.get_mut(i) {
+                *slot = field;
+            }
+        }
+        Ok(())
+    }
+
     /// Every field as text, in order.
     pub fn texts(&self) -> impl Iterator<Item = Result<&'a str, Error>> + '_ {
         (0..self.len()).map(move |i| self.text(i))

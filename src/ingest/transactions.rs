@@ -512,11 +512,7 @@ impl State {
         }
         let mut fields: Vec<&'r str> = std::mem::take(&mut self.scratch).into_iter().collect();
         fields.resize(expected, "");
-        for &i in &self.used {
-            if let Some(slot) = fields.get_mut(i) {
-                *slot = record.text(i)?;
-            }
-        }
+        record.texts_into(&self.used, &mut fields)?;
         Ok(fields)
     }
 
