@@ -103,10 +103,12 @@ pub fn customer_table(dataset: &Dataset, options: &SummaryOptions) -> Result<Cus
     };
     for h in &histories {
         let btyd = btyd(h, options.unit, as_of)?;
-        let aov = h
-            .revenue
-            .checked_div(Decimal::from(h.purchases))
-            .or_overflow("average order value")?;
+        let revenue = format_money(h.revenue, 2);
+        // Most customers buy once: their average order value is their revenue.
+        let aov = match h.purchases {
+            1 => revenue.clone(),
+            n => format_money(h.revenue.checked_div(Decimal::from(n)).or_overflow("average order value")?, 2),
+        };
         table.customer.push(h.customer);
         table
             .customer_id
@@ -115,8 +117,8 @@ pub fn customer_table(dataset: &Dataset, options: &SummaryOptions) -> Result<Cus
         table.last_purchase.push(iso_date(h.last));
         table.orders.push(h.purchases);
         table.items.push(to_f64(h.items));
-        table.revenue.push(format_money(h.revenue, 2));
-        table.average_order_value.push(format_money(aov, 2));
+        table.revenue.push(revenue);
+        table.average_order_value.push(aov);
         table.frequency.push(f64::from(btyd.frequency));
         table.recency.push(btyd.recency as f64);
         table.t.push(btyd.t as f64);
@@ -187,6 +189,8 @@ pub(crate) fn btyd(history: &History<'_>, unit: TimeUnit, as_of: Day) -> Result<
     let frequency = u32::try_from(repeats).or_internal("more than u32::MAX periods")?;
     let monetary_value = if repeats == 0 {
         Decimal::ZERO
+    } else if repeats == 1 {
+        total.or_overflow("monetary value")?
     } else {
         total
             .or_overflow("monetary value")?
