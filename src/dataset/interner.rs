@@ -7,6 +7,24 @@ use std::hash::BuildHasher;
 
 use rustc_hash::{FxBuildHasher, FxHashMap as HashMap};
 
+/// `a == b`, inline for the short strings ids and names usually are (instead of a call to
+/// `memcmp`, which in wasm is a byte loop): two overlapping word comparisons up to 16 bytes.
+#[inline]
+pub(crate) fn same_text(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    let word = |s: &[u8], at: usize| s.get(at..at.wrapping_add(8)).and_then(|w| <[u8; 8]>::try_from(w).ok()).map(u64::from_ne_bytes);
+    let half = |s: &[u8], at: usize| s.get(at..at.wrapping_add(4)).and_then(|w| <[u8; 4]>::try_from(w).ok()).map(u32::from_ne_bytes);
+    match n {
+        8..=16 => word(a, 0) == word(b, 0) && word(a, n - 8) == word(b, n - 8),
+        4..=7 => half(a, 0) == half(b, 0) && half(a, n - 4) == half(b, n - 4),
+        _ => a == b,
+    }
+}
+
 /// Up to this many strings, a string is looked for by comparing it with each.
 const FEW: usize = 8;
 
@@ -40,7 +58,7 @@ impl Interner {
         let mut start = 0;
         for (i, &end) in self.ends.iter().enumerate() {
             let len = end.wrapping_sub(start) as usize;
-            if len == name.len() && self.text.as_bytes().get(start as usize..end as usize) == Some(name.as_bytes()) {
+            if len == name.len() && same_text(self.text.get(start as usize..end as usize).unwrap_or(""), name) {
                 return u32::try_from(i).ok();
             }
             start = end;
@@ -60,7 +78,7 @@ impl Interner {
         match self.by_hash.entry(Self::hash(name)) {
             Entry::Occupied(first) => {
                 let first = *first.get();
-                if self.name(first) == name {
+                if same_text(self.name(first), name) {
                     return Some(first);
                 }
                 match self.collisions.entry(name.into()) {
@@ -92,7 +110,7 @@ impl Interner {
     /// The number of `name`, if it was interned.
     pub fn lookup(&self, name: &str) -> Option<u32> {
         let first = *self.by_hash.get(&Self::hash(name))?;
-        if self.name(first) == name {
+        if same_text(self.name(first), name) {
             Some(first)
         } else {
             self.collisions.get(name).copied()
@@ -155,6 +173,21 @@ mod tests {
         }
         for (i, w) in words.iter().enumerate() {
             assert_eq!(names.lookup(w), Some(i as u32), "{w:?}");
+        }
+    }
+
+    #[test]
+    fn same_text_is_string_equality() {
+        let base = "abcdefghijklmnopqrstu";
+        for n in 0..=base.len() {
+            let a = &base[..n];
+            assert!(same_text(a, a));
+            assert!(!same_text(a, &base[..n.saturating_sub(1)]) || n == 0);
+            for at in 0..n {
+                let mut b = a.as_bytes().to_vec();
+                b[at] = b'#';
+                assert!(!same_text(a, std::str::from_utf8(&b).unwrap()), "{a} at {at}");
+            }
         }
     }
 
