@@ -108,6 +108,13 @@ pub fn decimal_from_f64_repr(x: f64) -> Result<Decimal, ParseDecimalError> {
 /// Rounds half away from zero to exactly `decimals` places and prints all of them ("900.00");
 /// a value that rounds to zero prints without a sign.
 pub fn format_money(d: Decimal, decimals: u32) -> String {
+    let mut s = String::with_capacity((decimals as usize).saturating_add(32));
+    push_money(&mut s, d, decimals);
+    s
+}
+
+/// Appends [`format_money`]'s text of `d` to `s`.
+pub fn push_money(s: &mut String, d: Decimal, decimals: u32) {
     let rounded = d.round_dp_with_strategy(decimals, RoundingStrategy::MidpointAwayFromZero);
     // `rounded` = ±mantissa / 10^scale, where scale = min(decimals, d's scale) ≤ 28.
     let scale = rounded.scale();
@@ -120,25 +127,23 @@ pub fn format_money(d: Decimal, decimals: u32) -> String {
         }
     });
     let Some((int, frac)) = parts else {
-        return format_money_slowly(rounded, decimals);
+        return s.push_str(&format_money_slowly(rounded, decimals));
     };
     let places = decimals as usize;
-    let mut s = String::with_capacity(places.saturating_add(32));
     if rounded.is_sign_negative() && !rounded.is_zero() {
         s.push('-');
     }
-    push_digits(&mut s, int, 1);
+    push_digits(s, int, 1);
     if decimals > 0 {
         s.push('.');
         let frac_places = scale as usize;
         if frac_places > 0 {
-            push_digits(&mut s, frac, frac_places);
+            push_digits(s, frac, frac_places);
         }
         for _ in frac_places..places {
             s.push('0');
         }
     }
-    s
 }
 
 /// [`format_money`] through `Decimal`'s own formatting (for a scale it could not handle).

@@ -281,11 +281,18 @@ fn civil(day: i64) -> Option<(i32, u32, u32)> {
 
 /// `day` as `YYYY-MM-DD`.
 pub fn format_day(day: Day) -> String {
+    let mut s = String::with_capacity(10);
+    push_day(&mut s, day);
+    s
+}
+
+/// Appends [`format_day`]'s text of `day` to `s`.
+pub fn push_day(s: &mut String, day: Day) {
     let (y, m, d) = civil_from_days(day);
     let year = match u32::try_from(y) {
         Ok(year) if year <= 9999 => year,
         // Years beyond 4 digits or before year 0: the general (slower) formatting.
-        _ => return format!("{y:04}-{m:02}-{d:02}"),
+        _ => return s.push_str(&format!("{y:04}-{m:02}-{d:02}")),
     };
     let digits = [
         year / 1000,
@@ -297,14 +304,12 @@ pub fn format_day(day: Day) -> String {
         d / 10 % 10,
         d % 10,
     ];
-    let mut s = String::with_capacity(10);
     for (i, digit) in digits.into_iter().enumerate() {
         if i == 4 || i == 6 {
             s.push('-');
         }
         s.push(char::from_digit(digit, 10).unwrap_or('0'));
     }
-    s
 }
 
 /// Strict `YYYY-MM-DD` (for options such as `asOf`): surrounding whitespace is trimmed, nothing

@@ -35,7 +35,9 @@ use super::{SummaryOptions, TimeUnit};
 use crate::dataset::{Dataset, Day};
 use crate::error::Result;
 use crate::input::{overflow, OrOverflow};
-use crate::money::{format_money, to_f64};
+use crate::ingest::dates::push_day;
+use crate::money::{push_money, to_f64};
+use crate::table::TextColumn;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
@@ -51,18 +53,18 @@ pub struct CustomerTable {
     /// Index of each customer in `Dataset::customers` (Rust only; not serialized).
     #[serde(skip)]
     pub customer: Vec<u32>,
-    pub customer_id: Vec<String>,
+    pub customer_id: TextColumn,
     /// "YYYY-MM-DD" of the first and last purchase.
-    pub first_purchase: Vec<String>,
-    pub last_purchase: Vec<String>,
+    pub first_purchase: TextColumn,
+    pub last_purchase: TextColumn,
     /// Purchases (non-return orders).
     pub orders: Vec<u32>,
     /// Net quantity of all orders, returns included with the sign the file gave them.
     pub items: Vec<f64>,
     /// Net revenue of all orders on or before asOf (returns netted in).
-    pub revenue: Vec<String>,
+    pub revenue: TextColumn,
     /// revenue / orders.
-    pub average_order_value: Vec<String>,
+    pub average_order_value: TextColumn,
     pub frequency: Vec<f64>,
     pub recency: Vec<f64>,
     /// Serialized as `T`, the BTYD name (as in lifetimes and the models).
@@ -89,13 +91,13 @@ pub fn customer_table(dataset: &Dataset, options: &SummaryOptions) -> Result<Cus
         unit: options.unit,
         as_of: iso_date(as_of),
         customer: Vec::with_capacity(n),
-        customer_id: Vec::with_capacity(n),
-        first_purchase: Vec::with_capacity(n),
-        last_purchase: Vec::with_capacity(n),
+        customer_id: TextColumn::with_capacity(n),
+        first_purchase: TextColumn::with_capacity(n),
+        last_purchase: TextColumn::with_capacity(n),
         orders: Vec::with_capacity(n),
         items: Vec::with_capacity(n),
-        revenue: Vec::with_capacity(n),
-        average_order_value: Vec::with_capacity(n),
+        revenue: TextColumn::with_capacity(n),
+        average_order_value: TextColumn::with_capacity(n),
         frequency: Vec::with_capacity(n),
         recency: Vec::with_capacity(n),
         t: Vec::with_capacity(n),
@@ -103,22 +105,21 @@ pub fn customer_table(dataset: &Dataset, options: &SummaryOptions) -> Result<Cus
     };
     for h in &histories {
         let btyd = btyd(h, options.unit, as_of)?;
-        let revenue = format_money(h.revenue, 2);
-        // Most customers buy once: their average order value is their revenue.
-        let aov = match h.purchases {
-            1 => revenue.clone(),
-            n => format_money(h.revenue.checked_div(Decimal::from(n)).or_overflow("average order value")?, 2),
-        };
         table.customer.push(h.customer);
-        table
-            .customer_id
-            .push(dataset.customers.name(h.customer).to_owned());
-        table.first_purchase.push(iso_date(h.first));
-        table.last_purchase.push(iso_date(h.last));
+        table.customer_id.push(dataset.customers.name(h.customer));
+        table.first_purchase.push_with(|s| push_day(s, h.first));
+        table.last_purchase.push_with(|s| push_day(s, h.last));
         table.orders.push(h.purchases);
         table.items.push(to_f64(h.items));
-        table.revenue.push(revenue);
-        table.average_order_value.push(aov);
+        table.revenue.push_with(|s| push_money(s, h.revenue, 2));
+        // Most customers buy once: their average order value is their revenue.
+        match h.purchases {
+            1 => table.average_order_value.push(table.revenue.last().unwrap_or_default()),
+            n => {
+                let aov = h.revenue.checked_div(Decimal::from(n)).or_overflow("average order value")?;
+                table.average_order_value.push_with(|s| push_money(s, aov, 2));
+            }
+        }
         table.frequency.push(f64::from(btyd.frequency));
         table.recency.push(btyd.recency as f64);
         table.t.push(btyd.t as f64);
