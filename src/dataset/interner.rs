@@ -7,6 +7,8 @@ use std::hash::BuildHasher;
 
 use rustc_hash::{FxBuildHasher, FxHashMap as HashMap};
 
+use crate::models::BitsMap;
+
 /// `a == b`, inline for the short strings ids and names usually are (instead of a call to
 /// `memcmp`, which in wasm is a byte loop): two overlapping word comparisons up to 16 bytes.
 #[inline]
@@ -25,6 +27,17 @@ pub(crate) fn same_text(a: &str, b: &str) -> bool {
     }
 }
 
+/// `name` as one word when it has at most 7 bytes: its bytes, then its length in the top byte, so
+/// that no two such names share a word.
+fn packed(name: &str) -> Option<u64> {
+    let bytes = name.as_bytes();
+    let len = u8::try_from(bytes.len()).ok().filter(|&len| len <= 7)?;
+    let mut word = [0u8; 8];
+    word.get_mut(..bytes.len())?.copy_from_slice(bytes);
+    word[7] = len;
+    Some(u64::from_le_bytes(word))
+}
+
 /// Up to this many strings, a string is looked for by comparing it with each.
 const FEW: usize = 8;
 
@@ -38,6 +51,10 @@ pub struct Interner {
     text: String,
     /// String `i` ends at byte `ends[i]` of `text` (and starts where string `i - 1` ends).
     ends: Vec<u32>,
+    /// Strings of at most 7 bytes by their [`packed`] form: found without hashing or reading
+    /// their text (for a file's short ids, a lookup touches one table instead of three arrays).
+    short: BitsMap<u64, u32>,
+    /// Longer strings by their hash.
     by_hash: HashMap<u64, u32>,
     collisions: HashMap<Box<str>, u32>,
 }
@@ -75,6 +92,25 @@ impl Interner {
         }
         let next = u32::try_from(self.ends.len()).ok()?;
         let end = u32::try_from(self.text.len().checked_add(name.len())?).ok()?;
+        let known = match packed(name) {
+            Some(key) => match self.short.entry(key) {
+                Entry::Occupied(known) => Some(*known.get()),
+                Entry::Vacant(slot) => {
+                    slot.insert(next);
+                    None
+                }
+            },
+            None => self.index_long(name, next),
+        };
+        if known.is_none() {
+            self.text.push_str(name);
+            self.ends.push(end);
+        }
+        Some(known.unwrap_or(next))
+    }
+
+    /// Indexes `name` (longer than [`packed`] takes) as number `next`; its number if it was there.
+    fn index_long(&mut self, name: &str, next: u32) -> Option<u32> {
         match self.by_hash.entry(Self::hash(name)) {
             Entry::Occupied(first) => {
                 let first = *first.get();
@@ -82,19 +118,18 @@ impl Interner {
                     return Some(first);
                 }
                 match self.collisions.entry(name.into()) {
-                    Entry::Occupied(other) => return Some(*other.get()),
+                    Entry::Occupied(other) => Some(*other.get()),
                     Entry::Vacant(slot) => {
                         slot.insert(next);
+                        None
                     }
                 }
             }
             Entry::Vacant(slot) => {
                 slot.insert(next);
+                None
             }
         }
-        self.text.push_str(name);
-        self.ends.push(end);
-        Some(next)
     }
 
     /// The string numbered `i` ("" for a number never handed out).
@@ -109,6 +144,9 @@ impl Interner {
 
     /// The number of `name`, if it was interned.
     pub fn lookup(&self, name: &str) -> Option<u32> {
+        if let Some(key) = packed(name) {
+            return self.short.get(&key).copied();
+        }
         let first = *self.by_hash.get(&Self::hash(name))?;
         if same_text(self.name(first), name) {
             Some(first)
