@@ -103,12 +103,13 @@ pub fn customer_table(dataset: &Dataset, options: &SummaryOptions) -> Result<Cus
         t: Vec::with_capacity(n),
         monetary_value: Vec::with_capacity(n),
     };
+    let mut days = DayTexts::default();
     for h in &histories {
         let btyd = btyd(h, options.unit, as_of)?;
         table.customer.push(h.customer);
         table.customer_id.push(dataset.customers.name(h.customer));
-        table.first_purchase.push_with(|s| push_day(s, h.first));
-        table.last_purchase.push_with(|s| push_day(s, h.last));
+        table.first_purchase.push_with(|s| days.write(s, h.first));
+        table.last_purchase.push_with(|s| days.write(s, h.last));
         table.orders.push(h.purchases);
         table.items.push(to_f64(h.items));
         table.revenue.push_with(|s| push_money(s, h.revenue, 2));
@@ -126,6 +127,34 @@ pub fn customer_table(dataset: &Dataset, options: &SummaryOptions) -> Result<Cus
         table.monetary_value.push(to_f64(btyd.monetary_value));
     }
     Ok(table)
+}
+
+/// "YYYY-MM-DD" of days, remembered by day modulo 1,024: customers' first and last days repeat
+/// (a file spans a few years), and formatting a day costs a dozen divisions.
+struct DayTexts(Vec<Option<(Day, [u8; 10])>>);
+
+impl Default for DayTexts {
+    fn default() -> Self {
+        DayTexts(vec![None; 1024])
+    }
+}
+
+impl DayTexts {
+    /// Appends the text of `day` to `s`.
+    fn write(&mut self, s: &mut String, day: Day) {
+        let slot = self.0.get_mut((day & 1023) as usize);
+        if let Some(Some((known, text))) = &slot {
+            if *known == day {
+                s.push_str(std::str::from_utf8(text).unwrap_or_default());
+                return;
+            }
+        }
+        let start = s.len();
+        push_day(s, day);
+        if let (Some(slot), Some(Ok(text))) = (slot, s.as_bytes().get(start..).map(<[u8; 10]>::try_from)) {
+            *slot = Some((day, text));
+        }
+    }
 }
 
 /// The period of `day` as a number; consecutive periods differ by 1.
