@@ -131,28 +131,34 @@ pub fn customer_table(dataset: &Dataset, options: &SummaryOptions) -> Result<Cus
 
 /// "YYYY-MM-DD" of days, remembered by day modulo 1,024: customers' first and last days repeat
 /// (a file spans a few years), and formatting a day costs a dozen divisions.
-struct DayTexts(Vec<Option<(Day, [u8; 10])>>);
+struct DayTexts {
+    /// The day in each slot, and where its text starts in `texts`.
+    recent: Vec<Option<(Day, usize)>>,
+    texts: String,
+}
 
 impl Default for DayTexts {
     fn default() -> Self {
-        DayTexts(vec![None; 1024])
+        DayTexts { recent: vec![None; 1024], texts: String::new() }
     }
 }
 
 impl DayTexts {
     /// Appends the text of `day` to `s`.
     fn write(&mut self, s: &mut String, day: Day) {
-        let slot = self.0.get_mut((day & 1023) as usize);
-        if let Some(Some((known, text))) = &slot {
-            if *known == day {
-                s.push_str(std::str::from_utf8(text).unwrap_or_default());
+        let slot = self.recent.get_mut((day & 1023) as usize);
+        if let Some(Some((known, start))) = slot.as_deref() {
+            if let Some(text) = self.texts.get(*start..start.wrapping_add(10)).filter(|_| *known == day) {
+                s.push_str(text);
                 return;
             }
         }
-        let start = s.len();
-        push_day(s, day);
-        if let (Some(slot), Some(Ok(text))) = (slot, s.as_bytes().get(start..).map(<[u8; 10]>::try_from)) {
-            *slot = Some((day, text));
+        let start = self.texts.len();
+        push_day(&mut self.texts, day);
+        if let (Some(slot), Some(text)) = (slot, self.texts.get(start..)) {
+            s.push_str(text);
+            // Only 10-byte texts are kept (years 0 to 9999).
+            *slot = (text.len() == 10).then_some((day, start));
         }
     }
 }
