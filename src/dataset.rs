@@ -168,11 +168,14 @@ pub(crate) fn trim(s: &str) -> &str {
 }
 
 /// The trimmed value, `None` when absent or blank.
+#[inline(always)]
 fn value(s: Option<&str>) -> Option<&str> {
     s.map(trim).filter(|s| !s.is_empty())
 }
 
-/// The number of `name`, checking first whether it is `hint`'s (no hashing then).
+/// The number of `name`, checking first whether it is `hint`'s (no hashing then). Inlined: the
+/// hint check is cheaper than a call.
+#[inline(always)]
 fn intern(interner: &mut Interner, name: &str, hint: Option<u32>, what: &str) -> Result<u32> {
     match hint {
         Some(h) if same_text(interner.name(h), name) => Ok(h),
@@ -181,6 +184,7 @@ fn intern(interner: &mut Interner, name: &str, hint: Option<u32>, what: &str) ->
 }
 
 /// [`intern`] for an optional value.
+#[inline(always)]
 fn intern_value(
     interner: &mut Interner,
     name: Option<&str>,

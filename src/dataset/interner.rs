@@ -11,7 +11,7 @@ use crate::models::BitsMap;
 
 /// `a == b`, inline for the short strings ids and names usually are (instead of a call to
 /// `memcmp`, which in wasm is a byte loop): two overlapping word comparisons up to 16 bytes.
-#[inline]
+#[inline(always)]
 pub(crate) fn same_text(a: &str, b: &str) -> bool {
     let (a, b) = (a.as_bytes(), b.as_bytes());
     let n = a.len();
@@ -133,6 +133,7 @@ impl Interner {
     }
 
     /// The string numbered `i` ("" for a number never handed out).
+    #[inline]
     pub fn name(&self, i: u32) -> &str {
         let i = i as usize;
         let Some(&end) = self.ends.get(i) else {

@@ -769,6 +769,7 @@ impl State {
             .at(line, column_number(column)))
     }
 
+    #[inline]
     fn amount(&self, line: u64, column: usize, raw: &str, field: &str) -> Result<Decimal> {
         self.amounts.parse(raw).map_err(|e| {
             Error::new(e.code(), format!("line {line}: {}", e.message(raw))).with_field(field).at(line, column_number(column))
