@@ -108,6 +108,13 @@ pub fn decimal_from_f64_repr(x: f64) -> Result<Decimal, ParseDecimalError> {
 /// Rounds half away from zero to exactly `decimals` places and prints all of them ("900.00");
 /// a value that rounds to zero prints without a sign.
 pub fn format_money(d: Decimal, decimals: u32) -> String {
+    let mut s = String::with_capacity((decimals as usize).saturating_add(32));
+    push_money(&mut s, d, decimals);
+    s
+}
+
+/// Appends [`format_money`]'s text of `d` to `s`.
+pub fn push_money(s: &mut String, d: Decimal, decimals: u32) {
     let rounded = d.round_dp_with_strategy(decimals, RoundingStrategy::MidpointAwayFromZero);
     // `rounded` = ±mantissa / 10^scale, where scale = min(decimals, d's scale) ≤ 28.
     let scale = rounded.scale();
@@ -120,25 +127,23 @@ pub fn format_money(d: Decimal, decimals: u32) -> String {
         }
     });
     let Some((int, frac)) = parts else {
-        return format_money_slowly(rounded, decimals);
+        return s.push_str(&format_money_slowly(rounded, decimals));
     };
     let places = decimals as usize;
-    let mut s = String::with_capacity(places.saturating_add(32));
     if rounded.is_sign_negative() && !rounded.is_zero() {
         s.push('-');
     }
-    push_digits(&mut s, int, 1);
+    push_digits(s, int, 1);
     if decimals > 0 {
         s.push('.');
         let frac_places = scale as usize;
         if frac_places > 0 {
-            push_digits(&mut s, frac, frac_places);
+            push_digits(s, frac, frac_places);
         }
         for _ in frac_places..places {
             s.push('0');
         }
     }
-    s
 }
 
 /// [`format_money`] through `Decimal`'s own formatting (for a scale it could not handle).
@@ -200,8 +205,31 @@ pub fn format_exact(d: Decimal) -> String {
 }
 
 /// The nearest `f64`, for results typed as numbers.
+///
+/// Exactly what rust_decimal's `to_f64` gives, but when the mantissa and 10^scale fit in u64 its
+/// steps are taken in u64 instead of u128 (whose division and conversion are calls in wasm32).
 pub fn to_f64(d: Decimal) -> f64 {
-    d.to_f64().unwrap_or(f64::NAN)
+    to_f64_in_u64(d).unwrap_or_else(|| d.to_f64().unwrap_or(f64::NAN))
+}
+
+/// rust_decimal's `as_f64`, step by step, in u64; `None` when the numbers do not fit.
+fn to_f64_in_u64(d: Decimal) -> Option<f64> {
+    let scale = d.scale();
+    if scale == 0 {
+        // The integer as f64 (a zero without its sign).
+        return i64::try_from(d.mantissa()).ok().map(|m| m as f64);
+    }
+    let mantissa = u64::try_from(d.mantissa().unsigned_abs()).ok()?;
+    let precision = 10u64.checked_pow(scale)?;
+    let frac_f64 = (mantissa.checked_rem(precision)? as f64) / (precision as f64);
+    let integral = mantissa.checked_div(precision)? as f64;
+    let neg = d.is_sign_negative();
+    if frac_f64 == 0.0 {
+        return Some(if neg { -integral } else { integral });
+    }
+    let round_to = 10f64.powi(i32::try_from(scale).ok()?);
+    let rounded = ((integral + frac_f64) * round_to).round() / round_to;
+    Some(if neg { -rounded } else { rounded })
 }
 
 /// Splits off a leading `-` (true) or `+`.
@@ -320,6 +348,30 @@ mod tests {
 
     fn ok(s: &str) -> String {
         format_exact(parse_decimal(s).unwrap())
+    }
+
+    #[test]
+    fn to_f64_is_rust_decimals_to_f64_bit_for_bit() {
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for round in 0..200_000u32 {
+            let (a, b, c) = (next(), next(), next());
+            // Mantissas of every size: small, up to u64, and beyond.
+            let bits = (a % 97) as u32;
+            let lo = (b & ((1u64 << bits.min(63)) - 1)) as u32;
+            let mid = if bits > 32 { ((b >> 32) & ((1u64 << (bits - 32).min(32)) - 1)) as u32 } else { 0 };
+            let hi = if bits > 64 { (c & ((1u64 << (bits - 64).min(32)) - 1)) as u32 } else { 0 };
+            let d = Decimal::from_parts(lo, mid, hi, c & 1 == 1, round % 29);
+            assert_eq!(to_f64(d).to_bits(), d.to_f64().unwrap().to_bits(), "{d:?}");
+        }
+        for d in [Decimal::ZERO, Decimal::from_parts(0, 0, 0, true, 0), Decimal::from_parts(0, 0, 0, true, 5), Decimal::MAX, Decimal::MIN] {
+            assert_eq!(to_f64(d).to_bits(), d.to_f64().unwrap().to_bits(), "{d:?}");
+        }
     }
 
     #[test]

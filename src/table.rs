@@ -4,6 +4,108 @@
 use crate::segments::{LifecycleStage, LifecycleTable, RfmTable, Segment};
 use crate::summary::CustomerTable;
 
+/// A column of text cells kept end to end in one string: one allocation for the column instead of
+/// one per cell (a per-customer table of a million customers has millions of cells), and it
+/// crosses to JS as it is.
+#[derive(Clone, Default, PartialEq)]
+pub struct TextColumn {
+    text: String,
+    /// Cell `i` ends at byte `ends[i]` of `text` (and starts where cell `i - 1` ends).
+    ends: Vec<usize>,
+}
+
+impl TextColumn {
+    pub fn with_capacity(cells: usize) -> Self {
+        TextColumn { text: String::new(), ends: Vec::with_capacity(cells) }
+    }
+
+    /// Appends a cell.
+    pub fn push(&mut self, cell: &str) {
+        self.push_with(|text| text.push_str(cell));
+    }
+
+    /// Appends the cell that `write` appends to the column's text.
+    pub fn push_with(&mut self, write: impl FnOnce(&mut String)) {
+        write(&mut self.text);
+        self.ends.push(self.text.len());
+    }
+
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// Cell `i`, `None` past the last.
+    pub fn get(&self, i: usize) -> Option<&str> {
+        let end = *self.ends.get(i)?;
+        let start = i.checked_sub(1).map_or(Some(0), |p| self.ends.get(p).copied())?;
+        self.text.get(start..end)
+    }
+
+    /// The last cell, `None` when empty.
+    pub fn last(&self) -> Option<&str> {
+        self.len().checked_sub(1).and_then(|i| self.get(i))
+    }
+
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
+        (0..self.len()).map(|i| self.get(i).unwrap_or(""))
+    }
+
+    /// Every cell joined, and where each ends (in bytes).
+    pub fn parts(&self) -> (&str, &[usize]) {
+        (&self.text, &self.ends)
+    }
+}
+
+impl std::ops::Index<usize> for TextColumn {
+    type Output = str;
+
+    /// Cell `i`; panics past the last, as slices do.
+    fn index(&self, i: usize) -> &str {
+        match self.get(i) {
+            Some(cell) => cell,
+            None => panic!("cell {i} of a text column of {}", self.len()),
+        }
+    }
+}
+
+impl<S: AsRef<str>> PartialEq<Vec<S>> for TextColumn {
+    fn eq(&self, other: &Vec<S>) -> bool {
+        self.len() == other.len() && self.iter().zip(other).all(|(a, b)| a == b.as_ref())
+    }
+}
+
+impl PartialEq<TextColumn> for Vec<String> {
+    fn eq(&self, other: &TextColumn) -> bool {
+        other == self
+    }
+}
+
+impl std::fmt::Debug for TextColumn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl serde::Serialize for TextColumn {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.iter())
+    }
+}
+
+impl<'a> FromIterator<&'a str> for TextColumn {
+    fn from_iter<I: IntoIterator<Item = &'a str>>(cells: I) -> Self {
+        let mut column = TextColumn::default();
+        for cell in cells {
+            column.push(cell);
+        }
+        column
+    }
+}
+
 /// One column, borrowed from its table.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Column<'a> {
@@ -15,6 +117,8 @@ pub enum Column<'a> {
     Text(&'a [String]),
     /// Text with few distinct values, each stored once.
     Coded(&'a CodedText),
+    /// Text kept end to end.
+    Texts(&'a TextColumn),
     /// Labels (enum values) as their JS names.
     Label(Vec<&'static str>),
 }
@@ -24,14 +128,16 @@ pub enum Column<'a> {
 /// sends to JS) each text once instead of a string per row.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CodedText {
-    pub values: Vec<String>,
+    pub values: TextColumn,
     pub codes: Vec<u32>,
 }
 
 impl CodedText {
     /// A column whose codes index `values` (codes added with [`CodedText::push`]).
-    pub fn with_values(values: Vec<String>) -> Self {
-        CodedText { values, codes: Vec::new() }
+    pub fn with_values<'a>(values: impl ExactSizeIterator<Item = &'a str>) -> Self {
+        let mut column = TextColumn::with_capacity(values.len());
+        values.for_each(|v| column.push(v));
+        CodedText { values: column, codes: Vec::new() }
     }
 
     pub fn push(&mut self, code: u32) {
@@ -48,7 +154,7 @@ impl CodedText {
 
     /// Row `i`'s text.
     pub fn get(&self, i: usize) -> Option<&str> {
-        self.values.get(*self.codes.get(i)? as usize).map(String::as_str)
+        self.values.get(*self.codes.get(i)? as usize)
     }
 
     /// Every row's text.
@@ -58,7 +164,7 @@ impl CodedText {
 
     /// Every row's text, in order.
     pub fn iter(&self) -> impl ExactSizeIterator<Item = &str> {
-        self.codes.iter().map(|&c| self.values.get(c as usize).map_or("", String::as_str))
+        self.codes.iter().map(|&c| self.values.get(c as usize).unwrap_or_default())
     }
 }
 
@@ -77,6 +183,7 @@ impl Column<'_> {
             Column::U8(v) => v.len(),
             Column::Text(v) => v.len(),
             Column::Coded(v) => v.len(),
+            Column::Texts(v) => v.len(),
             Column::Label(v) => v.len(),
         }
     }
@@ -94,12 +201,13 @@ impl Column<'_> {
             Column::U8(v) => v.get(i).map(u8::to_string).unwrap_or_default(),
             Column::Text(v) => v.get(i).cloned().unwrap_or_default(),
             Column::Coded(v) => v.get(i).unwrap_or_default().to_owned(),
+            Column::Texts(v) => v.get(i).unwrap_or_default().to_owned(),
             Column::Label(v) => v.get(i).map(|s| (*s).to_owned()).unwrap_or_default(),
         }
     }
 
     fn is_text(&self) -> bool {
-        matches!(self, Column::Text(_) | Column::Coded(_))
+        matches!(self, Column::Text(_) | Column::Coded(_) | Column::Texts(_))
     }
 }
 
@@ -159,17 +267,17 @@ pub fn to_csv(table: &dyn Columnar) -> String {
 impl Columnar for CustomerTable {
     fn columns(&self) -> Vec<(&'static str, &'static str, Column<'_>)> {
         vec![
-            ("customer_id", "customerId", Column::Text(&self.customer_id)),
+            ("customer_id", "customerId", Column::Texts(&self.customer_id)),
             ("frequency", "frequency", Column::F64(&self.frequency)),
             ("recency", "recency", Column::F64(&self.recency)),
             ("T", "T", Column::F64(&self.t)),
             ("monetary_value", "monetaryValue", Column::F64(&self.monetary_value)),
-            ("first_purchase", "firstPurchase", Column::Text(&self.first_purchase)),
-            ("last_purchase", "lastPurchase", Column::Text(&self.last_purchase)),
+            ("first_purchase", "firstPurchase", Column::Texts(&self.first_purchase)),
+            ("last_purchase", "lastPurchase", Column::Texts(&self.last_purchase)),
             ("orders", "orders", Column::U32(&self.orders)),
             ("items", "items", Column::F64(&self.items)),
-            ("revenue", "revenue", Column::Text(&self.revenue)),
-            ("average_order_value", "averageOrderValue", Column::Text(&self.average_order_value)),
+            ("revenue", "revenue", Column::Texts(&self.revenue)),
+            ("average_order_value", "averageOrderValue", Column::Texts(&self.average_order_value)),
         ]
     }
 }
@@ -250,6 +358,24 @@ mod tests {
                 ("gap", "gap", Column::OptF64(&self.2)),
             ]
         }
+    }
+
+    #[test]
+    fn text_columns_keep_cells_end_to_end() {
+        let mut c = TextColumn::with_capacity(3);
+        c.push("a");
+        c.push("");
+        c.push_with(|s| s.push_str("café"));
+        assert_eq!((c.len(), c.is_empty()), (3, false));
+        assert_eq!((c.get(0), c.get(1), c.get(2), c.get(3)), (Some("a"), Some(""), Some("café"), None));
+        assert_eq!((&c[2], c.last()), ("café", Some("café")));
+        assert_eq!(c.iter().collect::<Vec<_>>(), ["a", "", "café"]);
+        assert_eq!(c.parts(), ("acafé", &[1, 1, 6][..]));
+        assert_eq!(c, vec!["a".to_owned(), String::new(), "café".to_owned()]);
+        assert_eq!(c, ["a", "", "café"].into_iter().collect::<TextColumn>());
+        assert_eq!(format!("{c:?}"), r#"["a", "", "café"]"#);
+        assert_eq!(serde_json::to_string(&c).unwrap(), r#"["a","","café"]"#);
+        assert_eq!(TextColumn::default().last(), None);
     }
 
     #[test]

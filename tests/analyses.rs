@@ -172,7 +172,7 @@ fn fixture_revenue_is_the_net_sum_up_to_as_of() {
     for (i, id) in table.customer_id.iter().enumerate() {
         assert_eq!(
             table.revenue[i],
-            format!("{:.2}", expected[id.as_str()]),
+            format!("{:.2}", expected[id]),
             "{id}"
         );
     }

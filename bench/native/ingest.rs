@@ -58,7 +58,7 @@ fn peak_rss() -> u64 {
 fn write_tsv(path: &str, t: &CustomerTable) {
     let mut out = std::io::BufWriter::new(File::create(path).unwrap_or_else(|e| fail(format!("{path}: {e}"))));
     for i in 0..t.customer_id.len() {
-        writeln!(out, "{}\t{}\t{}\t{}\t{}", t.customer_id[i], t.frequency[i], t.recency[i], t.t[i], t.monetary_value[i]).unwrap_or_else(|e| fail(format!("{path}: {e}")));
+        writeln!(out, "{}\t{}\t{}\t{}\t{}", &t.customer_id[i], t.frequency[i], t.recency[i], t.t[i], t.monetary_value[i]).unwrap_or_else(|e| fail(format!("{path}: {e}")));
     }
     out.flush().unwrap_or_else(|e| fail(format!("{path}: {e}")));
 }

@@ -7,6 +7,40 @@ use std::hash::BuildHasher;
 
 use rustc_hash::{FxBuildHasher, FxHashMap as HashMap};
 
+use crate::models::BitsMap;
+
+/// `a == b`, inline for the short strings ids and names usually are (instead of a call to
+/// `memcmp`, which in wasm is a byte loop): two overlapping word comparisons up to 16 bytes.
+#[inline(always)]
+pub(crate) fn same_text(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    let word = |s: &[u8], at: usize| s.get(at..at.wrapping_add(8)).and_then(|w| <[u8; 8]>::try_from(w).ok()).map(u64::from_ne_bytes);
+    let half = |s: &[u8], at: usize| s.get(at..at.wrapping_add(4)).and_then(|w| <[u8; 4]>::try_from(w).ok()).map(u32::from_ne_bytes);
+    match n {
+        8..=16 => word(a, 0) == word(b, 0) && word(a, n - 8) == word(b, n - 8),
+        4..=7 => half(a, 0) == half(b, 0) && half(a, n - 4) == half(b, n - 4),
+        _ => a == b,
+    }
+}
+
+/// `name` as one word when it has at most 7 bytes: its bytes, then its length in the top byte, so
+/// that no two such names share a word.
+fn packed(name: &str) -> Option<u64> {
+    let bytes = name.as_bytes();
+    let len = u8::try_from(bytes.len()).ok().filter(|&len| len <= 7)?;
+    let mut word = [0u8; 8];
+    word.get_mut(..bytes.len())?.copy_from_slice(bytes);
+    word[7] = len;
+    Some(u64::from_le_bytes(word))
+}
+
+/// Up to this many strings, a string is looked for by comparing it with each.
+const FEW: usize = 8;
+
 /// Strings kept once, numbered in order of first appearance.
 ///
 /// All strings live end to end in one `text` (at most 4 GiB); `ends` says where each one is. The index maps a
@@ -17,6 +51,10 @@ pub struct Interner {
     text: String,
     /// String `i` ends at byte `ends[i]` of `text` (and starts where string `i - 1` ends).
     ends: Vec<u32>,
+    /// Strings of at most 7 bytes by their [`packed`] form: found without hashing or reading
+    /// their text (for a file's short ids, a lookup touches one table instead of three arrays).
+    short: BitsMap<u64, u32>,
+    /// Longer strings by their hash.
     by_hash: HashMap<u64, u32>,
     collisions: HashMap<Box<str>, u32>,
 }
@@ -31,33 +69,71 @@ impl Interner {
         FxBuildHasher.hash_one(name)
     }
 
+    /// The number of `name` among the first few strings, by comparing it with each (cheaper than
+    /// hashing while there are so few, as for channels and categories).
+    fn find_among_few(&self, name: &str) -> Option<u32> {
+        let mut start = 0;
+        for (i, &end) in self.ends.iter().enumerate() {
+            let len = end.wrapping_sub(start) as usize;
+            if len == name.len() && same_text(self.text.get(start as usize..end as usize).unwrap_or(""), name) {
+                return u32::try_from(i).ok();
+            }
+            start = end;
+        }
+        None
+    }
+
     /// The number of `name`, adding it if new; `None` past u32::MAX distinct strings.
     pub fn intern(&mut self, name: &str) -> Option<u32> {
+        if self.ends.len() <= FEW {
+            if let Some(i) = self.find_among_few(name) {
+                return Some(i);
+            }
+        }
         let next = u32::try_from(self.ends.len()).ok()?;
         let end = u32::try_from(self.text.len().checked_add(name.len())?).ok()?;
+        let known = match packed(name) {
+            Some(key) => match self.short.entry(key) {
+                Entry::Occupied(known) => Some(*known.get()),
+                Entry::Vacant(slot) => {
+                    slot.insert(next);
+                    None
+                }
+            },
+            None => self.index_long(name, next),
+        };
+        if known.is_none() {
+            self.text.push_str(name);
+            self.ends.push(end);
+        }
+        Some(known.unwrap_or(next))
+    }
+
+    /// Indexes `name` (longer than [`packed`] takes) as number `next`; its number if it was there.
+    fn index_long(&mut self, name: &str, next: u32) -> Option<u32> {
         match self.by_hash.entry(Self::hash(name)) {
             Entry::Occupied(first) => {
                 let first = *first.get();
-                if self.name(first) == name {
+                if same_text(self.name(first), name) {
                     return Some(first);
                 }
                 match self.collisions.entry(name.into()) {
-                    Entry::Occupied(other) => return Some(*other.get()),
+                    Entry::Occupied(other) => Some(*other.get()),
                     Entry::Vacant(slot) => {
                         slot.insert(next);
+                        None
                     }
                 }
             }
             Entry::Vacant(slot) => {
                 slot.insert(next);
+                None
             }
         }
-        self.text.push_str(name);
-        self.ends.push(end);
-        Some(next)
     }
 
     /// The string numbered `i` ("" for a number never handed out).
+    #[inline]
     pub fn name(&self, i: u32) -> &str {
         let i = i as usize;
         let Some(&end) = self.ends.get(i) else {
@@ -69,8 +145,11 @@ impl Interner {
 
     /// The number of `name`, if it was interned.
     pub fn lookup(&self, name: &str) -> Option<u32> {
+        if let Some(key) = packed(name) {
+            return self.short.get(&key).copied();
+        }
         let first = *self.by_hash.get(&Self::hash(name))?;
-        if self.name(first) == name {
+        if same_text(self.name(first), name) {
             Some(first)
         } else {
             self.collisions.get(name).copied()
@@ -133,6 +212,21 @@ mod tests {
         }
         for (i, w) in words.iter().enumerate() {
             assert_eq!(names.lookup(w), Some(i as u32), "{w:?}");
+        }
+    }
+
+    #[test]
+    fn same_text_is_string_equality() {
+        let base = "abcdefghijklmnopqrstu";
+        for n in 0..=base.len() {
+            let a = &base[..n];
+            assert!(same_text(a, a));
+            assert!(!same_text(a, &base[..n.saturating_sub(1)]) || n == 0);
+            for at in 0..n {
+                let mut b = a.as_bytes().to_vec();
+                b[at] = b'#';
+                assert!(!same_text(a, std::str::from_utf8(&b).unwrap()), "{a} at {at}");
+            }
         }
     }
 

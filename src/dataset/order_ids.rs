@@ -63,6 +63,11 @@ impl OrderIds {
     /// The order of `id`, if an earlier line named it.
     pub(super) fn find(&self, id: &str) -> Option<u32> {
         if let Some(n) = self.in_run(id) {
+            // Past the end of the run (the usual new id), it is new: an id with the run's prefix
+            // went to `others` only when it was not past the run's end then, and the run only grows.
+            if self.run.last().is_none_or(|last| n.value > last.value) {
+                return None;
+            }
             if let Ok(i) = self.run.binary_search_by_key(&n.value, |e| e.value) {
                 if let Some(e) = self.run.get(i).filter(|e| e.digits == n.digits) {
                     return Some(e.order);

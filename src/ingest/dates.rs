@@ -281,11 +281,18 @@ fn civil(day: i64) -> Option<(i32, u32, u32)> {
 
 /// `day` as `YYYY-MM-DD`.
 pub fn format_day(day: Day) -> String {
+    let mut s = String::with_capacity(10);
+    push_day(&mut s, day);
+    s
+}
+
+/// Appends [`format_day`]'s text of `day` to `s`.
+pub fn push_day(s: &mut String, day: Day) {
     let (y, m, d) = civil_from_days(day);
     let year = match u32::try_from(y) {
         Ok(year) if year <= 9999 => year,
         // Years beyond 4 digits or before year 0: the general (slower) formatting.
-        _ => return format!("{y:04}-{m:02}-{d:02}"),
+        _ => return s.push_str(&format!("{y:04}-{m:02}-{d:02}")),
     };
     let digits = [
         year / 1000,
@@ -297,14 +304,12 @@ pub fn format_day(day: Day) -> String {
         d / 10 % 10,
         d % 10,
     ];
-    let mut s = String::with_capacity(10);
     for (i, digit) in digits.into_iter().enumerate() {
         if i == 4 || i == 6 {
             s.push('-');
         }
         s.push(char::from_digit(digit, 10).unwrap_or('0'));
     }
-    s
 }
 
 /// Strict `YYYY-MM-DD` (for options such as `asOf`): surrounding whitespace is trimmed, nothing
@@ -800,6 +805,8 @@ pub struct DateParser {
     evidence: Evidence,
     ambiguous_slash_seen: bool,
     ambiguous_dash_seen: bool,
+    /// The last plain `YYYY-MM-DD` read and its day: files sorted by date repeat it row after row.
+    last_iso: std::cell::Cell<Option<([u8; 10], Day)>>,
 }
 
 impl DateParser {
@@ -867,8 +874,20 @@ impl DateParser {
 
     /// Reads one value.
     pub fn parse(&self, raw: &str) -> Result<Day, DateError> {
+        let plain = <[u8; 10]>::try_from(raw.as_bytes()).ok();
+        if let (Some(text), Some((last, day))) = (plain, self.last_iso.get()) {
+            if text == last {
+                return Ok(day);
+            }
+        }
         match fast_iso(raw) {
-            Some(result) => result,
+            Some(result) => {
+                // `fast_iso` reads a date the same whatever the parser has seen, so it can be kept.
+                if let (Some(text), Ok(day)) = (plain, &result) {
+                    self.last_iso.set(Some((text, *day)));
+                }
+                result
+            }
             None => self.parse_general(raw),
         }
     }
@@ -988,6 +1007,22 @@ mod tests {
         for z in [i32::MIN, i32::MIN + 1, -1, 0, 1, i32::MAX - 1, i32::MAX] {
             let (y, m, d) = civil_from_days(z);
             assert_eq!(days_from_civil(y, m, d), Some(z), "{z}");
+        }
+    }
+
+    #[test]
+    fn the_last_iso_date_is_remembered_exactly() {
+        let p = DateParser::new(DateOrder::Auto);
+        for (raw, expected) in [
+            ("2023-01-05", Ok(day(2023, 1, 5))),
+            ("2023-01-05", Ok(day(2023, 1, 5))),
+            ("2023-02-30", Err(DateError::Invalid)),
+            ("2023-01-05", Ok(day(2023, 1, 5))),
+            ("2023-01-06", Ok(day(2023, 1, 6))),
+            ("05/01/2023", p.parse_general("05/01/2023")),
+            ("2023-01-06", Ok(day(2023, 1, 6))),
+        ] {
+            assert_eq!(p.parse(raw), expected, "{raw}");
         }
     }
 

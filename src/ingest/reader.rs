@@ -110,6 +110,34 @@ impl<'a> Record<'a> {
         }
     }
 
+    /// Fields `columns` (indices below [`Record::len`]) as text, each into its slot of `out`: what
+    /// [`Record::text`] gives, in one pass when the record is valid UTF-8 as a whole.
+    pub fn texts_into(&self, columns: &[usize], out: &mut [&'a str]) -> Result<(), Error> {
+        if let Some(text) = self.text {
+            let all = columns.iter().all(|&i| {
+                let start = i.checked_sub(1).map_or(Some(0), |p| self.ends.get(p).copied());
+                let field = start.zip(self.ends.get(i)).and_then(|(start, &end)| text.get(start..end));
+                match (field, out.get_mut(i)) {
+                    (Some(field), Some(slot)) => {
+                        *slot = field;
+                        true
+                    }
+                    _ => false,
+                }
+            });
+            if all {
+                return Ok(());
+            }
+        }
+        for &i in columns {
+            let field = self.text(i)?;
+            if let Some(slot) = out.get_mut(i) {
+                *slot = field;
+            }
+        }
+        Ok(())
+    }
+
     /// Every field as text, in order.
     pub fn texts(&self) -> impl Iterator<Item = Result<&'a str, Error>> + '_ {
         (0..self.len()).map(move |i| self.text(i))
@@ -194,6 +222,9 @@ pub struct Reader {
     record_line: u64,
     line: u64,
     prev_cr: bool,
+    /// True while the input being consumed has no `\r` (and did not follow one): then every line
+    /// break is a `\n`, which csv-core counts itself, so records need no counting of their own.
+    no_cr: bool,
     bytes_read: u64,
     records: u64,
 }
@@ -222,6 +253,7 @@ impl Reader {
             record_line: 1,
             line: 1,
             prev_cr: false,
+            no_cr: false,
             bytes_read: 0,
             records: 0,
         }
@@ -423,6 +455,8 @@ impl Reader {
     }
 
     fn consume(&mut self, mut input: &[u8], sink: &mut Sink<'_>) -> Result<(), Error> {
+        // One fast scan of the chunk instead of counting line breaks record by record.
+        self.no_cr = !self.prev_cr && !input.contains(&b'\r');
         while !input.is_empty() {
             if self.at_record_start {
                 // Line breaks between records are blank lines: csv-core skips them too, but the
@@ -459,8 +493,9 @@ impl Reader {
         }
         let output = self.out.get_mut(self.out_len..).unwrap_or_default();
         let ends = self.ends.get_mut(self.nends..).unwrap_or_default();
+        let lines = self.csv.line();
         let (result, nin, nout, nend) = self.csv.read_record(input, output, ends);
-        self.count_lines(input.get(..nin).unwrap_or_default());
+        self.count_record_lines(lines, input.get(..nin).unwrap_or_default());
         self.out_len = self.out_len.saturating_add(nout);
         self.nends = self.nends.saturating_add(nend);
         if result == ReadRecordResult::Record {
@@ -473,10 +508,11 @@ impl Reader {
 
     /// Reads on through a record over a limit, into the buffers as scratch space.
     fn step_skipping(&mut self, input: &[u8], sink: &mut Sink<'_>) -> Result<usize, Error> {
+        let lines = self.csv.line();
         let (result, nin, _, nend) =
             self.csv
                 .read_record(input, self.out.as_mut_slice(), self.ends.as_mut_slice());
-        self.count_lines(input.get(..nin).unwrap_or_default());
+        self.count_record_lines(lines, input.get(..nin).unwrap_or_default());
         self.skip_ends(nend);
         if result == ReadRecordResult::Record {
             self.emit_skipped(sink)?;
@@ -622,6 +658,17 @@ impl Reader {
         self.nends = 0;
         self.skip = None;
         self.at_record_start = true;
+    }
+
+    /// Counts the line breaks in `consumed`, which csv-core just read (its line count was
+    /// `csv_lines` before): csv-core's own count of `\n` when the input has no `\r`.
+    fn count_record_lines(&mut self, csv_lines: u64, consumed: &[u8]) {
+        if self.no_cr {
+            let breaks = self.csv.line().wrapping_sub(csv_lines);
+            self.line = self.line.saturating_add(breaks);
+        } else {
+            self.count_lines(consumed);
+        }
     }
 
     /// Counts the line breaks in `bytes`: each `\r`, and each `\n` not completing a `\r\n`
@@ -1072,6 +1119,21 @@ mod tests {
         assert_eq!(lines(&o), vec![1, 2, 5, 7]);
         assert_eq!(fields(&o)[1], vec!["1", "x\ny\nz"]);
         assert_eq!(fields(&o)[2], vec!["2", "\"q\""]);
+    }
+
+    #[test]
+    fn line_numbers_hold_when_only_some_chunks_have_carriage_returns() {
+        // Lines are counted by csv-core in chunks without `\r` and by the reader in the others;
+        // a `\r` ending one chunk pairs with a `\n` starting the next.
+        let bytes = b"a,b\n1,\"x\ny\"\n\n2,3\r\n4,\"p\r\nq\"\r5,6\n\n7,\"\n\"\r\n8,9";
+        let o = read(Some(b','), bytes);
+        assert_eq!(lines(&o), vec![1, 2, 5, 6, 8, 10, 12]);
+        assert_chunking_invariant(Some(b','), bytes, 1);
+        let padded: Vec<u8> = [&[b'\n'; ENCODING_SAMPLE_BYTES][..], bytes].concat();
+        let o = read(Some(b','), &padded);
+        let shifted: Vec<u64> = [1, 2, 5, 6, 8, 10, 12].iter().map(|l| l + ENCODING_SAMPLE_BYTES as u64).collect();
+        assert_eq!(lines(&o), shifted);
+        assert_chunking_invariant(Some(b','), &padded, 97);
     }
 
     #[test]

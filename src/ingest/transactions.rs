@@ -56,7 +56,7 @@ use super::dates::{format_day, parse_iso_day, DateOrder, DateParser};
 use super::mapping::{auto_map, ColumnRef, Mapping, Role};
 use super::reader::{field_count_error, Reader, Record};
 use super::rows::{RowCounts, RowLog};
-use crate::dataset::{trim, Dataset, DatasetBuilder, Day, LineInput};
+use crate::dataset::{same_text, trim, Dataset, DatasetBuilder, Day, LineInput};
 use crate::error::{Error, ErrorCode, Result, Warning};
 use crate::input::{reject_unknown, Unknown};
 
@@ -512,11 +512,7 @@ impl State {
         }
         let mut fields: Vec<&'r str> = std::mem::take(&mut self.scratch).into_iter().collect();
         fields.resize(expected, "");
-        for &i in &self.used {
-            if let Some(slot) = fields.get_mut(i) {
-                *slot = record.text(i)?;
-            }
-        }
+        record.texts_into(&self.used, &mut fields)?;
         Ok(fields)
     }
 
@@ -566,7 +562,7 @@ impl State {
     /// The context of the previous row, taken out when this row continues the same order.
     fn take_context(&mut self, order_id: Option<&str>) -> Option<OrderContext> {
         match (&self.context, order_id) {
-            (Some(context), Some(id)) if context.id == id => self.context.take(),
+            (Some(context), Some(id)) if same_text(&context.id, id) => self.context.take(),
             _ => None,
         }
     }
@@ -595,7 +591,7 @@ impl State {
             // The customer is copied only when it changes (so not on every row).
             let kept_customer = context.as_ref().or(self.context.as_ref()).and_then(|c| c.customer.as_deref());
             let customer = match &parsed {
-                Parsed::Line { input, .. } if Some(input.customer) == kept_customer => CustomerUpdate::Keep,
+                Parsed::Line { input, .. } if kept_customer.is_some_and(|kept| same_text(input.customer, kept)) => CustomerUpdate::Keep,
                 Parsed::Line { input, .. } => {
                     // Copied into the spare buffer (the context hands its old one back).
                     let mut name = std::mem::take(&mut self.spare_customer);
@@ -773,6 +769,7 @@ impl State {
             .at(line, column_number(column)))
     }
 
+    #[inline]
     fn amount(&self, line: u64, column: usize, raw: &str, field: &str) -> Result<Decimal> {
         self.amounts.parse(raw).map_err(|e| {
             Error::new(e.code(), format!("line {line}: {}", e.message(raw))).with_field(field).at(line, column_number(column))

@@ -115,7 +115,7 @@ impl ModelInput {
         let table = customer_table(data, summary)?;
         Ok(ModelInput {
             customer: table.customer,
-            customer_id: table.customer_id,
+            customer_id: table.customer_id.iter().map(str::to_owned).collect(),
             frequency: table.frequency,
             recency: table.recency,
             t: table.t,

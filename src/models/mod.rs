@@ -192,7 +192,8 @@ pub(crate) fn finite(what: &str, v: f64) -> Result<f64> {
     }
 }
 
-/// A hasher for keys made of f64 bits (the tuples' and spends' dedup). FxHash on wasm32 hashes a
+/// A hasher for keys made of 64-bit words: f64 bits (the tuples' and spends' dedup), short names
+/// packed into a word (the interner's). FxHash on wasm32 hashes a
 /// u64 as two 32-bit words with a 32-bit multiply, which leaves whole-number floats (all their
 /// entropy in the high bits) in a few buckets: a million customers' dedup took seconds. This one
 /// mixes each u64 with a 64-bit multiply and finishes with a xor-shift multiply, so both the low

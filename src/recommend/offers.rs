@@ -467,9 +467,9 @@ pub fn next_best_offers_with_progress(data: &Dataset, inputs: &OfferInputs<'_>, 
     let values = values(data, inputs, options.decimals);
     let purchases = Purchases::of(data);
     let index = Index::new(data, inputs);
-    let products = || (0..data.products.len() as u32).map(|i| data.products.name(i).to_owned()).collect();
-    let value_texts = values.iter().map(|v| v.as_ref().map(|v| v.text.clone()).unwrap_or_default()).collect();
-    let mut table = OfferTable { item_id: CodedText::with_values(products()), value: CodedText::with_values(value_texts), ..OfferTable::default() };
+    let products = (0..data.products.len() as u32).map(|i| data.products.name(i));
+    let value_texts = values.iter().map(|v| v.as_ref().map_or("", |v| v.text.as_str()));
+    let mut table = OfferTable { item_id: CodedText::with_values(products), value: CodedText::with_values(value_texts), ..OfferTable::default() };
     let mut found = Found::new(data.products.len());
     let mut scored: Vec<(f64, f64, u32, Evidence)> = Vec::new();
     // An offer's reason depends only on its evidence row (the item is that row's target).
@@ -507,7 +507,7 @@ pub fn next_best_offers_with_progress(data: &Dataset, inputs: &OfferInputs<'_>, 
         scored.sort_unstable_by(|x, y| y.0.total_cmp(&x.0).then(x.2.cmp(&y.2)));
         scored.truncate(options.top_n);
         if !scored.is_empty() {
-            table.customer_id.values.push(data.customers.name(c).to_owned());
+            table.customer_id.values.push(data.customers.name(c));
         }
         let customer_code = table.customer_id.values.len().saturating_sub(1) as u32;
         for (rank, &(_, ev, item, e)) in scored.iter().enumerate() {
@@ -523,7 +523,7 @@ pub fn next_best_offers_with_progress(data: &Dataset, inputs: &OfferInputs<'_>, 
             table.source.push(e.source);
             let texts = &mut table.reason.values;
             let code = *reasons.entry((e.source, e.row)).or_insert_with(|| {
-                texts.push(reason(data, inputs, e, item));
+                texts.push(&reason(data, inputs, e, item));
                 (texts.len() as u32).saturating_sub(1)
             });
             table.reason.push(code);

@@ -35,7 +35,9 @@ use super::{SummaryOptions, TimeUnit};
 use crate::dataset::{Dataset, Day};
 use crate::error::Result;
 use crate::input::{overflow, OrOverflow};
-use crate::money::{format_money, to_f64};
+use crate::ingest::dates::push_day;
+use crate::money::{push_money, to_f64};
+use crate::table::TextColumn;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
@@ -51,18 +53,18 @@ pub struct CustomerTable {
     /// Index of each customer in `Dataset::customers` (Rust only; not serialized).
     #[serde(skip)]
     pub customer: Vec<u32>,
-    pub customer_id: Vec<String>,
+    pub customer_id: TextColumn,
     /// "YYYY-MM-DD" of the first and last purchase.
-    pub first_purchase: Vec<String>,
-    pub last_purchase: Vec<String>,
+    pub first_purchase: TextColumn,
+    pub last_purchase: TextColumn,
     /// Purchases (non-return orders).
     pub orders: Vec<u32>,
     /// Net quantity of all orders, returns included with the sign the file gave them.
     pub items: Vec<f64>,
     /// Net revenue of all orders on or before asOf (returns netted in).
-    pub revenue: Vec<String>,
+    pub revenue: TextColumn,
     /// revenue / orders.
-    pub average_order_value: Vec<String>,
+    pub average_order_value: TextColumn,
     pub frequency: Vec<f64>,
     pub recency: Vec<f64>,
     /// Serialized as `T`, the BTYD name (as in lifetimes and the models).
@@ -89,40 +91,76 @@ pub fn customer_table(dataset: &Dataset, options: &SummaryOptions) -> Result<Cus
         unit: options.unit,
         as_of: iso_date(as_of),
         customer: Vec::with_capacity(n),
-        customer_id: Vec::with_capacity(n),
-        first_purchase: Vec::with_capacity(n),
-        last_purchase: Vec::with_capacity(n),
+        customer_id: TextColumn::with_capacity(n),
+        first_purchase: TextColumn::with_capacity(n),
+        last_purchase: TextColumn::with_capacity(n),
         orders: Vec::with_capacity(n),
         items: Vec::with_capacity(n),
-        revenue: Vec::with_capacity(n),
-        average_order_value: Vec::with_capacity(n),
+        revenue: TextColumn::with_capacity(n),
+        average_order_value: TextColumn::with_capacity(n),
         frequency: Vec::with_capacity(n),
         recency: Vec::with_capacity(n),
         t: Vec::with_capacity(n),
         monetary_value: Vec::with_capacity(n),
     };
+    let mut days = DayTexts::default();
     for h in &histories {
         let btyd = btyd(h, options.unit, as_of)?;
-        let aov = h
-            .revenue
-            .checked_div(Decimal::from(h.purchases))
-            .or_overflow("average order value")?;
         table.customer.push(h.customer);
-        table
-            .customer_id
-            .push(dataset.customers.name(h.customer).to_owned());
-        table.first_purchase.push(iso_date(h.first));
-        table.last_purchase.push(iso_date(h.last));
+        table.customer_id.push(dataset.customers.name(h.customer));
+        table.first_purchase.push_with(|s| days.write(s, h.first));
+        table.last_purchase.push_with(|s| days.write(s, h.last));
         table.orders.push(h.purchases);
         table.items.push(to_f64(h.items));
-        table.revenue.push(format_money(h.revenue, 2));
-        table.average_order_value.push(format_money(aov, 2));
+        table.revenue.push_with(|s| push_money(s, h.revenue, 2));
+        // Most customers buy once: their average order value is their revenue.
+        match h.purchases {
+            1 => table.average_order_value.push(table.revenue.last().unwrap_or_default()),
+            n => {
+                let aov = h.revenue.checked_div(Decimal::from(n)).or_overflow("average order value")?;
+                table.average_order_value.push_with(|s| push_money(s, aov, 2));
+            }
+        }
         table.frequency.push(f64::from(btyd.frequency));
         table.recency.push(btyd.recency as f64);
         table.t.push(btyd.t as f64);
         table.monetary_value.push(to_f64(btyd.monetary_value));
     }
     Ok(table)
+}
+
+/// "YYYY-MM-DD" of days, remembered by day modulo 1,024: customers' first and last days repeat
+/// (a file spans a few years), and formatting a day costs a dozen divisions.
+struct DayTexts {
+    /// The day in each slot, and where its text starts in `texts`.
+    recent: Vec<Option<(Day, usize)>>,
+    texts: String,
+}
+
+impl Default for DayTexts {
+    fn default() -> Self {
+        DayTexts { recent: vec![None; 1024], texts: String::new() }
+    }
+}
+
+impl DayTexts {
+    /// Appends the text of `day` to `s`.
+    fn write(&mut self, s: &mut String, day: Day) {
+        let slot = self.recent.get_mut((day & 1023) as usize);
+        if let Some(Some((known, start))) = slot.as_deref() {
+            if let Some(text) = self.texts.get(*start..start.wrapping_add(10)).filter(|_| *known == day) {
+                s.push_str(text);
+                return;
+            }
+        }
+        let start = self.texts.len();
+        push_day(&mut self.texts, day);
+        if let (Some(slot), Some(text)) = (slot, self.texts.get(start..)) {
+            s.push_str(text);
+            // Only 10-byte texts are kept (years 0 to 9999).
+            *slot = (text.len() == 10).then_some((day, start));
+        }
+    }
 }
 
 /// The period of `day` as a number; consecutive periods differ by 1.
@@ -187,6 +225,8 @@ pub(crate) fn btyd(history: &History<'_>, unit: TimeUnit, as_of: Day) -> Result<
     let frequency = u32::try_from(repeats).or_internal("more than u32::MAX periods")?;
     let monetary_value = if repeats == 0 {
         Decimal::ZERO
+    } else if repeats == 1 {
+        total.or_overflow("monetary value")?
     } else {
         total
             .or_overflow("monetary value")?

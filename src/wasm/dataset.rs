@@ -12,7 +12,7 @@ use crate::error::{Error, ErrorCode};
 use crate::ingest::summary_file::{SummaryIngest, SummaryIngestOptions, SummaryReport, SummaryTable};
 use crate::ingest::transactions::{IngestOptions, IngestReport, TransactionIngest};
 use crate::options::{AcquisitionRequest, LifecycleRequest, SummaryRequest};
-use crate::table::{to_csv, Column, Columnar};
+use crate::table::{to_csv, Column, Columnar, TextColumn};
 use crate::{segments, summary};
 
 /// Options object, or the defaults for `undefined` / `null`.
@@ -46,9 +46,25 @@ fn packed_strings<'a>(cells: impl ExactSizeIterator<Item = &'a str>) -> Result<J
         ends.push(end);
         text.push_str(cell);
     }
+    packed(&text, &ends)
+}
+
+/// [`packed_strings`] of a column already kept end to end: as it is when it is ASCII (byte offsets
+/// are UTF-16 offsets then).
+fn packed_column(column: &TextColumn) -> Result<JsValue, JsValue> {
+    let (text, ends) = column.parts();
+    if !text.is_ascii() {
+        return packed_strings(column.iter());
+    }
+    let ends: Vec<u32> = ends.iter().map(|&end| u32::try_from(end).unwrap_or(u32::MAX)).collect();
+    packed(text, &ends)
+}
+
+/// `{ text, ends }`.
+fn packed(text: &str, ends: &[u32]) -> Result<JsValue, JsValue> {
     let out = Object::new();
-    set(&out, "text", &JsValue::from_str(&text))?;
-    set(&out, "ends", &Uint32Array::from(ends.as_slice()).into())?;
+    set(&out, "text", &JsValue::from_str(text))?;
+    set(&out, "ends", &Uint32Array::from(ends).into())?;
     Ok(out.into())
 }
 
@@ -66,10 +82,11 @@ fn add_columns(target: &Object, table: &dyn Columnar) -> Result<(), JsValue> {
             Column::U8(v) => Uint8Array::from(v).into(),
             Column::Text(v) => packed_strings(v.iter().map(String::as_str))?,
             Column::Coded(v) => {
-                let packed = packed_strings(v.values.iter().map(String::as_str))?;
+                let packed = packed_column(&v.values)?;
                 set(packed.unchecked_ref::<Object>(), "codes", &Uint32Array::from(v.codes.as_slice()).into())?;
                 packed
             }
+            Column::Texts(v) => packed_column(v)?,
             Column::Label(v) => packed_strings(v.into_iter())?,
         };
         set(target, key, &value)?;
