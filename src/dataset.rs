@@ -77,7 +77,7 @@ impl Dataset {
             .copied()
             .unwrap_or((0, 0));
         self.orders
-            .get(start as usize..(start + len) as usize)
+            .get(start as usize..(start as usize).saturating_add(len as usize))
             .unwrap_or(&[])
     }
 
@@ -85,7 +85,7 @@ impl Dataset {
     pub fn lines_of(&self, order: &Order) -> &[Line] {
         let (start, len) = order.lines;
         self.lines
-            .get(start as usize..(start + len) as usize)
+            .get(start as usize..(start as usize).saturating_add(len as usize))
             .unwrap_or(&[])
     }
 

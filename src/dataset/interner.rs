@@ -21,8 +21,8 @@ pub(crate) fn same_text(a: &str, b: &str) -> bool {
     let word = |s: &[u8], at: usize| s.get(at..at.wrapping_add(8)).and_then(|w| <[u8; 8]>::try_from(w).ok()).map(u64::from_ne_bytes);
     let half = |s: &[u8], at: usize| s.get(at..at.wrapping_add(4)).and_then(|w| <[u8; 4]>::try_from(w).ok()).map(u32::from_ne_bytes);
     match n {
-        8..=16 => word(a, 0) == word(b, 0) && word(a, n - 8) == word(b, n - 8),
-        4..=7 => half(a, 0) == half(b, 0) && half(a, n - 4) == half(b, n - 4),
+        8..=16 => word(a, 0) == word(b, 0) && word(a, n.wrapping_sub(8)) == word(b, n.wrapping_sub(8)),
+        4..=7 => half(a, 0) == half(b, 0) && half(a, n.wrapping_sub(4)) == half(b, n.wrapping_sub(4)),
         _ => a == b,
     }
 }

@@ -23,12 +23,12 @@ fn numbered(id: &str) -> Option<Numbered<'_>> {
     if digits == 0 || digits > 19 {
         return None;
     }
-    let split = bytes.len() - digits;
+    let split = bytes.len().saturating_sub(digits);
     // At most 19 digits: below 10^19 < 2^64, so no overflow checks (a 128-bit multiplication in wasm32).
     let value = bytes
         .get(split..)?
         .iter()
-        .fold(0u64, |v, &b| v.wrapping_mul(10).wrapping_add(u64::from(b - b'0')));
+        .fold(0u64, |v, &b| v.wrapping_mul(10).wrapping_add(u64::from(b.wrapping_sub(b'0'))));
     Some(Numbered { prefix: id.get(..split)?, value, digits: u8::try_from(digits).ok()? })
 }
 

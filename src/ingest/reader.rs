@@ -709,17 +709,18 @@ fn count_breaks(bytes: &[u8]) -> (usize, usize) {
         zero_high.count_ones() as usize
     };
     let mut words = bytes.chunks_exact(8);
-    let (mut cr, mut lf) = (0, 0);
+    let (mut cr, mut lf) = (0usize, 0usize);
     for chunk in &mut words {
         let mut word = [0u8; 8];
         word.copy_from_slice(chunk);
         let word = u64::from_ne_bytes(word);
-        cr += equal(word, b'\r');
-        lf += equal(word, b'\n');
+        // Counts of bytes in memory: they cannot overflow a usize.
+        cr = cr.saturating_add(equal(word, b'\r'));
+        lf = lf.saturating_add(equal(word, b'\n'));
     }
     for &b in words.remainder() {
-        cr += usize::from(b == b'\r');
-        lf += usize::from(b == b'\n');
+        cr = cr.saturating_add(usize::from(b == b'\r'));
+        lf = lf.saturating_add(usize::from(b == b'\n'));
     }
     (cr, lf)
 }
@@ -849,13 +850,13 @@ fn excel_separator_line(body: &[u8]) -> Option<(u8, usize)> {
     if !matches!(d, b',' | b';' | b'\t' | b'|') {
         return None;
     }
-    let line_break = match after {
+    let line_break: usize = match after {
         [b'\r', b'\n', ..] => 2,
         [b'\r' | b'\n', ..] => 1,
         [] => 0,
         _ => return None,
     };
-    Some((d, 5 + line_break))
+    Some((d, line_break.saturating_add(5)))
 }
 
 fn sniff(sample: &[u8], eof: bool) -> u8 {

@@ -872,11 +872,9 @@ fn is_negative(x: Decimal) -> bool {
 
 /// −|x|, and an unsigned zero for zero.
 fn negative_of(x: Decimal) -> Decimal {
-    if x.is_zero() {
-        x.abs()
-    } else {
-        -x.abs()
-    }
+    let mut magnitude = x.abs();
+    magnitude.set_sign_negative(!x.is_zero());
+    magnitude
 }
 
 fn ambiguous_dates(rows: usize) -> Error {
