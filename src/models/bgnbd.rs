@@ -169,8 +169,9 @@ pub(crate) fn loglik(tuples: &Tuples, modified: bool, p: &[Dual]) -> Result<Dual
 }
 
 /// From this many tuples of one x on, a run is summed without logs (see [`loglik_with`]): it
-/// saves an exp and a log per tuple for one exp per distinct time the run uses, which pays on
-/// long runs only.
+/// saves an exp and a log per tuple for a multiplication per distinct time (an exp per time for
+/// the first such run of an evaluation). Shorter runs would pay too, but their sums round
+/// differently, which moves where a fit running off to a boundary stops.
 const PRODUCT_RUN: usize = 64;
 
 /// [`loglik`], runs of at least `min_run` tuples summed without logs (tests compare the two sums).
@@ -182,14 +183,17 @@ fn loglik_with(tuples: &Tuples, modified: bool, p: &[Dual], min_run: usize) -> R
     let inv_at: Vec<f64> = tuples.times.iter().map(|t| 1.0 / (alpha.v + t)).collect();
     // ln(α + time) spans this much: (r+x) times it bounds how small (α+T)^{−(r+x)} gets against
     // (α + the first time)^{−(r+x)}, which decides whether a run can be summed without logs.
-    let span = ln_at.last().copied().unwrap_or(0.0) - ln_at.first().copied().unwrap_or(0.0);
-    // Per time value, (α+time)^{−(r+x)} scaled by (α + the first time)^{r+x}, computed the first
-    // time a run needs it (`stamp` = the run number).
+    let first = ln_at.first().copied().unwrap_or(0.0);
+    let span = ln_at.last().copied().unwrap_or(0.0) - first;
+    // Per time value, (α+time)^{−(r+x)} scaled by (α + the first time)^{r+x} for the x of the last
+    // run summed without logs (`power_x`): the next such run multiplies each by
+    // ((α + the first time)/(α + time))^{Δx} instead of taking an exp per time.
     let mut power = vec![0.0; tuples.times.len()];
-    let mut stamp = vec![usize::MAX; tuples.times.len()];
+    let mut power_x = f64::NAN;
+    let ratio: Vec<f64> = inv_at.iter().map(|inv| (alpha.v + tuples.times.first().copied().unwrap_or(0.0)) * inv).collect();
     let mut total = Dual::cst(0.0);
     let mut weight = 0.0;
-    for (run_id, run) in tuples.runs().enumerate() {
+    for run in tuples.runs() {
         let x = tuples.x[run.start];
         let k = BetaGeoParams::chances(modified, x);
         let rx = r + x;
@@ -207,29 +211,32 @@ fn loglik_with(tuples: &Tuples, modified: bool, p: &[Dual], min_run: usize) -> R
             let c = leave.map_or(stay.v, |l| stay.v.max(l.v));
             let ea = (stay.v - c).exp();
             let eb = leave.map_or(0.0, |l| (l.v - c).exp());
-            let first = ln_at.first().copied().unwrap_or(0.0);
-            let mut scaled = |j: usize| -> f64 {
-                if stamp[j] != run_id {
-                    stamp[j] = run_id;
-                    power[j] = (-rx.v * (ln_at[j] - first)).exp();
+            let step = x - power_x;
+            if step > 0.0 && step <= 8.0 {
+                for (p, q) in power.iter_mut().zip(&ratio) {
+                    *p *= pow_small(*q, step as u32);
                 }
-                power[j]
-            };
+            } else {
+                for (p, l) in power.iter_mut().zip(&ln_at) {
+                    *p = (-rx.v * (l - first)).exp();
+                }
+            }
+            power_x = x;
             let (mut product, mut exponent, mut logs) = (1.0f64, 0i64, 0.0);
             for i in run {
                 let (w, ti, txi) = (tuples.w[i], tuples.ti[i], tuples.txi[i]);
-                let pa = ea * scaled(ti);
-                let pb = if eb > 0.0 { eb * scaled(txi) } else { 0.0 };
+                let pa = ea * power[ti];
+                let pb = eb * power[txi];
                 let u = pa + pb;
                 let share_a = pa / u;
-                let share_b = 1.0 - share_a;
-                if w == 1.0 {
+                let whole = w as u32;
+                if whole == 1 && w == 1.0 {
                     product *= u;
-                } else if w.fract() == 0.0 && w <= 32.0 {
+                } else if whole <= 32 && f64::from(whole) == w {
                     // u^w = m^w·2^{e·w} with m ∈ [1, 2): m^w ≤ 2^32, so a whole count needs no log.
                     let (m, e) = split_exponent(u);
-                    product *= m.powi(w as i32);
-                    exponent += e * w as i64;
+                    product *= pow_small(m, whole);
+                    exponent += e * i64::from(whole);
                 } else {
                     logs += w * u.ln();
                 }
@@ -238,6 +245,7 @@ fn loglik_with(tuples: &Tuples, modified: bool, p: &[Dual], min_run: usize) -> R
                     product = m;
                     exponent += e;
                 }
+                let share_b = 1.0 - share_a;
                 w_sum += w;
                 w_a += w * share_a;
                 w_b += w * share_b;
@@ -277,6 +285,20 @@ fn loglik_with(tuples: &Tuples, modified: bool, p: &[Dual], min_run: usize) -> R
         weight += w_sum;
     }
     Ok(total + base * weight)
+}
+
+/// m^n by squaring (n ≤ 32), inline: the loop above calls it once per tuple.
+#[inline]
+fn pow_small(m: f64, mut n: u32) -> f64 {
+    let (mut result, mut base) = (1.0, m);
+    while n > 0 {
+        if n & 1 == 1 {
+            result *= base;
+        }
+        base *= base;
+        n >>= 1;
+    }
+    result
 }
 
 /// A positive normal number as (mantissa in [1, 2), binary exponent).
