@@ -15,7 +15,7 @@ use super::special::{self, gauss_legendre_graded, lbeta, lbeta_d, Dual};
 /// From this a on (with b + chances ≥ 1), expected purchases are integrated over the Beta (see
 /// `expected_by_beta_window`) instead of summed as a ₂F₁ series, whose terms cancel there.
 const CONCENTRATED_BETA: f64 = 50.0;
-use super::{ln_nb, logistic_neg, prob, run_fit, Fit, FitOptions, Problem, Tuples};
+use super::{ln_nb, logistic_neg, prob, run_fit, Fit, FitObserver, FitOptions, Problem, Tuples};
 use crate::error::Result;
 use crate::summary::TimeUnit;
 use serde::Serialize;
@@ -309,7 +309,7 @@ fn split_exponent(v: f64) -> (f64, i64) {
     (f64::from_bits((bits & !(0x7ff << 52)) | (1023 << 52)), e)
 }
 
-pub(crate) fn fit(tuples: &Tuples, modified: bool, options: &FitOptions, unit: TimeUnit) -> Result<Fit<BetaGeoParams>> {
+pub(crate) fn fit(tuples: &Tuples, modified: bool, options: &FitOptions, unit: TimeUnit, observer: &mut FitObserver<'_>) -> Result<Fit<BetaGeoParams>> {
     let loglik = |p: &[Dual]| loglik(tuples, modified, p);
     // Purchase rate r/α near the observed repeat rate; several drop-out shapes.
     let (n, alpha, _) = tuples.scale();
@@ -317,7 +317,9 @@ pub(crate) fn fit(tuples: &Tuples, modified: bool, options: &FitOptions, unit: T
         .iter()
         .map(|&(r, a, b)| vec![r, alpha * r, a, b])
         .collect();
-    run_fit(&Problem { loglik: &loglik, customers: n, starts, penalty_scale: vec![1.0, tuples.rate_penalty(), 1.0, 1.0], log_map: None }, options, Some(unit))
+    let model = if modified { "mbgNbd" } else { "bgNbd" };
+    let penalty_scale = vec![1.0, tuples.rate_penalty(), 1.0, 1.0];
+    run_fit(&Problem { model, loglik: &loglik, customers: n, starts, penalty_scale, log_map: None }, options, Some(unit), observer)
 }
 
 #[cfg(test)]

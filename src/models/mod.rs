@@ -41,8 +41,8 @@ pub(crate) mod special;
 
 pub use bgnbd::BetaGeoParams;
 pub use clv::{churn_risk, clv, dert, ChurnRisk, ClvOptions};
-pub use gammagamma::{fit_gamma_gamma, GammaGammaParams};
-pub use holdout::{auto, holdout_split, validate, AutoResult, HoldoutData, Validation, ValidationOptions};
+pub use gammagamma::{fit_gamma_gamma, fit_gamma_gamma_observed, GammaGammaParams};
+pub use holdout::{auto, auto_observed, holdout_split, validate, AutoResult, HoldoutData, Validation, ValidationOptions};
 pub use pnbd::ParetoParams;
 pub use predict::{predict, predict_new_customer, CustomerPredictions, NewCustomerPredictions, PredictOptions};
 pub use request::{FitRequest, HoldoutOptions, HoldoutRequest, PredictRequest};
@@ -51,7 +51,7 @@ pub use simulate::{simulate_cohort, simulate_spend, simulate_transactions, Rng, 
 
 use crate::error::{Error, ErrorCode, Result, Warning};
 use crate::summary::TimeUnit;
-use optim::{hessian, minimize, spd_inverse, Settings, LOG_BOUND};
+use optim::{hessian, minimize, spd_inverse, stopped, Settings, LOG_BOUND};
 use serde::Serialize;
 use special::Dual;
 
@@ -486,6 +486,56 @@ pub struct Fit<P> {
     pub warnings: Vec<Warning>,
 }
 
+/// What a fit was doing when it reported progress.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum FitPhase {
+    /// After each optimiser iteration.
+    Fitting,
+    /// Once, before the Hessian for the standard errors (a few likelihood evaluations).
+    StandardErrors,
+    /// Once, last: the fit is complete.
+    Done,
+}
+
+/// A progress report of a model fit: at most one per optimiser iteration, then one for the
+/// standard errors and one when done, so a fit reports at most `maxIterations` + 2 times.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FitProgress {
+    /// "bgNbd", "mbgNbd", "paretoNbd", "gammaGamma" or "sbg".
+    pub model: &'static str,
+    /// This fit's place (0-based) among the `fits` fits of the call: a transaction model and
+    /// Gamma-Gamma are fits 0 and 1 of 2; model validation fits its three models as 0, 1, 2 of 3.
+    pub fit: u32,
+    pub fits: u32,
+    pub phase: FitPhase,
+    /// Optimiser iterations so far: increasing within a fit (not every iteration reports).
+    pub iteration: u32,
+    /// The log-likelihood at the current parameters (minus the penalty when `penalizer` > 0).
+    pub log_likelihood: f64,
+    /// Largest |∂(−LL/N)/∂ ln pᵢ| at the current parameters (the fit converges below 1e-9).
+    pub gradient_norm: f64,
+}
+
+/// Hears a fit's progress; returning false stops the fit, which then fails with `CANCELLED`.
+pub type FitObserver<'a> = dyn FnMut(&FitProgress) -> bool + 'a;
+
+/// An observer that hears nothing (the fits without progress reports).
+pub(crate) fn unobserved(_: &FitProgress) -> bool {
+    true
+}
+
+/// `observer` with every report renumbered as fit `fit` of `fits`.
+pub(crate) fn numbered<'a, 'b: 'a>(observer: &'a mut FitObserver<'b>, fit: u32, fits: u32) -> impl FnMut(&FitProgress) -> bool + use<'a, 'b> {
+    move |p: &FitProgress| observer(&FitProgress { fit, fits, ..*p })
+}
+
+/// Whether `e` is a fit stopped by its observer (which no fallback may swallow).
+pub(crate) fn is_stop(e: &Error) -> bool {
+    e.code == ErrorCode::Cancelled
+}
+
 /// A model's parameters as a named struct and as a slice, in a fixed order.
 pub trait ParamSet: Sized + Clone {
     const NAMES: &'static [&'static str];
@@ -530,6 +580,8 @@ pub(crate) fn dual_params(theta: &[f64]) -> Vec<Dual> {
 /// gives another invertible A, with its inverse, so that a ridge of the likelihood along which
 /// parameters grow together (Pareto/NBD's s and β) becomes one coordinate.
 pub(crate) struct Problem<'a> {
+    /// The model's JS name, for progress reports.
+    pub model: &'static str,
     pub loglik: &'a dyn Fn(&[Dual]) -> Result<Dual>,
     pub customers: f64,
     pub starts: Vec<Vec<f64>>,
@@ -550,8 +602,9 @@ impl LogMap {
     }
 }
 
-/// Fits `problem` and assembles the result with the standard warnings.
-pub(crate) fn run_fit<P: ParamSet>(problem: &Problem<'_>, options: &FitOptions, unit: Option<TimeUnit>) -> Result<Fit<P>> {
+/// Fits `problem` and assembles the result with the standard warnings; `observer` hears each
+/// iteration, the standard errors' start and the end (as fit 0 of 1).
+pub(crate) fn run_fit<P: ParamSet>(problem: &Problem<'_>, options: &FitOptions, unit: Option<TimeUnit>, observer: &mut FitObserver<'_>) -> Result<Fit<P>> {
     options.check()?;
     let n = problem.customers;
     // θ → ln p (identity unless the problem maps its coordinates).
@@ -594,7 +647,15 @@ pub(crate) fn run_fit<P: ParamSet>(problem: &Problem<'_>, options: &FitOptions, 
         return Err(Error::new(ErrorCode::InsufficientData, "the likelihood is not finite at any starting point: the data cannot be fitted"));
     };
     let settings = Settings { max_iterations: options.max_iterations, gradient_tolerance: options.gradient_tolerance };
-    let m = minimize(&objective, &start, settings)?;
+    let mut report = |phase: FitPhase, iteration: u32, value: f64, gradient_norm: f64| -> Result<()> {
+        let progress = FitProgress { model: problem.model, fit: 0, fits: 1, phase, iteration, log_likelihood: -value * n, gradient_norm };
+        if observer(&progress) {
+            Ok(())
+        } else {
+            Err(stopped())
+        }
+    };
+    let m = minimize(&objective, &start, settings, &mut |i, v, g| report(FitPhase::Fitting, i, v, g).is_ok())?;
     if !m.value.is_finite() {
         return Err(Error::new(ErrorCode::InsufficientData, "the likelihood is not finite at the fitted parameters"));
     }
@@ -624,6 +685,7 @@ pub(crate) fn run_fit<P: ParamSet>(problem: &Problem<'_>, options: &FitOptions, 
             ));
         }
     }
+    report(FitPhase::StandardErrors, m.iterations, m.value, m.gradient_norm)?;
     let total = |theta: &[f64]| -> Result<Dual> { Ok(objective(theta)? * n) };
     // Var(ln pᵢ) = (A C Aᵀ)ᵢᵢ with C the covariance of θ; SE(pᵢ) = pᵢ·√Var(ln pᵢ).
     let std_errors = spd_inverse(&hessian(&total, &m.theta)?).map(|cov| {
@@ -645,6 +707,7 @@ pub(crate) fn run_fit<P: ParamSet>(problem: &Problem<'_>, options: &FitOptions, 
             "the Hessian of the log-likelihood is not positive definite at the fit, so standard errors are not available",
         ));
     }
+    report(FitPhase::Done, m.iterations, m.value, m.gradient_norm)?;
     Ok(Fit {
         params: P::from_slice(&params),
         std_errors,
@@ -669,12 +732,23 @@ pub enum TransactionParams {
 
 /// Fits a transaction model to the customers.
 pub fn fit_transactions(model: TransactionModel, customers: &Customers<'_>, options: &FitOptions) -> Result<Fit<TransactionParams>> {
+    fit_transactions_observed(model, customers, options, &mut unobserved)
+}
+
+/// [`fit_transactions`], reporting progress to `observer` (see [`FitProgress`]).
+pub fn fit_transactions_observed(
+    model: TransactionModel,
+    customers: &Customers<'_>,
+    options: &FitOptions,
+    observer: &mut FitObserver<'_>,
+) -> Result<Fit<TransactionParams>> {
     let tuples = Tuples::checked(customers)?;
     tuples.require_identifiable()?;
+    let unit = customers.unit;
     match model {
-        TransactionModel::BgNbd => bgnbd::fit(&tuples, false, options, customers.unit).map(|f| map_fit(f, TransactionParams::BgNbd)),
-        TransactionModel::MbgNbd => bgnbd::fit(&tuples, true, options, customers.unit).map(|f| map_fit(f, TransactionParams::MbgNbd)),
-        TransactionModel::ParetoNbd => pnbd::fit(&tuples, options, customers.unit).map(|f| map_fit(f, TransactionParams::ParetoNbd)),
+        TransactionModel::BgNbd => bgnbd::fit(&tuples, false, options, unit, observer).map(|f| map_fit(f, TransactionParams::BgNbd)),
+        TransactionModel::MbgNbd => bgnbd::fit(&tuples, true, options, unit, observer).map(|f| map_fit(f, TransactionParams::MbgNbd)),
+        TransactionModel::ParetoNbd => pnbd::fit(&tuples, options, unit, observer).map(|f| map_fit(f, TransactionParams::ParetoNbd)),
     }
 }
 

@@ -8,13 +8,22 @@
 #![allow(clippy::needless_range_loop)]
 
 use super::special::Dual;
-use crate::error::Result;
+use crate::error::{Error, ErrorCode, Result};
 
 /// |θ| stays within this bound (parameters within e^±25 ≈ 7e10 and 1.4e-11).
 pub(crate) const LOG_BOUND: f64 = 25.0;
 
 /// The objective in θ: its value and gradient (minimised).
 pub(crate) type Objective<'a> = dyn Fn(&[f64]) -> Result<Dual> + 'a;
+
+/// Hears (iteration, value, largest |gradient|) after each BFGS iteration; false stops the
+/// minimisation with `CANCELLED`.
+pub(crate) type Watch<'a> = dyn FnMut(u32, f64, f64) -> bool + 'a;
+
+/// `CANCELLED`: a progress observer asked the fit to stop.
+pub(crate) fn stopped() -> Error {
+    Error::new(ErrorCode::Cancelled, "the fit was stopped by its progress callback")
+}
 
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Minimum {
@@ -58,12 +67,12 @@ fn max_abs(v: &[f64]) -> f64 {
 }
 
 /// BFGS from `start`; when it stalls short of the tolerance, Nelder-Mead from its best point and
-/// BFGS again. Errors only when the objective itself errs (a series cap).
-pub(crate) fn minimize(f: &Objective<'_>, start: &[f64], settings: Settings) -> Result<Minimum> {
-    let mut best = bfgs(f, start, settings, 0)?;
+/// BFGS again. Errors only when the objective itself errs (a series cap), or `watch` says stop.
+pub(crate) fn minimize(f: &Objective<'_>, start: &[f64], settings: Settings, watch: &mut Watch<'_>) -> Result<Minimum> {
+    let mut best = bfgs(f, start, settings, 0, watch)?;
     if !best.converged {
         let polished = nelder_mead(f, &best.theta, settings.max_iterations)?;
-        let again = bfgs(f, &polished, settings, best.iterations)?;
+        let again = bfgs(f, &polished, settings, best.iterations, watch)?;
         if again.value <= best.value || again.converged {
             best = again;
         }
@@ -71,7 +80,7 @@ pub(crate) fn minimize(f: &Objective<'_>, start: &[f64], settings: Settings) -> 
     Ok(best)
 }
 
-fn bfgs(f: &Objective<'_>, start: &[f64], settings: Settings, done: u32) -> Result<Minimum> {
+fn bfgs(f: &Objective<'_>, start: &[f64], settings: Settings, done: u32, watch: &mut Watch<'_>) -> Result<Minimum> {
     let n = start.len();
     let mut x = start.to_vec();
     clamp(&mut x);
@@ -135,6 +144,9 @@ fn bfgs(f: &Objective<'_>, start: &[f64], settings: Settings, done: u32) -> Resu
         x = xn;
         fx = fnew;
         g = gn;
+        if !watch(iterations, fx, max_abs(&g)) {
+            return Err(stopped());
+        }
         if flat >= 3 {
             break;
         }
@@ -297,8 +309,19 @@ mod tests {
             }
             Ok(s)
         };
-        let m = minimize(&f, &[-1.2, 1.0, -0.5, 0.3], Settings { max_iterations: 2000, gradient_tolerance: 1e-9 }).unwrap();
+        let mut heard = Vec::new();
+        let mut watch = |i: u32, v: f64, g: f64| {
+            heard.push((i, v, g));
+            true
+        };
+        let m = minimize(&f, &[-1.2, 1.0, -0.5, 0.3], Settings { max_iterations: 2000, gradient_tolerance: 1e-9 }, &mut watch).unwrap();
         assert!(m.converged, "{m:?}");
+        // At most once per iteration, numbered upwards, the value going down to the minimum's.
+        assert!(heard.len() as u32 <= m.iterations && heard.windows(2).all(|p| p[0].0 < p[1].0 && p[0].1 >= p[1].1), "{heard:?}");
+        assert_eq!(heard.last().map(|h| h.1), Some(m.value));
+        let mut stop = |i: u32, _: f64, _: f64| i < 3;
+        let e = minimize(&f, &[-1.2, 1.0, -0.5, 0.3], Settings { max_iterations: 2000, gradient_tolerance: 1e-9 }, &mut stop).unwrap_err();
+        assert_eq!(e.code, ErrorCode::Cancelled);
         assert!(m.theta.iter().all(|t| (t - 1.0).abs() < 1e-6), "{m:?}");
         let h = hessian(&f, &m.theta).unwrap();
         let inv = spd_inverse(&h).unwrap();
