@@ -188,7 +188,9 @@ fn loglik_with(tuples: &Tuples, modified: bool, p: &[Dual], min_run: usize) -> R
     // Per time value, (α+time)^{−(r+x)} scaled by (α + the first time)^{r+x} for the x of the last
     // run summed without logs (`power_x`): the next such run multiplies each by
     // ((α + the first time)/(α + time))^{Δx} instead of taking an exp per time.
-    let mut power = vec![0.0; tuples.times.len()];
+    // Kept with ln(α + time) and 1/(α + time) in one entry per time, so the loop over the tuples
+    // reads one place per time it uses.
+    let mut at: Vec<TimeTerms> = ln_at.iter().zip(&inv_at).map(|(&ln, &inv)| TimeTerms { power: 0.0, ln, inv }).collect();
     let mut power_x = f64::NAN;
     let ratio: Vec<f64> = inv_at.iter().map(|inv| (alpha.v + tuples.times.first().copied().unwrap_or(0.0)) * inv).collect();
     let mut total = Dual::cst(0.0);
@@ -213,20 +215,21 @@ fn loglik_with(tuples: &Tuples, modified: bool, p: &[Dual], min_run: usize) -> R
             let eb = leave.map_or(0.0, |l| (l.v - c).exp());
             let step = x - power_x;
             if step > 0.0 && step <= 8.0 {
-                for (p, q) in power.iter_mut().zip(&ratio) {
-                    *p *= pow_small(*q, step as u32);
+                for (e, q) in at.iter_mut().zip(&ratio) {
+                    e.power *= pow_small(*q, step as u32);
                 }
             } else {
-                for (p, l) in power.iter_mut().zip(&ln_at) {
-                    *p = (-rx.v * (l - first)).exp();
+                for e in at.iter_mut() {
+                    e.power = (-rx.v * (e.ln - first)).exp();
                 }
             }
             power_x = x;
             let (mut product, mut exponent, mut logs) = (1.0f64, 0i64, 0.0);
-            for i in run {
-                let (w, ti, txi) = (tuples.w[i], tuples.ti[i], tuples.txi[i]);
-                let pa = ea * power[ti];
-                let pb = eb * power[txi];
+            let rows = tuples.w[run.clone()].iter().zip(&tuples.ti[run.clone()]).zip(&tuples.txi[run]);
+            for ((&w, &ti), &txi) in rows {
+                let (at_t, at_tx) = (&at[ti], &at[txi]);
+                let pa = ea * at_t.power;
+                let pb = eb * at_tx.power;
                 let u = pa + pb;
                 let share_a = pa / u;
                 let whole = w as u32;
@@ -249,8 +252,8 @@ fn loglik_with(tuples: &Tuples, modified: bool, p: &[Dual], min_run: usize) -> R
                 w_sum += w;
                 w_a += w * share_a;
                 w_b += w * share_b;
-                w_ln += w * (share_a * ln_at[ti] + share_b * ln_at[txi]);
-                w_inv += w * (share_a * inv_at[ti] + share_b * inv_at[txi]);
+                w_ln += w * (share_a * at_t.ln + share_b * at_tx.ln);
+                w_inv += w * (share_a * at_t.inv + share_b * at_tx.inv);
             }
             value = w_sum * (c - rx.v * first) + logs + product.ln() + exponent as f64 * std::f64::consts::LN_2;
         } else {
@@ -285,6 +288,14 @@ fn loglik_with(tuples: &Tuples, modified: bool, p: &[Dual], min_run: usize) -> R
         weight += w_sum;
     }
     Ok(total + base * weight)
+}
+
+/// What the likelihood needs of one time value t: ln(α + t), 1/(α + t) and the scaled power
+/// ((α + t₀)/(α + t))^{r+x} of the current run.
+struct TimeTerms {
+    power: f64,
+    ln: f64,
+    inv: f64,
 }
 
 /// m^n by squaring (n ≤ 32), inline: the loop above calls it once per tuple.

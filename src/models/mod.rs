@@ -688,7 +688,8 @@ pub(crate) fn run_fit<P: ParamSet>(problem: &Problem<'_>, options: &FitOptions, 
     report(FitPhase::StandardErrors, m.iterations, m.value, m.gradient_norm)?;
     let total = |theta: &[f64]| -> Result<Dual> { Ok(objective(theta)? * n) };
     // Var(ln pᵢ) = (A C Aᵀ)ᵢᵢ with C the covariance of θ; SE(pᵢ) = pᵢ·√Var(ln pᵢ).
-    let std_errors = spd_inverse(&hessian(&total, &m.theta)?).map(|cov| {
+    let gradient: Vec<f64> = m.gradient.iter().map(|g| g * n).collect();
+    let std_errors = spd_inverse(&hessian(&total, &m.theta, &gradient)?).map(|cov| {
         let var = |i: usize| -> f64 {
             match &problem.log_map {
                 Some(map) => {
