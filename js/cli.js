@@ -723,6 +723,28 @@ function paramsText(title, fit) {
 }
 
 /**
+ * On a terminal (`io.tty`), the fits' progress as one stderr line rewritten as they go ("fitting
+ * bgNbd (1/2): iteration 12, log-likelihood -9582.43"), at most every 100 ms; `run(onProgress)`
+ * runs the fitting call and the line is cleared after it, whatever happens. Elsewhere nothing.
+ */
+function withFitProgress(io, run) {
+  if (!io.tty) return run(undefined);
+  let last = -Infinity;
+  const onProgress = (p) => {
+    const now = performance.now();
+    if (p.phase === "fitting" && now - last < 100) return;
+    last = now;
+    const step = p.phase === "standardErrors" ? "standard errors" : `iteration ${p.iteration}`;
+    io.err(`\r\x1b[2Kfitting ${p.model} (${p.fit + 1}/${p.fits}): ${step}, log-likelihood ${p.logLikelihood.toFixed(2)}`);
+  };
+  try {
+    return run(onProgress);
+  } finally {
+    io.err("\r\x1b[2K");
+  }
+}
+
+/**
  * Each cross-sell command: its own options (name -> [meta, help]; the value reaches `request` by
  * the camelCase name), the options it needs, the library call and its CSV or table output.
  */
@@ -733,15 +755,16 @@ const XSELL_COMMANDS = {
     options: { ...MODEL_OPTIONS, "calibration-end": ["<YYYY-MM-DD>", "auto: fit up to this day, validate after it (default: 3/4 of the way)."] },
     summaryFile: true,
     request: (o) => o,
-    run: (source, o) => {
+    run: (source, o, io) => {
       const model = modelName(o);
       const base = { unit: o.unit, penalizer: o.penalizer };
       if (model === "auto") {
         if (!source.validateModels) throw new UsageError("--model auto needs a transactions FILE (it splits the orders by date)");
         const calibrationEnd = o.calibrationEnd ?? defaultCalibrationEnd(source, o.observationEnd);
-        return { auto: source.validateModels({ ...base, calibrationEnd, observationEnd: o.observationEnd }) };
+        return { auto: withFitProgress(io, (onProgress) => source.validateModels({ ...base, calibrationEnd, observationEnd: o.observationEnd, onProgress })) };
       }
-      const fit = source.fit({ ...base, asOf: o.observationEnd, model: model === "gammagamma" ? undefined : model });
+      const request = { ...base, asOf: o.observationEnd, model: model === "gammagamma" ? undefined : model };
+      const fit = withFitProgress(io, (onProgress) => source.fit({ ...request, onProgress }));
       if (model === "gammagamma" && !fit.spend) throw new UsageError(`no Gamma-Gamma fit: ${fit.warnings.map((w) => w.message).join("; ")}`);
       return model === "gammagamma" ? { spend: fit.spend, warnings: fit.warnings } : { transactions: fit.transactions, warnings: fit.warnings };
     },
@@ -908,7 +931,7 @@ function xsellCommand(name) {
           : await lib.ingestFile(args.file, args.ingest);
       try {
         reportRows(source.report, io);
-        const result = command.run(source, command.request(given));
+        const result = command.run(source, command.request(given), io);
         for (const w of result.warnings ?? []) io.err(`  warning [${w.code}]${w.field ? " " + w.field + ":" : ""} ${w.message}\n`);
         for (const note of command.notes?.(result) ?? []) io.err(`${PROG}: ${note}\n`);
         io.out(args.json ? xsellJson(command.json ? command.json(result) : result) : command.print(result));
@@ -947,8 +970,8 @@ function isClvkitError(e) {
   return e != null && typeof e === "object" && (e.name === "ClvkitError" || (api?.ClvkitError && e instanceof api.ClvkitError));
 }
 
-/** Run the CLI with these arguments; returns the exit code. */
-export async function main(argv, io = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) }) {
+/** Run the CLI with these arguments; returns the exit code. `io.tty`: stderr is a terminal (fit progress is shown). */
+export async function main(argv, io = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s), tty: process.stderr.isTTY === true }) {
   try {
     const [first, ...rest] = argv;
     if (first === undefined) {

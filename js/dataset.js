@@ -63,6 +63,35 @@ class WasmHandle {
     }
   }
 
+  /**
+   * Calls `method` with `options` minus `onProgress`, which is passed to wasm as a function called
+   * from inside the (synchronous) call with each progress event. An exception it throws stops the
+   * call and reaches the caller unchanged.
+   */
+  callWithProgress(method, options) {
+    if (options === null || typeof options !== "object" || !Object.hasOwn(options, "onProgress")) return this.call(method, options);
+    const { onProgress, ...rest } = options;
+    if (onProgress === undefined) return this.call(method, rest);
+    if (typeof onProgress !== "function") {
+      throw new ClvkitError("INVALID_INPUT", `onProgress must be a function, got ${onProgress === null ? "null" : typeof onProgress}`, "onProgress");
+    }
+    let thrown = null;
+    const report = (event) => {
+      try {
+        onProgress(event);
+      } catch (e) {
+        thrown = { error: e };
+        throw e;
+      }
+    };
+    try {
+      return this.call(method, rest, report);
+    } catch (e) {
+      if (thrown) throw thrown.error;
+      throw e;
+    }
+  }
+
   /** What the ingest accepted, rejected (with examples) and decided. */
   get report() {
     return this.call("report");
@@ -87,19 +116,22 @@ if (typeof Symbol.dispose === "symbol") {
 /** What has market baskets (a dataset's orders, or a baskets file): frequent itemsets and rules. */
 /** What the predictive models run on (a dataset's customer table, or a summary file). */
 class ModelSource extends WasmHandle {
-  /** Fits a transaction model (BG/NBD, MBG/NBD or Pareto/NBD) and, when possible, Gamma-Gamma. */
+  /**
+   * Fits a transaction model (BG/NBD, MBG/NBD or Pareto/NBD) and, when possible, Gamma-Gamma;
+   * `onProgress` hears each optimiser iteration (see `FitProgress` in index.d.ts).
+   */
   fit(options = {}) {
-    return this.call("fit", options);
+    return this.callWithProgress("fit", options);
   }
 
   /** Per-customer predictions (P(alive), expected purchases, P(n), spend, CLV, churn risk), columnar. */
   predict(options = {}) {
-    return withTable(this.call("predict", options), "customers");
+    return withTable(this.callWithProgress("predict", options), "customers");
   }
 
   /** The per-customer predictions as CSV (`customer_id,p_alive,expected_purchases,...`). */
   predictCsv(options = {}) {
-    return this.call("predictCsv", options);
+    return this.callWithProgress("predictCsv", options);
   }
 }
 
@@ -186,41 +218,12 @@ export class Dataset extends BasketSource {
 
   /** Every transaction model fitted before `calibrationEnd` and validated on the purchases after it. */
   validateModels(options) {
-    return this.call("validateModels", options);
+    return this.callWithProgress("validateModels", options);
   }
 
   /** Offers trained before `cutDate`, scored on purchases after it, against two baselines. */
   evaluateOffers(options) {
     return this.callWithProgress("evaluateOffers", options);
-  }
-
-  /**
-   * Calls `method` with `options` minus `onProgress`, which is passed to wasm as a function called
-   * with `{ stage, done, total }` from inside the (synchronous) call. An exception it throws stops
-   * the call and reaches the caller unchanged.
-   */
-  callWithProgress(method, options) {
-    if (options === null || typeof options !== "object" || !Object.hasOwn(options, "onProgress")) return this.call(method, options);
-    const { onProgress, ...rest } = options;
-    if (onProgress === undefined) return this.call(method, rest);
-    if (typeof onProgress !== "function") {
-      throw new ClvkitError("INVALID_INPUT", `onProgress must be a function, got ${onProgress === null ? "null" : typeof onProgress}`, "onProgress");
-    }
-    let thrown = null;
-    const report = (event) => {
-      try {
-        onProgress(event);
-      } catch (e) {
-        thrown = { error: e };
-        throw e;
-      }
-    };
-    try {
-      return this.call(method, rest, report);
-    } catch (e) {
-      if (thrown) throw thrown.error;
-      throw e;
-    }
   }
 }
 

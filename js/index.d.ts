@@ -587,6 +587,36 @@ export class Dataset {
 
 export type TransactionModelName = "bgNbd" | "mbgNbd" | "paretoNbd";
 
+/**
+ * A progress report of a model fit (see `ModelOptions.onProgress`). Each fit reports after every
+ * optimiser iteration (phase "fitting"; not every iteration reports), then once before the
+ * standard errors and once when done, so at most `maxIterations` + 2 times.
+ */
+export interface FitProgress {
+  /** The model being fitted. */
+  model: TransactionModelName | "gammaGamma";
+  /**
+   * This fit's place (0-based) among the `fits` fits of the call: `fit` and `predict` fit the
+   * transaction model (0) and, with monetary values, Gamma-Gamma (1 of 2); `validateModels` fits
+   * "bgNbd", "mbgNbd", "paretoNbd" as 0, 1, 2 of 3.
+   */
+  fit: number;
+  fits: number;
+  phase: "fitting" | "standardErrors" | "done";
+  /** Optimiser iterations so far, increasing within a fit; the final one equals the fit's `iterations`. */
+  iteration: number;
+  /** Log-likelihood at the current parameters (minus the L2 penalty when `penalizer` > 0); rises as the fit goes. */
+  logLikelihood: number;
+  /** Largest |∂(−LL/N)/∂ ln p| at the current parameters; the fit converges below 1e-9. */
+  gradientNorm: number;
+}
+
+/**
+ * Called from inside the (synchronous) fitting call with each progress report. Throwing from it
+ * stops the call, and what it threw reaches the caller unchanged (as with offers and ingest).
+ */
+export type FitProgressCallback = (progress: FitProgress) => void;
+
 export interface ModelOptions {
   /** Default "bgNbd". */
   model?: TransactionModelName;
@@ -598,6 +628,8 @@ export interface ModelOptions {
   penalizer?: number;
   /** Most BFGS iterations (default 1000). */
   maxIterations?: number;
+  /** Hears the fits' progress (see `FitProgress`). */
+  onProgress?: FitProgressCallback;
 }
 
 export interface PredictOptions extends ModelOptions {
@@ -681,6 +713,8 @@ export interface ValidateOptions {
   trackingPoints?: number;
   penalizer?: number;
   maxIterations?: number;
+  /** Hears each model's fit (fits 0, 1, 2 of 3; see `FitProgress`). */
+  onProgress?: FitProgressCallback;
 }
 
 export interface HoldoutError {

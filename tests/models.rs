@@ -606,3 +606,90 @@ fn pareto_nbd_reaches_the_homogeneous_dropout_limit_quickly() {
     let expected = fit.params.expected_purchases(&c, 90.0).unwrap();
     assert!(expected.iter().all(|e| e.is_finite() && *e >= 0.0));
 }
+
+/// Every report of one call, in order.
+fn heard(run: impl FnOnce(&mut FitObserver<'_>)) -> Vec<FitProgress> {
+    let mut reports = Vec::new();
+    run(&mut |p: &FitProgress| {
+        reports.push(*p);
+        true
+    });
+    reports
+}
+
+/// One fit's reports: iterations upwards, at most `iterations` of them while fitting, then one
+/// for the standard errors and one when done, both at the final iteration and likelihood.
+fn check_one_fit(reports: &[FitProgress], model: &str, fit: u32, fits: u32, result_iterations: u32, result_ll: f64, penalized: bool) {
+    assert!(reports.len() >= 3, "{model}: {reports:?}");
+    assert!(reports.iter().all(|p| p.model == model && p.fit == fit && p.fits == fits), "{reports:?}");
+    let (fitting, end) = reports.split_at(reports.len() - 2);
+    assert!(fitting.iter().all(|p| p.phase == FitPhase::Fitting) && fitting.len() as u32 <= result_iterations);
+    assert!(fitting.windows(2).all(|w| w[0].iteration < w[1].iteration && w[0].log_likelihood <= w[1].log_likelihood), "{fitting:?}");
+    assert_eq!((end[0].phase, end[1].phase), (FitPhase::StandardErrors, FitPhase::Done));
+    assert!(end.iter().all(|p| p.iteration == result_iterations && p.gradient_norm.is_finite()));
+    if !penalized {
+        assert!((end[1].log_likelihood - result_ll).abs() < 1e-9 * result_ll.abs(), "{} vs {result_ll}", end[1].log_likelihood);
+    }
+}
+
+#[test]
+fn fits_report_progress_and_stop_when_asked() {
+    use clvkit::models::analyses::{fit_columns, ModelPlan};
+    let s = cdnow();
+    let c = s.customers();
+    for model in TransactionModel::ALL {
+        let mut result = None;
+        let reports = heard(|o| result = Some(fit_transactions_observed(model, &c, &FitOptions::default(), o).unwrap()));
+        let fit = result.unwrap();
+        check_one_fit(&reports, model.as_str(), 0, 1, fit.iterations, fit.log_likelihood, false);
+        // The same fit as without an observer.
+        assert_eq!(fit, fit_transactions(model, &c, &FitOptions::default()).unwrap());
+    }
+    // A transaction model and Gamma-Gamma: fits 0 and 1 of 2, one after the other.
+    let plan = ModelPlan {
+        model: TransactionModel::BgNbd,
+        fit: FitOptions { penalizer: 0.001, ..FitOptions::default() },
+        summary: clvkit::summary::SummaryOptions { unit: TimeUnit::Weeks, as_of: None },
+    };
+    let mut result = None;
+    let reports = heard(|o| result = Some(fit_columns(&c, &s.monetary, &plan, o).unwrap()));
+    let fits = result.unwrap();
+    let split = reports.iter().position(|p| p.fit == 1).unwrap();
+    check_one_fit(&reports[..split], "bgNbd", 0, 2, fits.transactions.iterations, fits.transactions.log_likelihood, true);
+    let spend = fits.spend.unwrap();
+    check_one_fit(&reports[split..], "gammaGamma", 1, 2, spend.iterations, spend.log_likelihood, true);
+
+    // Returning false stops the fit: CANCELLED, and no report after the one that said stop.
+    for stop_at in [FitPhase::Fitting, FitPhase::StandardErrors, FitPhase::Done] {
+        let mut calls = 0;
+        let e = fit_columns(&c, &s.monetary, &plan, &mut |p: &FitProgress| {
+            calls += 1;
+            assert_eq!(p.fit, 0, "the Gamma-Gamma fit must not start");
+            p.phase != stop_at
+        })
+        .unwrap_err();
+        assert_eq!(e.code, ErrorCode::Cancelled, "{stop_at:?}");
+        assert!(calls >= 1);
+    }
+}
+
+#[test]
+fn model_validation_reports_each_model_and_stops_when_asked() {
+    let data = simulated_dataset(600, 5);
+    let start = clvkit::ingest::dates::parse_iso_day("2022-01-01").unwrap();
+    let split = holdout_split(&data, TimeUnit::Days, start + 500, Some(start + 729)).unwrap();
+    let mut result = None;
+    let reports = heard(|o| result = Some(auto_observed(&split, &FitOptions::default(), &ValidationOptions::default(), o).unwrap()));
+    let result = result.unwrap();
+    assert_eq!(result, auto(&split, &FitOptions::default(), &ValidationOptions::default()).unwrap());
+    for (i, model) in TransactionModel::ALL.into_iter().enumerate() {
+        let one: Vec<FitProgress> = reports.iter().filter(|p| p.fit == i as u32).copied().collect();
+        let fit = result.fits.iter().find(|f| f.params.model() == model).unwrap();
+        check_one_fit(&one, model.as_str(), i as u32, 3, fit.iterations, fit.log_likelihood, false);
+    }
+    // Fits in order: every report of fit i before any of fit i + 1.
+    assert!(reports.windows(2).all(|w| w[0].fit <= w[1].fit));
+    // Stopping in the second model ends the whole call (not a failure of that model).
+    let e = auto_observed(&split, &FitOptions::default(), &ValidationOptions::default(), &mut |p: &FitProgress| p.fit < 1).unwrap_err();
+    assert_eq!(e.code, ErrorCode::Cancelled);
+}

@@ -10,7 +10,10 @@ use serde::{Deserialize, Serialize};
 
 use super::predict::{predict, predict_new_customer, CustomerPredictions, NewCustomerPredictions, PredictOptions};
 use super::request::{FitRequest, PredictRequest};
-use super::{fit_gamma_gamma, fit_transactions, ChurnRisk, Customers, Fit, FitOptions, GammaGammaParams, TransactionModel, TransactionParams};
+use super::{
+    fit_gamma_gamma_observed, fit_transactions_observed, is_stop, numbered, unobserved, ChurnRisk, Customers, Fit, FitObserver, FitOptions, GammaGammaParams,
+    TransactionModel, TransactionParams,
+};
 use crate::dataset::Dataset;
 use crate::error::{Result, Warning};
 use crate::input::{reject_unknown, Scalar, Unknown};
@@ -141,19 +144,27 @@ pub struct Fits {
 
 /// Fits `plan.model` and Gamma-Gamma to `input`.
 pub fn fit(input: &ModelInput, plan: &ModelPlan) -> Result<Fits> {
-    fit_columns(&input.customers(), &input.monetary_value, plan)
+    fit_observed(input, plan, &mut unobserved)
 }
 
-/// [`fit`] on borrowed columns (`monetary` empty when unknown): no copy of a summary table.
-pub fn fit_columns(customers: &Customers<'_>, monetary: &[f64], plan: &ModelPlan) -> Result<Fits> {
-    let transactions = fit_transactions(plan.model, customers, &plan.fit)?;
+/// [`fit`], reporting progress to `observer` (see [`super::FitProgress`]).
+pub fn fit_observed(input: &ModelInput, plan: &ModelPlan, observer: &mut FitObserver<'_>) -> Result<Fits> {
+    fit_columns(&input.customers(), &input.monetary_value, plan, observer)
+}
+
+/// [`fit_observed`] on borrowed columns (`monetary` empty when unknown): no copy of a summary
+/// table. The transaction model is fit 0, Gamma-Gamma (when there are monetary values) fit 1.
+pub fn fit_columns(customers: &Customers<'_>, monetary: &[f64], plan: &ModelPlan, observer: &mut FitObserver<'_>) -> Result<Fits> {
+    let fits = if monetary.is_empty() { 1 } else { 2 };
+    let transactions = fit_transactions_observed(plan.model, customers, &plan.fit, &mut numbered(observer, 0, fits))?;
     let mut warnings = Vec::new();
     let spend = if monetary.is_empty() {
         warnings.push(Warning::new("SPEND_MODEL_UNAVAILABLE", "monetaryValue", "the data has no monetary values: no spend model, no CLV"));
         None
     } else {
-        match fit_gamma_gamma(customers.frequency, monetary, &plan.fit) {
+        match fit_gamma_gamma_observed(customers.frequency, monetary, &plan.fit, &mut numbered(observer, 1, fits)) {
             Ok(spend) => Some(spend),
+            Err(e) if is_stop(&e) => return Err(e),
             Err(e) => {
                 warnings.push(Warning::new("SPEND_MODEL_UNAVAILABLE", "monetaryValue", format!("no spend model, so no CLV: {}", e.message)));
                 None
@@ -181,7 +192,12 @@ pub struct Predictions {
 }
 
 pub fn predictions(input: &ModelInput, plan: &ModelPlan, options: &PredictOptions) -> Result<Predictions> {
-    let mut fits = fit(input, plan)?;
+    predictions_observed(input, plan, options, &mut unobserved)
+}
+
+/// [`predictions`], reporting the fits' progress to `observer` (see [`super::FitProgress`]).
+pub fn predictions_observed(input: &ModelInput, plan: &ModelPlan, options: &PredictOptions, observer: &mut FitObserver<'_>) -> Result<Predictions> {
+    let mut fits = fit_observed(input, plan, observer)?;
     let mut warnings = Vec::new();
     let c = input.customers();
     let spend = fits.spend.as_ref().map(|s| s.params);

@@ -15,7 +15,7 @@ use super::special::{self, gauss_legendre_graded, lbeta, lbeta_d, Dual};
 /// From this a on (with b + chances ≥ 1), expected purchases are integrated over the Beta (see
 /// `expected_by_beta_window`) instead of summed as a ₂F₁ series, whose terms cancel there.
 const CONCENTRATED_BETA: f64 = 50.0;
-use super::{ln_nb, logistic_neg, prob, run_fit, Fit, FitOptions, Problem, Tuples};
+use super::{ln_nb, logistic_neg, prob, run_fit, Fit, FitObserver, FitOptions, Problem, Tuples};
 use crate::error::Result;
 use crate::summary::TimeUnit;
 use serde::Serialize;
@@ -175,8 +175,9 @@ pub(crate) fn loglik(tuples: &Tuples, modified: bool, p: &[Dual]) -> Result<Dual
 }
 
 /// From this many tuples of one x on, a run is summed without logs (see [`loglik_with`]): it
-/// saves an exp and a log per tuple for one exp per distinct time the run uses, which pays on
-/// long runs only.
+/// saves an exp and a log per tuple for a multiplication per distinct time (an exp per time for
+/// the first such run of an evaluation). Shorter runs would pay too, but their sums round
+/// differently, which moves where a fit running off to a boundary stops.
 const PRODUCT_RUN: usize = 64;
 
 /// [`loglik`], runs of at least `min_run` tuples summed without logs (tests compare the two sums).
@@ -188,14 +189,19 @@ fn loglik_with(tuples: &Tuples, modified: bool, p: &[Dual], min_run: usize) -> R
     let inv_at: Vec<f64> = tuples.times.iter().map(|t| 1.0 / (alpha.v + t)).collect();
     // ln(α + time) spans this much: (r+x) times it bounds how small (α+T)^{−(r+x)} gets against
     // (α + the first time)^{−(r+x)}, which decides whether a run can be summed without logs.
-    let span = ln_at.last().copied().unwrap_or(0.0) - ln_at.first().copied().unwrap_or(0.0);
-    // Per time value, (α+time)^{−(r+x)} scaled by (α + the first time)^{r+x}, computed the first
-    // time a run needs it (`stamp` = the run number).
-    let mut power = vec![0.0; tuples.times.len()];
-    let mut stamp = vec![usize::MAX; tuples.times.len()];
+    let first = ln_at.first().copied().unwrap_or(0.0);
+    let span = ln_at.last().copied().unwrap_or(0.0) - first;
+    // Per time value, (α+time)^{−(r+x)} scaled by (α + the first time)^{r+x} for the x of the last
+    // run summed without logs (`power_x`): the next such run multiplies each by
+    // ((α + the first time)/(α + time))^{Δx} instead of taking an exp per time.
+    // Kept with ln(α + time) and 1/(α + time) in one entry per time, so the loop over the tuples
+    // reads one place per time it uses.
+    let mut at: Vec<TimeTerms> = ln_at.iter().zip(&inv_at).map(|(&ln, &inv)| TimeTerms { power: 0.0, ln, inv }).collect();
+    let mut power_x = f64::NAN;
+    let ratio: Vec<f64> = inv_at.iter().map(|inv| (alpha.v + tuples.times.first().copied().unwrap_or(0.0)) * inv).collect();
     let mut total = Dual::cst(0.0);
     let mut weight = 0.0;
-    for (run_id, run) in tuples.runs().enumerate() {
+    for run in tuples.runs() {
         let x = tuples.x[run.start];
         let k = BetaGeoParams::chances(modified, x);
         let rx = r + x;
@@ -213,29 +219,33 @@ fn loglik_with(tuples: &Tuples, modified: bool, p: &[Dual], min_run: usize) -> R
             let c = leave.map_or(stay.v, |l| stay.v.max(l.v));
             let ea = (stay.v - c).exp();
             let eb = leave.map_or(0.0, |l| (l.v - c).exp());
-            let first = ln_at.first().copied().unwrap_or(0.0);
-            let mut scaled = |j: usize| -> f64 {
-                if stamp[j] != run_id {
-                    stamp[j] = run_id;
-                    power[j] = (-rx.v * (ln_at[j] - first)).exp();
+            let step = x - power_x;
+            if step > 0.0 && step <= 8.0 {
+                for (e, q) in at.iter_mut().zip(&ratio) {
+                    e.power *= pow_small(*q, step as u32);
                 }
-                power[j]
-            };
+            } else {
+                for e in at.iter_mut() {
+                    e.power = (-rx.v * (e.ln - first)).exp();
+                }
+            }
+            power_x = x;
             let (mut product, mut exponent, mut logs) = (1.0f64, 0i64, 0.0);
-            for i in run {
-                let (w, ti, txi) = (tuples.w[i], tuples.ti[i], tuples.txi[i]);
-                let pa = ea * scaled(ti);
-                let pb = if eb > 0.0 { eb * scaled(txi) } else { 0.0 };
+            let rows = tuples.w[run.clone()].iter().zip(&tuples.ti[run.clone()]).zip(&tuples.txi[run]);
+            for ((&w, &ti), &txi) in rows {
+                let (at_t, at_tx) = (&at[ti], &at[txi]);
+                let pa = ea * at_t.power;
+                let pb = eb * at_tx.power;
                 let u = pa + pb;
                 let share_a = pa / u;
-                let share_b = 1.0 - share_a;
-                if w == 1.0 {
+                let whole = w as u32;
+                if whole == 1 && w == 1.0 {
                     product *= u;
-                } else if w.fract() == 0.0 && w <= 32.0 {
+                } else if whole <= 32 && f64::from(whole) == w {
                     // u^w = m^w·2^{e·w} with m ∈ [1, 2): m^w ≤ 2^32, so a whole count needs no log.
                     let (m, e) = split_exponent(u);
-                    product *= m.powi(w as i32);
-                    exponent += e * w as i64;
+                    product *= pow_small(m, whole);
+                    exponent += e * i64::from(whole);
                 } else {
                     logs += w * u.ln();
                 }
@@ -244,11 +254,12 @@ fn loglik_with(tuples: &Tuples, modified: bool, p: &[Dual], min_run: usize) -> R
                     product = m;
                     exponent += e;
                 }
+                let share_b = 1.0 - share_a;
                 w_sum += w;
                 w_a += w * share_a;
                 w_b += w * share_b;
-                w_ln += w * (share_a * ln_at[ti] + share_b * ln_at[txi]);
-                w_inv += w * (share_a * inv_at[ti] + share_b * inv_at[txi]);
+                w_ln += w * (share_a * at_t.ln + share_b * at_tx.ln);
+                w_inv += w * (share_a * at_t.inv + share_b * at_tx.inv);
             }
             value = w_sum * (c - rx.v * first) + logs + product.ln() + exponent as f64 * std::f64::consts::LN_2;
         } else {
@@ -285,6 +296,28 @@ fn loglik_with(tuples: &Tuples, modified: bool, p: &[Dual], min_run: usize) -> R
     Ok(total + base * weight)
 }
 
+/// What the likelihood needs of one time value t: ln(α + t), 1/(α + t) and the scaled power
+/// ((α + t₀)/(α + t))^{r+x} of the current run.
+struct TimeTerms {
+    power: f64,
+    ln: f64,
+    inv: f64,
+}
+
+/// m^n by squaring (n ≤ 32), inline: the loop above calls it once per tuple.
+#[inline]
+fn pow_small(m: f64, mut n: u32) -> f64 {
+    let (mut result, mut base) = (1.0, m);
+    while n > 0 {
+        if n & 1 == 1 {
+            result *= base;
+        }
+        base *= base;
+        n >>= 1;
+    }
+    result
+}
+
 /// A positive normal number as (mantissa in [1, 2), binary exponent).
 #[inline]
 fn split_exponent(v: f64) -> (f64, i64) {
@@ -293,7 +326,7 @@ fn split_exponent(v: f64) -> (f64, i64) {
     (f64::from_bits((bits & !(0x7ff << 52)) | (1023 << 52)), e)
 }
 
-pub(crate) fn fit(tuples: &Tuples, modified: bool, options: &FitOptions, unit: TimeUnit) -> Result<Fit<BetaGeoParams>> {
+pub(crate) fn fit(tuples: &Tuples, modified: bool, options: &FitOptions, unit: TimeUnit, observer: &mut FitObserver<'_>) -> Result<Fit<BetaGeoParams>> {
     let loglik = |p: &[Dual]| loglik(tuples, modified, p);
     // Purchase rate r/α near the observed repeat rate; several drop-out shapes.
     let (n, alpha, _) = tuples.scale();
@@ -301,7 +334,9 @@ pub(crate) fn fit(tuples: &Tuples, modified: bool, options: &FitOptions, unit: T
         .iter()
         .map(|&(r, a, b)| vec![r, alpha * r, a, b])
         .collect();
-    run_fit(&Problem { loglik: &loglik, customers: n, starts, penalty_scale: vec![1.0, tuples.rate_penalty(), 1.0, 1.0], log_map: None }, options, Some(unit))
+    let model = if modified { "mbgNbd" } else { "bgNbd" };
+    let penalty_scale = vec![1.0, tuples.rate_penalty(), 1.0, 1.0];
+    run_fit(&Problem { model, loglik: &loglik, customers: n, starts, penalty_scale, log_map: None }, options, Some(unit), observer)
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@
 //! warns (`NO_FINITE_MEAN`) and predictions are a `NO_FINITE_MEAN` error, never a negative value.
 
 use super::special::Dual;
-use super::{check_at, run_fit, Fit, FitOptions, Problem};
+use super::{check_at, run_fit, unobserved, Fit, FitObserver, FitOptions, Problem};
 use crate::error::{Error, ErrorCode, Result, Warning};
 use serde::Serialize;
 
@@ -85,6 +85,11 @@ fn loglik(data: &Spends, par: &[Dual]) -> Dual {
 /// = mean repeat-purchase value, as in the BTYD summary). Customers with x > 0 and m̄ ≤ 0 (returns
 /// netted in) are left out with a warning; fewer than two usable customers is `INSUFFICIENT_DATA`.
 pub fn fit_gamma_gamma(frequency: &[f64], monetary: &[f64], options: &FitOptions) -> Result<Fit<GammaGammaParams>> {
+    fit_gamma_gamma_observed(frequency, monetary, options, &mut unobserved)
+}
+
+/// [`fit_gamma_gamma`], reporting progress to `observer` (see [`super::FitProgress`]).
+pub fn fit_gamma_gamma_observed(frequency: &[f64], monetary: &[f64], options: &FitOptions, observer: &mut FitObserver<'_>) -> Result<Fit<GammaGammaParams>> {
     check_columns(frequency, monetary)?;
     let pairs: Vec<(f64, f64)> = frequency.iter().zip(monetary).filter(|(x, m)| **x > 0.0 && **m > 0.0).map(|(x, m)| (*x, *m)).collect();
     let skipped = frequency.iter().zip(monetary).filter(|(x, m)| **x > 0.0 && **m <= 0.0).count();
@@ -115,7 +120,8 @@ pub fn fit_gamma_gamma(frequency: &[f64], monetary: &[f64], options: &FitOptions
         .map(|&(p, q)| vec![p, q, mean_m * (q - 1.0) / p])
         .collect();
     let loglik = |par: &[Dual]| Ok(loglik(&data, par));
-    let mut fit: Fit<GammaGammaParams> = run_fit(&Problem { loglik: &loglik, customers: n, starts, penalty_scale: vec![1.0; 3], log_map: None }, options, None)?;
+    let problem = Problem { model: "gammaGamma", loglik: &loglik, customers: n, starts, penalty_scale: vec![1.0; 3], log_map: None };
+    let mut fit: Fit<GammaGammaParams> = run_fit(&problem, options, None, observer)?;
     if skipped > 0 {
         fit.warnings.push(Warning::new(
             "NONPOSITIVE_SPEND_SKIPPED",

@@ -6,7 +6,7 @@
 //! holdout purchases are the purchase periods (days, weeks or months with a non-return order)
 //! after the calibration end's period, up to the observation end.
 
-use super::{check_at, fit_transactions, Customers, Fit, FitOptions, TransactionModel, TransactionParams, Tuples};
+use super::{check_at, fit_transactions_observed, is_stop, numbered, unobserved, Customers, Fit, FitObserver, FitOptions, TransactionModel, TransactionParams, Tuples};
 use crate::dataset::{Dataset, Day};
 use crate::ingest::summary_file::SummaryTable;
 use crate::error::{Error, ErrorCode, Result};
@@ -306,13 +306,22 @@ pub struct AutoResult {
 /// picks the one with the lowest per-customer RMSE. Errors only when no model could be scored
 /// (with the first model's error).
 pub fn auto(data: &HoldoutData, fit: &FitOptions, options: &ValidationOptions) -> Result<AutoResult> {
+    auto_observed(data, fit, options, &mut unobserved)
+}
+
+/// [`auto`], reporting progress to `observer`: the models are fits 0, 1 and 2 of 3, in the order
+/// of [`TransactionModel::ALL`].
+pub fn auto_observed(data: &HoldoutData, fit: &FitOptions, options: &ValidationOptions, observer: &mut FitObserver<'_>) -> Result<AutoResult> {
     let mut ranking = Vec::new();
     let mut fits = Vec::new();
     let mut validations = Vec::new();
     let mut first_error = None;
-    for model in TransactionModel::ALL {
-        let outcome = fit_transactions(model, &data.customers(), fit).and_then(|f| validate(&f.params, data, options).map(|v| (f, v)));
+    let count = TransactionModel::ALL.len() as u32;
+    for (i, model) in TransactionModel::ALL.into_iter().enumerate() {
+        let mut observer = numbered(observer, i as u32, count);
+        let outcome = fit_transactions_observed(model, &data.customers(), fit, &mut observer).and_then(|f| validate(&f.params, data, options).map(|v| (f, v)));
         match outcome {
+            Err(e) if is_stop(&e) => return Err(e),
             Ok((f, v)) => {
                 ranking.push(ModelScore { model, log_likelihood: Some(f.log_likelihood), converged: f.converged, error: Some(v.error), failure: None });
                 fits.push(f);

@@ -41,8 +41,8 @@ pub(crate) mod special;
 
 pub use bgnbd::BetaGeoParams;
 pub use clv::{churn_risk, clv, dert, ChurnRisk, ClvOptions};
-pub use gammagamma::{fit_gamma_gamma, GammaGammaParams};
-pub use holdout::{auto, holdout_split, validate, AutoResult, HoldoutData, Validation, ValidationOptions};
+pub use gammagamma::{fit_gamma_gamma, fit_gamma_gamma_observed, GammaGammaParams};
+pub use holdout::{auto, auto_observed, holdout_split, validate, AutoResult, HoldoutData, Validation, ValidationOptions};
 pub use pnbd::ParetoParams;
 pub use predict::{predict, predict_new_customer, CustomerPredictions, NewCustomerPredictions, PredictOptions};
 pub use request::{FitRequest, HoldoutOptions, HoldoutRequest, PredictRequest};
@@ -51,7 +51,7 @@ pub use simulate::{simulate_cohort, simulate_spend, simulate_transactions, Rng, 
 
 use crate::error::{Error, ErrorCode, Result, Warning};
 use crate::summary::TimeUnit;
-use optim::{hessian, minimize, spd_inverse, Settings, LOG_BOUND};
+use optim::{hessian, minimize, spd_inverse, stopped, Settings, LOG_BOUND};
 use serde::Serialize;
 use special::Dual;
 
@@ -255,7 +255,25 @@ impl Tuples {
         Tuples { x, tx, t, w, times, txi, ti }
     }
 
+    /// The tuples of customers already checked ([`Customers::check`]).
     pub fn from_customers(c: &Customers<'_>) -> Self {
+        Self::from_whole_numbers(c).unwrap_or_else(|| Self::by_hashing(c))
+    }
+
+    /// [`Customers::check`], then [`Self::from_customers`], in one pass over the customers when
+    /// their values are whole numbers below 2^20 (such values pass every check).
+    pub fn checked(c: &Customers<'_>) -> Result<Self> {
+        if c.recency.len() == c.len() && c.t.len() == c.len() {
+            if let Some(tuples) = Self::from_whole_numbers(c) {
+                return Ok(tuples);
+            }
+        }
+        c.check()?;
+        Ok(Self::by_hashing(c))
+    }
+
+    /// [`Self::from_customers`] for any values.
+    fn by_hashing(c: &Customers<'_>) -> Self {
         // Counted in a hash map of the values' bits (one pass over the customers), then only the
         // distinct tuples are sorted.
         let mut counts: BitsMap<(u64, u64, u64), f64> = BitsMap::default();
@@ -274,6 +292,76 @@ impl Tuples {
             w.push(count);
         }
         Tuples::new(x, tx, t, w)
+    }
+
+    /// [`Self::from_customers`] when every x, t_x and T is a whole number below 2^20, t_x ≤ T and
+    /// t_x = 0 when x = 0 (times in whole days or weeks, as most summaries have them; `None` for
+    /// other data, which takes the hash map's general path). No hashing: one-time buyers (x = 0,
+    /// often most customers) are counted by T in a table; every other customer becomes one integer
+    /// key, x, t_x and T each in 20 bits, and the keys are radix-sorted (only the bits in use) and
+    /// counted in runs. Distinct times are ranked through a table indexed by the time itself.
+    fn from_whole_numbers(c: &Customers<'_>) -> Option<Self> {
+        const FIELD: u32 = 20;
+        let n = c.len();
+        if c.recency.len() < n || c.t.len() < n {
+            return None;
+        }
+        let whole = |v: f64| -> Option<u64> {
+            // In range first, so the cast is exact or the comparison fails (NaN fails both).
+            (v >= 0.0 && v < (1u32 << FIELD) as f64 && v == f64::from(v as u32)).then_some(u64::from(v as u32))
+        };
+        let (mut max_x, mut max_t) = (0u64, 0u64);
+        let mut once = Vec::<f64>::new();
+        let mut keys = Vec::with_capacity(n / 2);
+        for i in 0..n {
+            let (x, tx, t) = (whole(c.frequency[i])?, whole(c.recency[i])?, whole(c.t[i])?);
+            if tx > t || (x == 0 && tx != 0) {
+                return None;
+            }
+            max_t = max_t.max(t);
+            if x == 0 {
+                if t as usize >= once.len() {
+                    once.resize(t as usize + 1, 0.0);
+                }
+                once[t as usize] += 1.0;
+            } else {
+                max_x = max_x.max(x);
+                keys.push((x << (2 * FIELD)) | (tx << FIELD) | t);
+            }
+        }
+        let bits = |v: u64| 64 - v.leading_zeros();
+        let (time_bits, x_bits) = (bits(max_t), bits(max_x));
+        let keys = radix_sort(keys, &[(0, time_bits), (FIELD, time_bits), (2 * FIELD, x_bits)]);
+        let mask = (1u64 << FIELD) - 1;
+        let mut tuples = Tuples::default();
+        let mut push = |x: u64, tx: u64, t: u64, w: f64| {
+            tuples.x.push(x as f64);
+            tuples.tx.push(tx as f64);
+            tuples.t.push(t as f64);
+            tuples.w.push(w);
+        };
+        for (t, w) in once.iter().enumerate().filter(|(_, w)| **w > 0.0) {
+            push(0, 0, t as u64, *w);
+        }
+        for run in keys.chunk_by(|a, b| a == b) {
+            let k = run[0];
+            push(k >> (2 * FIELD), (k >> FIELD) & mask, k & mask, run.len() as f64);
+        }
+        // Ranks of the time values present: rank[v] for v ≤ max T.
+        let mut rank = vec![u32::MAX; max_t as usize + 1];
+        for v in tuples.tx.iter().chain(&tuples.t) {
+            rank[*v as usize] = 0;
+        }
+        for (v, r) in rank.iter_mut().enumerate() {
+            if *r == 0 {
+                *r = tuples.times.len() as u32;
+                tuples.times.push(v as f64);
+            }
+        }
+        let at = |v: &f64| rank[*v as usize] as usize;
+        tuples.txi = tuples.tx.iter().map(at).collect();
+        tuples.ti = tuples.t.iter().map(at).collect();
+        Some(tuples)
     }
 
     /// The index ranges of equal x.
@@ -316,6 +404,35 @@ impl Tuples {
         }
         Ok(())
     }
+}
+
+/// Sorts keys by the bit fields `(shift, width)` listed from the least significant (the keys are
+/// zero outside them): least significant digit first, at most 11 bits a pass.
+fn radix_sort(mut keys: Vec<u64>, fields: &[(u32, u32)]) -> Vec<u64> {
+    const DIGIT: u32 = 11;
+    let mut other = vec![0u64; keys.len()];
+    let mut offsets = vec![0usize; 1 << DIGIT];
+    for &(shift, width) in fields {
+        for from in (shift..shift + width).step_by(DIGIT as usize) {
+            let size = DIGIT.min(shift + width - from);
+            let digit = |k: u64| ((k >> from) & ((1 << size) - 1)) as usize;
+            offsets.fill(0);
+            for &k in &keys {
+                offsets[digit(k)] += 1;
+            }
+            let mut sum = 0;
+            for o in offsets.iter_mut() {
+                sum += std::mem::replace(o, sum);
+            }
+            for &k in &keys {
+                let d = digit(k);
+                other[offsets[d]] = k;
+                offsets[d] += 1;
+            }
+            std::mem::swap(&mut keys, &mut other);
+        }
+    }
+    keys
 }
 
 /// Options of every fit.
@@ -370,6 +487,56 @@ pub struct Fit<P> {
     pub warnings: Vec<Warning>,
 }
 
+/// What a fit was doing when it reported progress.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum FitPhase {
+    /// After each optimiser iteration.
+    Fitting,
+    /// Once, before the Hessian for the standard errors (a few likelihood evaluations).
+    StandardErrors,
+    /// Once, last: the fit is complete.
+    Done,
+}
+
+/// A progress report of a model fit: at most one per optimiser iteration, then one for the
+/// standard errors and one when done, so a fit reports at most `maxIterations` + 2 times.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FitProgress {
+    /// "bgNbd", "mbgNbd", "paretoNbd", "gammaGamma" or "sbg".
+    pub model: &'static str,
+    /// This fit's place (0-based) among the `fits` fits of the call: a transaction model and
+    /// Gamma-Gamma are fits 0 and 1 of 2; model validation fits its three models as 0, 1, 2 of 3.
+    pub fit: u32,
+    pub fits: u32,
+    pub phase: FitPhase,
+    /// Optimiser iterations so far: increasing within a fit (not every iteration reports).
+    pub iteration: u32,
+    /// The log-likelihood at the current parameters (minus the penalty when `penalizer` > 0).
+    pub log_likelihood: f64,
+    /// Largest |∂(−LL/N)/∂ ln pᵢ| at the current parameters (the fit converges below 1e-9).
+    pub gradient_norm: f64,
+}
+
+/// Hears a fit's progress; returning false stops the fit, which then fails with `CANCELLED`.
+pub type FitObserver<'a> = dyn FnMut(&FitProgress) -> bool + 'a;
+
+/// An observer that hears nothing (the fits without progress reports).
+pub(crate) fn unobserved(_: &FitProgress) -> bool {
+    true
+}
+
+/// `observer` with every report renumbered as fit `fit` of `fits`.
+pub(crate) fn numbered<'a, 'b: 'a>(observer: &'a mut FitObserver<'b>, fit: u32, fits: u32) -> impl FnMut(&FitProgress) -> bool + use<'a, 'b> {
+    move |p: &FitProgress| observer(&FitProgress { fit, fits, ..*p })
+}
+
+/// Whether `e` is a fit stopped by its observer (which no fallback may swallow).
+pub(crate) fn is_stop(e: &Error) -> bool {
+    e.code == ErrorCode::Cancelled
+}
+
 /// A model's parameters as a named struct and as a slice, in a fixed order.
 pub trait ParamSet: Sized + Clone {
     const NAMES: &'static [&'static str];
@@ -414,6 +581,8 @@ pub(crate) fn dual_params(theta: &[f64]) -> Vec<Dual> {
 /// gives another invertible A, with its inverse, so that a ridge of the likelihood along which
 /// parameters grow together (Pareto/NBD's s and β) becomes one coordinate.
 pub(crate) struct Problem<'a> {
+    /// The model's JS name, for progress reports.
+    pub model: &'static str,
     pub loglik: &'a dyn Fn(&[Dual]) -> Result<Dual>,
     pub customers: f64,
     pub starts: Vec<Vec<f64>>,
@@ -434,8 +603,9 @@ impl LogMap {
     }
 }
 
-/// Fits `problem` and assembles the result with the standard warnings.
-pub(crate) fn run_fit<P: ParamSet>(problem: &Problem<'_>, options: &FitOptions, unit: Option<TimeUnit>) -> Result<Fit<P>> {
+/// Fits `problem` and assembles the result with the standard warnings; `observer` hears each
+/// iteration, the standard errors' start and the end (as fit 0 of 1).
+pub(crate) fn run_fit<P: ParamSet>(problem: &Problem<'_>, options: &FitOptions, unit: Option<TimeUnit>, observer: &mut FitObserver<'_>) -> Result<Fit<P>> {
     options.check()?;
     let n = problem.customers;
     // θ → ln p (identity unless the problem maps its coordinates).
@@ -478,7 +648,15 @@ pub(crate) fn run_fit<P: ParamSet>(problem: &Problem<'_>, options: &FitOptions, 
         return Err(Error::new(ErrorCode::InsufficientData, "the likelihood is not finite at any starting point: the data cannot be fitted"));
     };
     let settings = Settings { max_iterations: options.max_iterations, gradient_tolerance: options.gradient_tolerance };
-    let m = minimize(&objective, &start, settings)?;
+    let mut report = |phase: FitPhase, iteration: u32, value: f64, gradient_norm: f64| -> Result<()> {
+        let progress = FitProgress { model: problem.model, fit: 0, fits: 1, phase, iteration, log_likelihood: -value * n, gradient_norm };
+        if observer(&progress) {
+            Ok(())
+        } else {
+            Err(stopped())
+        }
+    };
+    let m = minimize(&objective, &start, settings, &mut |i, v, g| report(FitPhase::Fitting, i, v, g).is_ok())?;
     if !m.value.is_finite() {
         return Err(Error::new(ErrorCode::InsufficientData, "the likelihood is not finite at the fitted parameters"));
     }
@@ -508,9 +686,11 @@ pub(crate) fn run_fit<P: ParamSet>(problem: &Problem<'_>, options: &FitOptions, 
             ));
         }
     }
+    report(FitPhase::StandardErrors, m.iterations, m.value, m.gradient_norm)?;
     let total = |theta: &[f64]| -> Result<Dual> { Ok(objective(theta)? * n) };
     // Var(ln pᵢ) = (A C Aᵀ)ᵢᵢ with C the covariance of θ; SE(pᵢ) = pᵢ·√Var(ln pᵢ).
-    let std_errors = spd_inverse(&hessian(&total, &m.theta)?).map(|cov| {
+    let gradient: Vec<f64> = m.gradient.iter().map(|g| g * n).collect();
+    let std_errors = spd_inverse(&hessian(&total, &m.theta, &gradient)?).map(|cov| {
         let var = |i: usize| -> f64 {
             match &problem.log_map {
                 Some(map) => {
@@ -529,6 +709,7 @@ pub(crate) fn run_fit<P: ParamSet>(problem: &Problem<'_>, options: &FitOptions, 
             "the Hessian of the log-likelihood is not positive definite at the fit, so standard errors are not available",
         ));
     }
+    report(FitPhase::Done, m.iterations, m.value, m.gradient_norm)?;
     Ok(Fit {
         params: P::from_slice(&params),
         std_errors,
@@ -553,13 +734,23 @@ pub enum TransactionParams {
 
 /// Fits a transaction model to the customers.
 pub fn fit_transactions(model: TransactionModel, customers: &Customers<'_>, options: &FitOptions) -> Result<Fit<TransactionParams>> {
-    customers.check()?;
-    let tuples = Tuples::from_customers(customers);
+    fit_transactions_observed(model, customers, options, &mut unobserved)
+}
+
+/// [`fit_transactions`], reporting progress to `observer` (see [`FitProgress`]).
+pub fn fit_transactions_observed(
+    model: TransactionModel,
+    customers: &Customers<'_>,
+    options: &FitOptions,
+    observer: &mut FitObserver<'_>,
+) -> Result<Fit<TransactionParams>> {
+    let tuples = Tuples::checked(customers)?;
     tuples.require_identifiable()?;
+    let unit = customers.unit;
     match model {
-        TransactionModel::BgNbd => bgnbd::fit(&tuples, false, options, customers.unit).map(|f| map_fit(f, TransactionParams::BgNbd)),
-        TransactionModel::MbgNbd => bgnbd::fit(&tuples, true, options, customers.unit).map(|f| map_fit(f, TransactionParams::MbgNbd)),
-        TransactionModel::ParetoNbd => pnbd::fit(&tuples, options, customers.unit).map(|f| map_fit(f, TransactionParams::ParetoNbd)),
+        TransactionModel::BgNbd => bgnbd::fit(&tuples, false, options, unit, observer).map(|f| map_fit(f, TransactionParams::BgNbd)),
+        TransactionModel::MbgNbd => bgnbd::fit(&tuples, true, options, unit, observer).map(|f| map_fit(f, TransactionParams::MbgNbd)),
+        TransactionModel::ParetoNbd => pnbd::fit(&tuples, options, unit, observer).map(|f| map_fit(f, TransactionParams::ParetoNbd)),
     }
 }
 
@@ -755,4 +946,35 @@ pub(crate) fn logistic_neg(y: f64) -> f64 {
 /// Clamps a probability computed by differences into [0, 1] (rounding can leave it a few ulps out).
 pub(crate) fn prob(p: f64) -> f64 {
     p.clamp(0.0, 1.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn whole_number_tuples_are_the_hashed_ones() {
+        let mut rng = Rng::new(7);
+        for (n, days) in [(0, 10.0), (1, 1.0), (5_000, 600.0), (3_000, 1.0), (2_000, 90_000.0)] {
+            let (mut x, mut tx, mut t) = (vec![], vec![], vec![]);
+            for _ in 0..n {
+                let age = (rng.uniform() * days).floor();
+                let buys = (rng.uniform() * 12.0).floor();
+                x.push(buys);
+                tx.push(if buys == 0.0 { 0.0 } else { (rng.uniform() * age).floor() });
+                t.push(age);
+            }
+            let c = Customers::new(&x, &tx, &t, TimeUnit::Days);
+            let fast = Tuples::from_whole_numbers(&c).unwrap();
+            assert_eq!(fast, Tuples::by_hashing(&c), "{n} customers over {days} days");
+            assert_eq!(fast.w.iter().sum::<f64>(), n as f64);
+        }
+        // A fraction, a value from 2^20 on, or a row that fails the checks: the general path.
+        for (x, tx, t) in [(1.0, 0.5, 2.0), (1.0, 1.0, 1_048_576.0), (1.0, 3.0, 2.0), (0.0, 1.0, 2.0), (-1.0, 0.0, 2.0), (f64::NAN, 0.0, 1.0)] {
+            let (x, tx, t) = ([x], [tx], [t]);
+            let c = Customers::new(&x, &tx, &t, TimeUnit::Days);
+            assert!(Tuples::from_whole_numbers(&c).is_none());
+            assert_eq!(Tuples::checked(&c).err(), c.check().err());
+        }
+    }
 }

@@ -11,7 +11,7 @@
 //! instead, ∫_{t_x}^{T} (α+τ)^{−(r+x)} (β+τ)^{−(s+1)} dτ · (r+s+x).
 
 use super::special::{self, Dual, MAX_TERMS};
-use super::{ln_nb, logistic_neg, prob, run_fit, Fit, FitOptions, LogMap, Problem, Tuples};
+use super::{ln_nb, logistic_neg, prob, run_fit, Fit, FitObserver, FitOptions, LogMap, Problem, Tuples};
 use crate::error::{Error, ErrorCode, Result, Warning};
 use crate::summary::TimeUnit;
 use serde::Serialize;
@@ -194,7 +194,7 @@ const HOMOGENEOUS_S: f64 = 1e6;
 /// The largest s reported at that limit (less when β = s/rate would pass 1e11).
 const S_REPORTED: f64 = 1e8;
 
-pub(crate) fn fit(tuples: &Tuples, options: &FitOptions, unit: TimeUnit) -> Result<Fit<ParetoParams>> {
+pub(crate) fn fit(tuples: &Tuples, options: &FitOptions, unit: TimeUnit, observer: &mut FitObserver<'_>) -> Result<Fit<ParetoParams>> {
     let loglik = |p: &[Dual]| loglik(tuples, p);
     let (n, alpha, mt) = tuples.scale();
     let starts = [(1.0, 1.0, 1.0), (0.5, 0.6, 1.2), (0.2, 0.3, 0.3), (2.0, 2.0, 4.0)]
@@ -208,13 +208,14 @@ pub(crate) fn fit(tuples: &Tuples, options: &FitOptions, unit: TimeUnit) -> Resu
     let to_log: Vec<Vec<f64>> = (0..4).map(|i| (0..4).map(|j| identity(i, j) + if i == 3 && j == 2 { 1.0 } else { 0.0 }).collect()).collect();
     let from_log: Vec<Vec<f64>> = (0..4).map(|i| (0..4).map(|j| identity(i, j) - if i == 3 && j == 2 { 1.0 } else { 0.0 }).collect()).collect();
     let problem = Problem {
+        model: "paretoNbd",
         loglik: &loglik,
         customers: n,
         starts,
         penalty_scale: vec![1.0, tuples.rate_penalty(), 1.0, tuples.rate_penalty()],
         log_map: Some(LogMap { to_log, from_log }),
     };
-    let mut fit: Fit<ParetoParams> = run_fit(&problem, options, Some(unit))?;
+    let mut fit: Fit<ParetoParams> = run_fit(&problem, options, Some(unit), observer)?;
     let at_limit = fit.params.s > HOMOGENEOUS_S;
     if at_limit {
         // At the limit the likelihood no longer depends on s (beyond 1/s): an s beyond 1e8 (or

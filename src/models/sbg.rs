@@ -71,7 +71,8 @@ pub fn fit_sbg(cohorts: &[Vec<u64>], options: &FitOptions) -> Result<Fit<SbgPara
     let n: f64 = cohorts.iter().map(|c| c[0] as f64).sum();
     let starts = vec![vec![1.0, 1.0], vec![0.5, 3.0], vec![3.0, 0.5], vec![0.2, 0.2]];
     let loglik = |p: &[Dual]| Ok(loglik(cohorts, p));
-    run_fit(&Problem { loglik: &loglik, customers: n, starts, penalty_scale: vec![1.0; 2], log_map: None }, options, None)
+    let problem = Problem { model: "sbg", loglik: &loglik, customers: n, starts, penalty_scale: vec![1.0; 2], log_map: None };
+    run_fit(&problem, options, None, &mut super::unobserved)
 }
 
 impl SbgParams {

@@ -506,6 +506,23 @@ describe("model commands", () => {
     for (const m of ["bgNbd", "mbgNbd", "paretoNbd"]) assert.match(a.stdout, new RegExp(`^${m}\\s`, "m"));
   });
 
+  it("fit shows its progress on stderr when stderr is a terminal, and clears it", async () => {
+    const { main } = await import("../../js/cli.js");
+    const capture = (tty) => {
+      const io = { out: () => {}, err: (s) => io.text.push(s), tty, text: [] };
+      return io;
+    };
+    const tty = capture(true);
+    assert.equal(await main(["fit", cdnow, "--model", "bgnbd", "--unit", "weeks"], tty), 0);
+    const progress = tty.text.filter((s) => s.startsWith("\r\x1b[2K"));
+    assert.match(progress[0], /^\r\x1b\[2Kfitting bgNbd \(1\/2\): iteration \d+, log-likelihood -\d+\.\d\d$/);
+    assert.ok(progress.some((s) => s.includes("(2/2)") && s.includes("gammaGamma")));
+    assert.equal(progress.at(-1), "\r\x1b[2K", "the line is cleared at the end");
+    const plain = capture(false);
+    assert.equal(await main(["fit", cdnow, "--model", "bgnbd", "--unit", "weeks"], plain), 0);
+    assert.ok(plain.text.every((s) => !s.includes("\x1b")), "no progress when stderr is not a terminal");
+  });
+
   it("bad models and horizons are usage errors; no repeat buyers is a library error", () => {
     const file = shop();
     assert.equal(run("fit", file, "--model", "nbd").code, 2);

@@ -131,3 +131,76 @@ test("Pareto/NBD at the homogeneous drop-out limit (the demo's orders in days) i
     dataset.free();
   }
 });
+
+/** The progress reports of one call, grouped by fit: checks the shape every fit's reports share. */
+function fitReports(events, fits) {
+  assert.ok(events.every((e) => e.fits === fits), JSON.stringify(events[0]));
+  const byFit = Array.from({ length: fits }, (_, i) => events.filter((e) => e.fit === i));
+  assert.deepEqual(events.map((e) => e.fit), byFit.flatMap((list, i) => list.map(() => i)), "fits report one after another");
+  for (const list of byFit) {
+    const phases = list.map((e) => e.phase);
+    assert.deepEqual(phases.slice(-2), ["standardErrors", "done"]);
+    assert.ok(phases.slice(0, -2).every((p) => p === "fitting"));
+    const its = list.map((e) => e.iteration);
+    assert.ok(its.slice(0, -2).every((v, i, a) => i === 0 || a[i - 1] < v), `iterations increase: ${its}`);
+    assert.ok(list.every((e) => Number.isFinite(e.logLikelihood) && Number.isFinite(e.gradientNorm) && e.model === list[0].model));
+  }
+  return byFit;
+}
+
+test("onProgress hears summary fits and predictions: each iteration, then standard errors, then done", async () => {
+  const summary = await ingestSummaryFile(cdnow);
+  try {
+    const events = [];
+    const result = summary.fit({ model: "bgNbd", unit: "weeks", onProgress: (e) => events.push(e) });
+    const [bg, gg] = fitReports(events, 2);
+    assert.deepEqual(Object.keys(events[0]).sort(), ["fit", "fits", "gradientNorm", "iteration", "logLikelihood", "model", "phase"]);
+    assert.equal(bg[0].model, "bgNbd");
+    assert.equal(gg[0].model, "gammaGamma");
+    assert.equal(bg.at(-1).iteration, result.transactions.iterations);
+    close(bg.at(-1).logLikelihood, result.transactions.logLikelihood, 1e-12, "final log-likelihood");
+    assert.equal(gg.at(-1).iteration, result.spend.iterations);
+    assert.ok(events.length <= result.transactions.iterations + result.spend.iterations + 4, "at most one report per iteration");
+    // The same fit with and without a callback (and with onProgress undefined).
+    assert.deepEqual(result, summary.fit({ model: "bgNbd", unit: "weeks" }));
+    assert.deepEqual(result, summary.fit({ model: "bgNbd", unit: "weeks", onProgress: undefined }));
+    const seen = [];
+    summary.predictCsv({ model: "paretoNbd", unit: "weeks", onProgress: (e) => seen.push(e) });
+    assert.equal(fitReports(seen, 2)[0][0].model, "paretoNbd");
+  } finally {
+    summary.free();
+  }
+});
+
+test("onProgress hears a dataset's fit and each model of validateModels; what a callback throws stops the call and reaches the caller", async () => {
+  const ds = await ingestFile(new URL("../fixtures/btyd_transactions.csv", import.meta.url).pathname);
+  try {
+    const events = [];
+    ds.fit({ model: "mbgNbd", onProgress: (e) => events.push(e) });
+    assert.equal(fitReports(events, 2)[0][0].model, "mbgNbd");
+    const validation = [];
+    const v = ds.validateModels({ calibrationEnd: "2023-06-30", onProgress: (e) => validation.push(e) });
+    const models = fitReports(validation, 3).map((list) => list[0].model);
+    assert.deepEqual(models, ["bgNbd", "mbgNbd", "paretoNbd"]);
+    for (const fit of v.fits) assert.equal(validation.filter((e) => e.model === fit.params.model).at(-1).iteration, fit.iterations);
+
+    // Throwing stops the call at once, and the caller gets what was thrown, as from offers and ingest.
+    const boom = new RangeError("enough");
+    let calls = 0;
+    const stop = (e) => {
+      calls++;
+      if (e.fit === 1 || e.iteration >= 2) throw boom;
+    };
+    for (const call of [() => ds.fit({ onProgress: stop }), () => ds.validateModels({ calibrationEnd: "2023-06-30", onProgress: stop })]) {
+      calls = 0;
+      assert.throws(call, (e) => e === boom);
+      assert.ok(calls >= 1 && calls <= 3, `${calls} calls`);
+    }
+    // A thrown non-Error too; and the handle still works afterwards.
+    assert.throws(() => ds.fit({ onProgress: () => { throw "no"; } }), (e) => e === "no");
+    assert.equal(ds.fit({ model: "bgNbd" }).transactions.params.model, "bgNbd");
+    assert.throws(() => ds.fit({ onProgress: 1 }), (e) => e instanceof ClvkitError && e.code === "INVALID_INPUT" && e.field === "onProgress");
+  } finally {
+    ds.free();
+  }
+});
