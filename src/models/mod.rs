@@ -238,6 +238,21 @@ pub(crate) struct Tuples {
     pub ti: Vec<usize>,
 }
 
+/// The tuples of one x ([`Tuples::runs`]): the columns of [`Tuples`] over the run.
+pub(crate) struct Run<'a> {
+    pub x: f64,
+    pub tx: &'a [f64],
+    pub t: &'a [f64],
+    pub w: &'a [f64],
+    pub txi: &'a [usize],
+    pub ti: &'a [usize],
+}
+
+/// `column[range]`, empty where the range is not in it (the columns of [`Tuples`] have one length).
+fn span<'a, T>(column: &'a [T], range: &std::ops::Range<usize>) -> &'a [T] {
+    column.get(range.clone()).unwrap_or_default()
+}
+
 /// Sorts (x, t_x, T) keys in the order of [`Tuples`].
 fn key_order(a: &(f64, f64, f64), b: &(f64, f64, f64)) -> std::cmp::Ordering {
     a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)).then(a.2.total_cmp(&b.2))
@@ -364,15 +379,17 @@ impl Tuples {
         Some(tuples)
     }
 
-    /// The index ranges of equal x.
-    pub fn runs(&self) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
-        let mut start = 0;
+    /// The runs of tuples of equal x, in order.
+    pub fn runs(&self) -> impl Iterator<Item = Run<'_>> + '_ {
+        let mut start = 0usize;
         std::iter::from_fn(move || {
-            let x = *self.x.get(start)?;
-            let len = self.x[start..].iter().take_while(|v| **v == x).count();
-            let range = start..start + len;
-            start += len;
-            Some(range)
+            let rest = self.x.get(start..)?;
+            let x = *rest.first()?;
+            let len = rest.iter().take_while(|v| **v == x).count();
+            let range = start..start.saturating_add(len);
+            start = range.end;
+            let (tx, t, w) = (span(&self.tx, &range), span(&self.t, &range), span(&self.w, &range));
+            Some(Run { x, tx, t, w, txi: span(&self.txi, &range), ti: span(&self.ti, &range) })
         })
     }
 
@@ -567,6 +584,14 @@ macro_rules! param_set {
     };
 }
 pub(crate) use param_set;
+
+/// A likelihood's parameters p as an array; `INTERNAL` when there are fewer than `N` (never: each
+/// model's problem has its own count).
+pub(crate) fn param_array<const N: usize>(p: &[Dual]) -> Result<[Dual; N]> {
+    p.get(..N)
+        .and_then(|p| <[Dual; N]>::try_from(p).ok())
+        .ok_or_else(|| Error::new(ErrorCode::Internal, format!("the likelihood takes {N} parameters, not {}", p.len())))
+}
 
 /// The parameters as duals (p = e^θ) with derivatives with respect to θ.
 #[cfg(test)]
