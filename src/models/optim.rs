@@ -175,7 +175,7 @@ fn bfgs_update(h: &mut [Vec<f64>], s: &[f64], y: &[f64], sy: f64) {
 }
 
 /// Entry (i, j) of a square matrix stored by rows; 0 outside it (never read there).
-fn entry(m: &[Vec<f64>], i: usize, j: usize) -> f64 {
+pub(crate) fn entry(m: &[Vec<f64>], i: usize, j: usize) -> f64 {
     m.get(i).and_then(|row| row.get(j)).copied().unwrap_or(0.0)
 }
 
