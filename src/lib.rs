@@ -8,6 +8,10 @@
 //! The default feature `analytics` adds everything beyond the calculators (transaction files,
 //! summaries, segments, models); the embeddable widget is built without it.
 
+// No reachable panics in library code: no unwrap/expect/panic!, no unchecked indexing or slicing,
+// no integer arithmetic that can overflow. Tests are exempt (they may index and unwrap).
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, clippy::arithmetic_side_effects))]
+
 pub mod calc;
 #[cfg(feature = "analytics")]
 pub mod dataset;

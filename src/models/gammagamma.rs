@@ -7,7 +7,7 @@
 //! warns (`NO_FINITE_MEAN`) and predictions are a `NO_FINITE_MEAN` error, never a negative value.
 
 use super::special::Dual;
-use super::{check_at, run_fit, unobserved, Fit, FitObserver, FitOptions, Problem};
+use super::{check_at, param_array, run_fit, unobserved, Fit, FitObserver, FitOptions, Problem};
 use crate::error::{Error, ErrorCode, Result, Warning};
 use serde::Serialize;
 
@@ -46,39 +46,36 @@ fn check_columns(frequency: &[f64], monetary: &[f64]) -> Result<()> {
 }
 
 /// The log-likelihood of the spends at p = [p, q, γ] (duals).
-fn loglik(data: &Spends, par: &[Dual]) -> Dual {
-    let (p, q, gamma) = (par[0], par[1], par[2]);
+fn loglik(data: &Spends, par: &[Dual]) -> Result<Dual> {
+    let [p, q, gamma] = param_array(par)?;
     let ln_gamma = gamma.ln();
     let base = q * ln_gamma - q.lgamma();
     let mut total = Dual::cst(0.0);
     let mut weight = 0.0;
-    let mut i = 0;
-    while i < data.x.len() {
-        let x = data.x[i];
+    let mut rows = data.x.iter().zip(&data.m).zip(&data.w).zip(&data.ln_m).peekable();
+    while let Some(&(((&x, _), _), _)) = rows.peek() {
         let px = p * x;
         let pxq = px + q;
         let per_x = pxq.lgamma() - px.lgamma() + px * x.ln();
         // The pairs' terms (px−1)·ln m̄ − (px+q)·ln(γ + m̄x), summed in plain numbers:
         // Σw ln m̄, Σw ln(γ + m̄x) and its γ-derivative Σw/(γ + m̄x); the duals are applied once per x.
         let (mut run_weight, mut sum_ln_m, mut sum_ln, mut sum_inv) = (0.0, 0.0, 0.0, 0.0);
-        while i < data.x.len() && data.x[i] == x {
-            let (m, w) = (data.m[i], data.w[i]);
+        while let Some((((_, &m), &w), &ln_m)) = rows.next_if(|(((&next, _), _), _)| next == x) {
             let at = gamma.v + m * x;
-            sum_ln_m += w * data.ln_m[i];
+            sum_ln_m += w * ln_m;
             sum_ln += w * at.ln();
             sum_inv += w / at;
             run_weight += w;
-            i += 1;
         }
         let mut d = [0.0; super::special::NPAR];
-        for (j, slot) in d.iter_mut().enumerate() {
-            *slot = gamma.d[j] * sum_inv;
+        for (slot, gamma_d) in d.iter_mut().zip(&gamma.d) {
+            *slot = gamma_d * sum_inv;
         }
         let ln_at = Dual { v: sum_ln, d };
         total = total + (px - 1.0) * sum_ln_m - pxq * ln_at + per_x * run_weight;
         weight += run_weight;
     }
-    total + base * weight
+    Ok(total + base * weight)
 }
 
 /// Fits Gamma-Gamma on the customers with frequency > 0 and a positive mean spend (`monetary`
@@ -119,7 +116,7 @@ pub fn fit_gamma_gamma_observed(frequency: &[f64], monetary: &[f64], options: &F
         .iter()
         .map(|&(p, q)| vec![p, q, mean_m * (q - 1.0) / p])
         .collect();
-    let loglik = |par: &[Dual]| Ok(loglik(&data, par));
+    let loglik = |par: &[Dual]| loglik(&data, par);
     let problem = Problem { model: "gammaGamma", loglik: &loglik, customers: n, starts, penalty_scale: vec![1.0; 3], log_map: None };
     let mut fit: Fit<GammaGammaParams> = run_fit(&problem, options, None, observer)?;
     if skipped > 0 {
@@ -180,12 +177,12 @@ mod tests {
         let m = vec![10.0, 25.5, 17.0];
         let data = Spends { x: vec![1.0, 1.0, 4.0], ln_m: m.iter().map(|v: &f64| v.ln()).collect(), m, w: vec![2.0, 1.0, 3.0] };
         let theta = [1.8, 1.3, 2.7];
-        let g = loglik(&data, &super::super::dual_params(&theta));
+        let g = loglik(&data, &super::super::dual_params(&theta)).unwrap();
         for i in 0..3 {
             let at = |d: f64| {
                 let mut t = theta;
                 t[i] += d;
-                loglik(&data, &super::super::dual_params(&t)).v
+                loglik(&data, &super::super::dual_params(&t)).unwrap().v
             };
             let fd = (at(1e-6) - at(-1e-6)) / 2e-6;
             assert!((g.d[i] - fd).abs() < 1e-6 * (1.0 + fd.abs()));

@@ -59,7 +59,7 @@ pub fn holdout_split(dataset: &Dataset, unit: TimeUnit, calibration_end: Day, ob
         return Err(Error::new(ErrorCode::OutOfRange, message).with_field("calibrationEnd"));
     }
     let table = customer_table(dataset, &SummaryOptions { unit, as_of: Some(calibration_end) })?;
-    let duration = usize::try_from(last - cut).unwrap_or(usize::MAX).min(1 << 20);
+    let duration = usize::try_from(last.saturating_sub(cut)).unwrap_or(usize::MAX).min(1 << 20);
     let mut by_period = vec![0.0; duration];
     let mut holdout = Vec::with_capacity(table.customer.len());
     for &c in &table.customer {
@@ -70,7 +70,8 @@ pub fn holdout_split(dataset: &Dataset, unit: TimeUnit, calibration_end: Day, ob
             if p > previous {
                 previous = p;
                 count += 1.0;
-                if let Some(slot) = usize::try_from(p - cut - 1).ok().and_then(|k| by_period.get_mut(k)) {
+                let index = p.checked_sub(cut).and_then(|d| d.checked_sub(1)).and_then(|k| usize::try_from(k).ok());
+                if let Some(slot) = index.and_then(|k| by_period.get_mut(k)) {
                     *slot += 1.0;
                 }
             }
@@ -187,20 +188,22 @@ pub fn validate(params: &TransactionParams, data: &HoldoutData, options: &Valida
     let predicted = params.expected_purchases(&c, horizon)?;
     let n = c.len() as f64;
     let (mut abs, mut sq) = (0.0, 0.0);
-    let bins = k as usize + 1;
+    let bins = (k as usize).saturating_add(1);
     let mut bucket = Buckets { label: labels(k), customers: vec![0; bins], predicted: vec![0.0; bins], actual: vec![0.0; bins] };
     for ((p, a), x) in predicted.iter().zip(&data.holdout_frequency).zip(c.frequency) {
         abs += (p - a).abs();
         sq += (p - a) * (p - a);
         let b = (*x as usize).min(k as usize);
-        bucket.customers[b] += 1;
-        bucket.predicted[b] += p;
-        bucket.actual[b] += a;
+        if let (Some(customers), Some(predicted), Some(actual)) = (bucket.customers.get_mut(b), bucket.predicted.get_mut(b), bucket.actual.get_mut(b)) {
+            *customers = customers.saturating_add(1);
+            *predicted += p;
+            *actual += a;
+        }
     }
-    for b in 0..bins {
-        let m = bucket.customers[b].max(1) as f64;
-        bucket.predicted[b] /= m;
-        bucket.actual[b] /= m;
+    for ((customers, predicted), actual) in bucket.customers.iter().zip(&mut bucket.predicted).zip(&mut bucket.actual) {
+        let m = (*customers).max(1) as f64;
+        *predicted /= m;
+        *actual /= m;
     }
     let predicted_total: f64 = predicted.iter().sum();
     let actual_total: f64 = data.holdout_frequency.iter().sum();
@@ -226,7 +229,7 @@ pub fn validate(params: &TransactionParams, data: &HoldoutData, options: &Valida
 fn tracking(params: &TransactionParams, tuples: &Tuples, data: &HoldoutData, points: u32) -> Result<Tracking> {
     let duration = data.holdout_by_period.len();
     let step = duration.div_ceil(points as usize).max(1);
-    let mut periods: Vec<usize> = (1..=duration).filter(|p| p % step == 0).collect();
+    let mut periods: Vec<usize> = (1..=duration).filter(|p| p.checked_rem(step) == Some(0)).collect();
     if periods.last() != Some(&duration) {
         periods.push(duration);
     }
@@ -238,41 +241,41 @@ fn tracking(params: &TransactionParams, tuples: &Tuples, data: &HoldoutData, poi
     }
     let horizons: Vec<f64> = periods.iter().map(|p| *p as f64).collect();
     let mut predicted = vec![0.0; horizons.len()];
-    for i in 0..tuples.x.len() {
-        let curve = params.expected_curve(tuples.x[i], tuples.tx[i], tuples.t[i], &horizons)?;
+    for (((&x, &tx), &t), &w) in tuples.x.iter().zip(&tuples.tx).zip(&tuples.t).zip(&tuples.w) {
+        let curve = params.expected_curve(x, tx, t, &horizons)?;
         for (total, e) in predicted.iter_mut().zip(curve) {
-            *total += tuples.w[i] * e;
+            *total += w * e;
         }
     }
-    let actual = periods.iter().map(|p| cumulative.get(p - 1).copied().unwrap_or(running)).collect();
+    let actual = periods.iter().map(|p| p.checked_sub(1).and_then(|i| cumulative.get(i)).copied().unwrap_or(running)).collect();
     Ok(Tracking { period: horizons, predicted, actual })
 }
 
 fn histogram(params: &TransactionParams, tuples: &Tuples, k: u32) -> Result<Histogram> {
-    let bins = k as usize + 1;
+    let bins = (k as usize).saturating_add(1);
     let mut observed = vec![0.0; bins];
     for (x, w) in tuples.x.iter().zip(&tuples.w) {
-        observed[(*x as usize).min(k as usize)] += w;
+        if let Some(slot) = observed.get_mut((*x as usize).min(k as usize)) {
+            *slot += w;
+        }
     }
     // Group the customers by T: P(n repeat purchases by T) depends on T alone.
     let mut ages: Vec<(f64, f64)> = tuples.t.iter().copied().zip(tuples.w.iter().copied()).collect();
     ages.sort_by(|a, b| a.0.total_cmp(&b.0));
     let mut expected = vec![0.0; bins];
-    let mut i = 0;
-    while i < ages.len() {
-        let t = ages[i].0;
-        let mut w = 0.0;
-        while i < ages.len() && ages[i].0 == t {
-            w += ages[i].1;
-            i += 1;
-        }
+    for group in ages.chunk_by(|a, b| a.0 == b.0) {
+        let Some(&(t, _)) = group.first() else { continue };
+        let w = group.iter().fold(0.0, |w, a| w + a.1);
         let mut below = 0.0;
-        for n in 0..k {
+        for (n, slot) in (0..k).zip(expected.iter_mut()) {
             let p = params.new_customer_prob(t, n)?;
-            expected[n as usize] += w * p;
+            *slot += w * p;
             below += p;
         }
-        expected[k as usize] += w * (1.0 - below).max(0.0);
+        // The last bin, k or more purchases.
+        if let Some(slot) = expected.last_mut() {
+            *slot += w * (1.0 - below).max(0.0);
+        }
     }
     Ok(Histogram { label: labels(k), expected, observed })
 }

@@ -51,7 +51,7 @@ pub use simulate::{simulate_cohort, simulate_spend, simulate_transactions, Rng, 
 
 use crate::error::{Error, ErrorCode, Result, Warning};
 use crate::summary::TimeUnit;
-use optim::{hessian, minimize, spd_inverse, stopped, Settings, LOG_BOUND};
+use optim::{entry, hessian, minimize, spd_inverse, stopped, Settings, LOG_BOUND};
 use serde::Serialize;
 use special::Dual;
 
@@ -110,6 +110,11 @@ impl<'a> Customers<'a> {
         self.frequency.is_empty()
     }
 
+    /// (x, t_x, T) per customer, as far as all three columns go ([`Self::check`] makes them one length).
+    pub fn rows(&self) -> impl Iterator<Item = (f64, f64, f64)> + 'a {
+        self.frequency.iter().zip(self.recency).zip(self.t).map(|((&x, &tx), &t)| (x, tx, t))
+    }
+
     /// Checks lengths and every row: `INVALID_INPUT` for unequal columns, `NOT_FINITE`,
     /// `NEGATIVE`, `NOT_INTEGER` (x) and `OUT_OF_RANGE` (t_x > T, or t_x ≠ 0 with x = 0), naming
     /// the column and row, e.g. `recency[3]`.
@@ -124,8 +129,7 @@ impl<'a> Customers<'a> {
             );
             return Err(Error::new(ErrorCode::InvalidInput, message).with_field("frequency"));
         }
-        for i in 0..n {
-            let (x, tx, t) = (self.frequency[i], self.recency[i], self.t[i]);
+        for (i, (x, tx, t)) in self.rows().enumerate() {
             for (name, v) in [("frequency", x), ("recency", tx), ("T", t)] {
                 check_at(name, i, v)?;
             }
@@ -238,6 +242,21 @@ pub(crate) struct Tuples {
     pub ti: Vec<usize>,
 }
 
+/// The tuples of one x ([`Tuples::runs`]): the columns of [`Tuples`] over the run.
+pub(crate) struct Run<'a> {
+    pub x: f64,
+    pub tx: &'a [f64],
+    pub t: &'a [f64],
+    pub w: &'a [f64],
+    pub txi: &'a [usize],
+    pub ti: &'a [usize],
+}
+
+/// `column[range]`, empty where the range is not in it (the columns of [`Tuples`] have one length).
+fn span<'a, T>(column: &'a [T], range: &std::ops::Range<usize>) -> &'a [T] {
+    column.get(range.clone()).unwrap_or_default()
+}
+
 /// Sorts (x, t_x, T) keys in the order of [`Tuples`].
 fn key_order(a: &(f64, f64, f64), b: &(f64, f64, f64)) -> std::cmp::Ordering {
     a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)).then(a.2.total_cmp(&b.2))
@@ -278,8 +297,8 @@ impl Tuples {
         // distinct tuples are sorted.
         let mut counts: BitsMap<(u64, u64, u64), f64> = BitsMap::default();
         counts.reserve(c.len().min(1 << 16));
-        for i in 0..c.len() {
-            *counts.entry((c.frequency[i].to_bits(), c.recency[i].to_bits(), c.t[i].to_bits())).or_insert(0.0) += 1.0;
+        for (x, tx, t) in c.rows() {
+            *counts.entry((x.to_bits(), tx.to_bits(), t.to_bits())).or_insert(0.0) += 1.0;
         }
         let mut rows: Vec<((f64, f64, f64), f64)> =
             counts.into_iter().map(|((x, tx, t), w)| ((f64::from_bits(x), f64::from_bits(tx), f64::from_bits(t)), w)).collect();
@@ -313,23 +332,27 @@ impl Tuples {
         let (mut max_x, mut max_t) = (0u64, 0u64);
         let mut once = Vec::<f64>::new();
         let mut keys = Vec::with_capacity(n / 2);
-        for i in 0..n {
-            let (x, tx, t) = (whole(c.frequency[i])?, whole(c.recency[i])?, whole(c.t[i])?);
+        for (x, tx, t) in c.rows() {
+            let (x, tx, t) = (whole(x)?, whole(tx)?, whole(t)?);
             if tx > t || (x == 0 && tx != 0) {
                 return None;
             }
             max_t = max_t.max(t);
             if x == 0 {
-                if t as usize >= once.len() {
-                    once.resize(t as usize + 1, 0.0);
+                // t < 2^20: the table stays small.
+                let t = t as usize;
+                if t >= once.len() {
+                    once.resize(t.saturating_add(1), 0.0);
                 }
-                once[t as usize] += 1.0;
+                if let Some(count) = once.get_mut(t) {
+                    *count += 1.0;
+                }
             } else {
                 max_x = max_x.max(x);
                 keys.push((x << (2 * FIELD)) | (tx << FIELD) | t);
             }
         }
-        let bits = |v: u64| 64 - v.leading_zeros();
+        let bits = |v: u64| u64::BITS.saturating_sub(v.leading_zeros());
         let (time_bits, x_bits) = (bits(max_t), bits(max_x));
         let keys = radix_sort(keys, &[(0, time_bits), (FIELD, time_bits), (2 * FIELD, x_bits)]);
         let mask = (1u64 << FIELD) - 1;
@@ -344,13 +367,15 @@ impl Tuples {
             push(0, 0, t as u64, *w);
         }
         for run in keys.chunk_by(|a, b| a == b) {
-            let k = run[0];
+            let Some(&k) = run.first() else { continue };
             push(k >> (2 * FIELD), (k >> FIELD) & mask, k & mask, run.len() as f64);
         }
         // Ranks of the time values present: rank[v] for v ≤ max T.
-        let mut rank = vec![u32::MAX; max_t as usize + 1];
+        let mut rank = vec![u32::MAX; (max_t as usize).saturating_add(1)];
         for v in tuples.tx.iter().chain(&tuples.t) {
-            rank[*v as usize] = 0;
+            if let Some(r) = rank.get_mut(*v as usize) {
+                *r = 0;
+            }
         }
         for (v, r) in rank.iter_mut().enumerate() {
             if *r == 0 {
@@ -358,21 +383,24 @@ impl Tuples {
                 tuples.times.push(v as f64);
             }
         }
-        let at = |v: &f64| rank[*v as usize] as usize;
+        // Every time is at most max T, so has a rank; usize::MAX (outside the times) otherwise.
+        let at = |v: &f64| rank.get(*v as usize).map_or(usize::MAX, |r| *r as usize);
         tuples.txi = tuples.tx.iter().map(at).collect();
         tuples.ti = tuples.t.iter().map(at).collect();
         Some(tuples)
     }
 
-    /// The index ranges of equal x.
-    pub fn runs(&self) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
-        let mut start = 0;
+    /// The runs of tuples of equal x, in order.
+    pub fn runs(&self) -> impl Iterator<Item = Run<'_>> + '_ {
+        let mut start = 0usize;
         std::iter::from_fn(move || {
-            let x = *self.x.get(start)?;
-            let len = self.x[start..].iter().take_while(|v| **v == x).count();
-            let range = start..start + len;
-            start += len;
-            Some(range)
+            let rest = self.x.get(start..)?;
+            let x = *rest.first()?;
+            let len = rest.iter().take_while(|v| **v == x).count();
+            let range = start..start.saturating_add(len);
+            start = range.end;
+            let (tx, t, w) = (span(&self.tx, &range), span(&self.t, &range), span(&self.w, &range));
+            Some(Run { x, tx, t, w, txi: span(&self.txi, &range), ti: span(&self.ti, &range) })
         })
     }
 
@@ -413,21 +441,29 @@ fn radix_sort(mut keys: Vec<u64>, fields: &[(u32, u32)]) -> Vec<u64> {
     let mut other = vec![0u64; keys.len()];
     let mut offsets = vec![0usize; 1 << DIGIT];
     for &(shift, width) in fields {
-        for from in (shift..shift + width).step_by(DIGIT as usize) {
-            let size = DIGIT.min(shift + width - from);
-            let digit = |k: u64| ((k >> from) & ((1 << size) - 1)) as usize;
+        let end = shift.saturating_add(width);
+        for from in (shift..end).step_by(DIGIT as usize) {
+            let size = DIGIT.min(end.saturating_sub(from));
+            let digit = |k: u64| ((k >> from) & !(u64::MAX << size)) as usize;
             offsets.fill(0);
+            // Digits are below 2^DIGIT, the length of `offsets`, and the counts and offsets below
+            // keys.len(), the length of `other`: the gets always find their slot and nothing wraps.
             for &k in &keys {
-                offsets[digit(k)] += 1;
+                if let Some(count) = offsets.get_mut(digit(k)) {
+                    *count = count.wrapping_add(1);
+                }
             }
-            let mut sum = 0;
+            let mut sum = 0usize;
             for o in offsets.iter_mut() {
-                sum += std::mem::replace(o, sum);
+                sum = sum.wrapping_add(std::mem::replace(o, sum));
             }
             for &k in &keys {
-                let d = digit(k);
-                other[offsets[d]] = k;
-                offsets[d] += 1;
+                if let Some(offset) = offsets.get_mut(digit(k)) {
+                    if let Some(slot) = other.get_mut(*offset) {
+                        *slot = k;
+                    }
+                    *offset = offset.wrapping_add(1);
+                }
             }
             std::mem::swap(&mut keys, &mut other);
         }
@@ -568,6 +604,14 @@ macro_rules! param_set {
 }
 pub(crate) use param_set;
 
+/// A likelihood's parameters p as an array; `INTERNAL` when there are fewer than `N` (never: each
+/// model's problem has its own count).
+pub(crate) fn param_array<const N: usize>(p: &[Dual]) -> Result<[Dual; N]> {
+    p.get(..N)
+        .and_then(|p| <[Dual; N]>::try_from(p).ok())
+        .ok_or_else(|| Error::new(ErrorCode::Internal, format!("the likelihood takes {N} parameters, not {}", p.len())))
+}
+
 /// The parameters as duals (p = e^θ) with derivatives with respect to θ.
 #[cfg(test)]
 pub(crate) fn dual_params(theta: &[f64]) -> Vec<Dual> {
@@ -693,11 +737,11 @@ pub(crate) fn run_fit<P: ParamSet>(problem: &Problem<'_>, options: &FitOptions, 
     let std_errors = spd_inverse(&hessian(&total, &m.theta, &gradient)?).map(|cov| {
         let var = |i: usize| -> f64 {
             match &problem.log_map {
-                Some(map) => {
-                    let a = &map.to_log[i];
-                    (0..a.len()).map(|j| (0..a.len()).map(|k| a[j] * cov[j][k] * a[k]).sum::<f64>()).sum()
-                }
-                None => cov[i][i],
+                // Σ_j Σ_k a_j c_jk a_k over row i of A.
+                Some(map) => map.to_log.get(i).map_or(0.0, |a| {
+                    a.iter().zip(&cov).map(|(a_j, cov_j)| cov_j.iter().zip(a).map(|(c_jk, a_k)| a_j * c_jk * a_k).sum::<f64>()).sum()
+                }),
+                None => entry(&cov, i, i),
             }
         };
         P::from_slice(&params.iter().enumerate().map(|(i, p)| p * var(i).max(0.0).sqrt()).collect::<Vec<_>>())
@@ -789,8 +833,7 @@ pub(crate) fn per_customer_at(c: &Customers<'_>, mut one: impl FnMut(usize, f64,
     c.check()?;
     let mut seen: BitsMap<(u64, u64, u64), f64> = BitsMap::default();
     let mut out = Vec::with_capacity(c.len());
-    for i in 0..c.len() {
-        let (x, tx, t) = (c.frequency[i], c.recency[i], c.t[i]);
+    for (i, (x, tx, t)) in c.rows().enumerate() {
         let v = match seen.entry((x.to_bits(), tx.to_bits(), t.to_bits())) {
             std::collections::hash_map::Entry::Occupied(e) => *e.get(),
             std::collections::hash_map::Entry::Vacant(e) => *e.insert(finite("a prediction", one(i, x, tx, t)?)?),

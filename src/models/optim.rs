@@ -4,9 +4,6 @@
 //! Parameters are optimised as θ = ln(parameter), clamped to ±[`LOG_BOUND`] so that no trial point
 //! overflows; a fit that ends on the clamp is reported by the caller as a boundary warning.
 
-// Small dense matrices (at most 4 × 4): index loops read as the formulas do.
-#![allow(clippy::needless_range_loop)]
-
 use super::special::Dual;
 use crate::error::{Error, ErrorCode, Result};
 
@@ -93,12 +90,12 @@ fn bfgs(f: &Objective<'_>, start: &[f64], settings: Settings, done: u32, watch: 
     let mut h = identity(n);
     let mut fresh = true;
     let mut iterations = done;
-    let mut flat = 0;
+    let mut flat = 0u32;
     while iterations < settings.max_iterations {
         if !fx.is_finite() || max_abs(&g) < settings.gradient_tolerance {
             break;
         }
-        iterations += 1;
+        iterations = iterations.saturating_add(1);
         let mut p: Vec<f64> = h.iter().map(|row| -dot(row, &g)).collect();
         if dot(&p, &g) >= 0.0 {
             h = identity(n);
@@ -142,7 +139,7 @@ fn bfgs(f: &Objective<'_>, start: &[f64], settings: Settings, done: u32, watch: 
             }
             bfgs_update(&mut h, &s, &y, sy);
         }
-        flat = if (fx - fnew).abs() <= 1e-15 * fx.abs().max(1.0) { flat + 1 } else { 0 };
+        flat = if (fx - fnew).abs() <= 1e-15 * fx.abs().max(1.0) { flat.saturating_add(1) } else { 0 };
         x = xn;
         fx = fnew;
         g = gn;
@@ -167,15 +164,35 @@ fn bfgs(f: &Objective<'_>, start: &[f64], settings: Settings, done: u32, watch: 
 
 /// H ← (I − ρ s yᵀ) H (I − ρ y sᵀ) + ρ s sᵀ, ρ = 1/(yᵀs).
 fn bfgs_update(h: &mut [Vec<f64>], s: &[f64], y: &[f64], sy: f64) {
-    let n = s.len();
     let rho = 1.0 / sy;
     let hy: Vec<f64> = h.iter().map(|row| dot(row, y)).collect();
     let yhy = dot(y, &hy);
-    for i in 0..n {
-        for j in 0..n {
-            h[i][j] += -rho * (hy[i] * s[j] + s[i] * hy[j]) + (rho * rho * yhy + rho) * s[i] * s[j];
+    for ((row, &hy_i), &s_i) in h.iter_mut().zip(&hy).zip(s) {
+        for ((h_ij, &s_j), &hy_j) in row.iter_mut().zip(s).zip(&hy) {
+            *h_ij += -rho * (hy_i * s_j + s_i * hy_j) + (rho * rho * yhy + rho) * s_i * s_j;
         }
     }
+}
+
+/// Entry (i, j) of a square matrix stored by rows; 0 outside it (never read there).
+pub(crate) fn entry(m: &[Vec<f64>], i: usize, j: usize) -> f64 {
+    m.get(i).and_then(|row| row.get(j)).copied().unwrap_or(0.0)
+}
+
+/// Sets entry (i, j) of a square matrix stored by rows; nothing outside it (never written there).
+fn set_entry(m: &mut [Vec<f64>], i: usize, j: usize, v: f64) {
+    if let Some(e) = m.get_mut(i).and_then(|row| row.get_mut(j)) {
+        *e = v;
+    }
+}
+
+/// `v` with `delta` added to coordinate `i`.
+fn moved(v: &[f64], i: usize, delta: f64) -> Vec<f64> {
+    let mut v = v.to_vec();
+    if let Some(x) = v.get_mut(i) {
+        *x += delta;
+    }
+    v
 }
 
 /// Nelder-Mead on the value alone (standard coefficients 1, 2, ½, ½), from a simplex of steps 0.5.
@@ -186,47 +203,56 @@ fn nelder_mead(f: &Objective<'_>, start: &[f64], max_iterations: u32) -> Result<
         clamp(&mut x);
         Ok(eval(f, &x)?.0)
     };
-    let mut simplex: Vec<(Vec<f64>, f64)> = Vec::with_capacity(n + 1);
+    let mut simplex: Vec<(Vec<f64>, f64)> = Vec::with_capacity(n.saturating_add(1));
     simplex.push((start.to_vec(), value(start)?));
     for i in 0..n {
-        let mut v = start.to_vec();
-        v[i] += 0.5;
+        let v = moved(start, i, 0.5);
         let fv = value(&v)?;
         simplex.push((v, fv));
     }
     for _ in 0..max_iterations {
         simplex.sort_by(|a, b| a.1.total_cmp(&b.1));
-        let (lo, hi) = (simplex[0].1, simplex[n].1);
+        // The worst point, and the n others (best first, second worst last).
+        let Some(((worst, hi), others)) = simplex.split_last() else { break };
+        let (Some(&(_, lo)), Some(&(_, second_worst))) = (others.first(), others.last()) else { break };
+        let hi = *hi;
         if hi.is_finite() && (hi - lo).abs() <= 1e-14 * lo.abs().max(1.0) {
             break;
         }
-        let centroid: Vec<f64> = (0..n).map(|j| simplex[..n].iter().map(|p| p.0[j]).sum::<f64>() / n as f64).collect();
-        let worst = simplex[n].0.clone();
+        let centroid: Vec<f64> =
+            (0..n).map(|j| others.iter().map(|p| p.0.get(j).copied().unwrap_or(0.0)).sum::<f64>() / n as f64).collect();
+        let worst = worst.clone();
         let along = |t: f64| -> Vec<f64> { centroid.iter().zip(&worst).map(|(c, w)| c + t * (c - w)).collect() };
         let reflected = along(1.0);
         let fr = value(&reflected)?;
-        if fr < simplex[0].1 {
+        let replacement = if fr < lo {
             let expanded = along(2.0);
             let fe = value(&expanded)?;
-            simplex[n] = if fe < fr { (expanded, fe) } else { (reflected, fr) };
-        } else if fr < simplex[n - 1].1 {
-            simplex[n] = (reflected, fr);
+            Some(if fe < fr { (expanded, fe) } else { (reflected, fr) })
+        } else if fr < second_worst {
+            Some((reflected, fr))
         } else {
             let contracted = along(-0.5);
             let fc = value(&contracted)?;
-            if fc < simplex[n].1 {
-                simplex[n] = (contracted, fc);
+            if fc < hi {
+                Some((contracted, fc))
             } else {
-                let best = simplex[0].0.clone();
-                for p in simplex.iter_mut().skip(1) {
-                    p.0 = best.iter().zip(&p.0).map(|(b, x)| b + 0.5 * (x - b)).collect();
-                    p.1 = value(&p.0)?;
+                // Shrink every point towards the best.
+                if let Some(((best, _), rest)) = simplex.split_first_mut() {
+                    for p in rest {
+                        p.0 = best.iter().zip(&p.0).map(|(b, x)| b + 0.5 * (x - b)).collect();
+                        p.1 = value(&p.0)?;
+                    }
                 }
+                None
             }
+        };
+        if let (Some(point), Some(last)) = (replacement, simplex.last_mut()) {
+            *last = point;
         }
     }
     simplex.sort_by(|a, b| a.1.total_cmp(&b.1));
-    let mut best = simplex.swap_remove(0).0;
+    let mut best = simplex.into_iter().next().map_or_else(|| start.to_vec(), |p| p.0);
     clamp(&mut best);
     Ok(best)
 }
@@ -240,18 +266,18 @@ pub(crate) fn hessian(f: &Objective<'_>, theta: &[f64], gradient: &[f64]) -> Res
     let h = 1e-6;
     let mut m = vec![vec![0.0; n]; n];
     for j in 0..n {
-        let mut up = theta.to_vec();
-        up[j] += h;
-        let gu = f(&up)?.d;
-        for i in 0..n {
-            m[i][j] = (gu[i] - gradient[i]) / h;
+        let gu = f(&moved(theta, j, h))?.d;
+        for ((row, gu_i), g_i) in m.iter_mut().zip(&gu).zip(gradient) {
+            if let Some(m_ij) = row.get_mut(j) {
+                *m_ij = (gu_i - g_i) / h;
+            }
         }
     }
     for i in 0..n {
         for j in 0..i {
-            let avg = 0.5 * (m[i][j] + m[j][i]);
-            m[i][j] = avg;
-            m[j][i] = avg;
+            let avg = 0.5 * (entry(&m, i, j) + entry(&m, j, i));
+            set_entry(&mut m, i, j, avg);
+            set_entry(&mut m, j, i, avg);
         }
     }
     Ok(m)
@@ -264,31 +290,42 @@ pub(crate) fn spd_inverse(a: &[Vec<f64>]) -> Option<Vec<Vec<f64>>> {
     let mut l = vec![vec![0.0; n]; n];
     for i in 0..n {
         for j in 0..=i {
-            let s: f64 = a[i][j] - (0..j).map(|k| l[i][k] * l[j][k]).sum::<f64>();
+            // Σ_{k<j} l_ik l_jk.
+            let above: f64 = l.get(i).zip(l.get(j)).map_or(0.0, |(l_i, l_j)| l_i.iter().zip(l_j).take(j).map(|(x, y)| x * y).sum());
+            let s = entry(a, i, j) - above;
             if i == j {
                 if !(s > 0.0 && s.is_finite()) {
                     return None;
                 }
-                l[i][i] = s.sqrt();
+                set_entry(&mut l, i, i, s.sqrt());
             } else {
-                l[i][j] = s / l[j][j];
+                let l_ij = s / entry(&l, j, j);
+                set_entry(&mut l, i, j, l_ij);
             }
         }
     }
     // Solve L Lᵀ X = I column by column.
     let mut inv = vec![vec![0.0; n]; n];
     for c in 0..n {
-        let mut y = vec![0.0; n];
-        for i in 0..n {
+        // L y = e_c, top down: y_i = (e_i − Σ_{k<i} l_ik y_k) / l_ii.
+        let mut y: Vec<f64> = Vec::with_capacity(n);
+        for (i, l_i) in l.iter().enumerate() {
             let e = if i == c { 1.0 } else { 0.0 };
-            y[i] = (e - (0..i).map(|k| l[i][k] * y[k]).sum::<f64>()) / l[i][i];
+            let y_i = (e - l_i.iter().zip(&y).map(|(a, b)| a * b).sum::<f64>()) / entry(&l, i, i);
+            y.push(y_i);
         }
+        // Lᵀ x = y, bottom up: x_i = (y_i − Σ_{k>i} l_ki x_k) / l_ii.
         let mut x = vec![0.0; n];
-        for i in (0..n).rev() {
-            x[i] = (y[i] - (i + 1..n).map(|k| l[k][i] * x[k]).sum::<f64>()) / l[i][i];
+        for (i, &y_i) in y.iter().enumerate().rev() {
+            let below: f64 = l.iter().zip(&x).skip(i.saturating_add(1)).map(|(l_k, x_k)| l_k.get(i).copied().unwrap_or(0.0) * x_k).sum();
+            if let Some(x_i) = x.get_mut(i) {
+                *x_i = (y_i - below) / entry(&l, i, i);
+            }
         }
-        for i in 0..n {
-            inv[i][c] = x[i];
+        for (inv_i, x_i) in inv.iter_mut().zip(&x) {
+            if let Some(v) = inv_i.get_mut(c) {
+                *v = *x_i;
+            }
         }
     }
     inv.iter().flatten().all(|v| v.is_finite()).then_some(inv)
@@ -299,6 +336,7 @@ mod tests {
     use super::*;
 
     #[test]
+    #[allow(clippy::needless_range_loop)] // H · H⁻¹ = I by index loops, as the formula reads.
     fn minimises_rosenbrock_in_four_dimensions() {
         // Σ 100 (θ_{i+1} − θ_i²)² + (1 − θ_i)², minimum 0 at θ = 1.
         let f = |t: &[f64]| -> Result<Dual> {

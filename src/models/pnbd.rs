@@ -11,7 +11,7 @@
 //! instead, ∫_{t_x}^{T} (α+τ)^{−(r+x)} (β+τ)^{−(s+1)} dτ · (r+s+x).
 
 use super::special::{self, Dual, MAX_TERMS};
-use super::{ln_nb, logistic_neg, prob, run_fit, Fit, FitObserver, FitOptions, LogMap, Problem, Tuples};
+use super::{ln_nb, logistic_neg, param_array, prob, run_fit, Fit, FitObserver, FitOptions, LogMap, Problem, Tuples};
 use crate::error::{Error, ErrorCode, Result, Warning};
 use crate::summary::TimeUnit;
 use serde::Serialize;
@@ -62,8 +62,8 @@ fn ln_f(rsx: Dual, b2: Dual, lo: Dual, hi: Dual, tau: f64) -> Result<Dual> {
         return Err(special::series_limit("the Pareto/NBD likelihood (2F1)"));
     }
     let mut d = [0.0; special::NPAR];
-    for (j, slot) in d.iter_mut().enumerate() {
-        *slot = (sum_q * q.d[j] + sum_c * c.d[j] + sum_z * z.d[j]) / sum;
+    for (slot, ((q_d, c_d), z_d)) in d.iter_mut().zip(q.d.iter().zip(&c.d).zip(&z.d)) {
+        *slot = (sum_q * q_d + sum_c * c_d + sum_z * z_d) / sum;
     }
     let ln_g = Dual { v: sum.ln(), d };
     Ok((Dual::cst(1.0) - b2) * ln_one_minus_z + ln_g - rsx * ln_hi)
@@ -88,7 +88,7 @@ fn ln_death_integral(rx: Dual, s1: Dual, alpha: Dual, beta: Dual, tx: f64, t: f6
     let panels = ((top * slope.max(4.0) / 4.0).ceil() as usize).clamp(16, 1024);
     // ln of each node's term in plain numbers; the derivatives of a term's log with respect to
     // (r+x, s+1, α, β) are (−ln(α+τ), −ln(1+τ/β), −(r+x)/(α+τ), (s+1)·τ/(β(β+τ))).
-    let mut nodes = Vec::with_capacity(8 * panels);
+    let mut nodes = Vec::with_capacity(panels.saturating_mul(8));
     special::for_each_gauss_legendre_node(0.0, top, panels, |u, weight| {
         let jacobian = base * u.exp();
         let tau = jacobian - k;
@@ -106,8 +106,9 @@ fn ln_death_integral(rx: Dual, s1: Dual, alpha: Dual, beta: Dual, tx: f64, t: f6
         }
     }
     let mut d = [0.0; special::NPAR];
-    for (j, slot) in d.iter_mut().enumerate() {
-        *slot = (grad[0] * rx.d[j] + grad[1] * s1.d[j] + grad[2] * alpha.d[j] + grad[3] * beta.d[j]) / sum;
+    let [g_rx, g_s1, g_alpha, g_beta] = grad;
+    for (slot, (((rx_d, s1_d), alpha_d), beta_d)) in d.iter_mut().zip(rx.d.iter().zip(&s1.d).zip(&alpha.d).zip(&beta.d)) {
+        *slot = (g_rx * rx_d + g_s1 * s1_d + g_alpha * alpha_d + g_beta * beta_d) / sum;
     }
     Dual { v: sum.ln() + max, d } - beta.ln()
 }
@@ -116,8 +117,8 @@ fn ln_death_integral(rx: Dual, s1: Dual, alpha: Dual, beta: Dual, tx: f64, t: f6
 fn ln1p_over(tau: f64, beta: Dual) -> Dual {
     let mut d = [0.0; special::NPAR];
     let slope = -tau / (beta.v * (beta.v + tau));
-    for (j, slot) in d.iter_mut().enumerate() {
-        *slot = beta.d[j] * slope;
+    for (slot, beta_d) in d.iter_mut().zip(&beta.d) {
+        *slot = beta_d * slope;
     }
     Dual { v: (tau / beta.v).ln_1p(), d }
 }
@@ -127,19 +128,21 @@ fn ln1p_over(tau: f64, beta: Dual) -> Dual {
 /// (1 + τ/β)^{−(s+1)}/β in the death integral, so that the likelihood stays exact when s and β
 /// grow together (no s·ln β − s·ln(β+T) cancelling at s = 1e9).
 pub(crate) fn loglik(tuples: &Tuples, p: &[Dual]) -> Result<Dual> {
-    let (r, alpha, s, beta) = (p[0], p[1], p[2], p[3]);
+    let [r, alpha, s, beta] = param_array(p)?;
     let base = r * alpha.ln() - r.lgamma();
     let s_ln_beta = s * beta.ln();
     let ln_s = s.ln();
     let (lo, hi, alpha_high) = if alpha.v >= beta.v { (beta, alpha, true) } else { (alpha, beta, false) };
-    let ln_alpha: Vec<Dual> = tuples.times.iter().map(|t| (alpha + *t).ln()).collect();
-    let ln1p_beta: Vec<Dual> = tuples.times.iter().map(|t| ln1p_over(*t, beta)).collect();
+    // Per distinct time: (ln(α + time), ln(1 + time/β)); NaN for an index outside the times (never:
+    // [`Tuples`] indexes its own times), which makes the likelihood NaN, that is +∞ to the optimiser.
+    let alive_at: Vec<(Dual, Dual)> = tuples.times.iter().map(|t| ((alpha + *t).ln(), ln1p_over(*t, beta))).collect();
+    let outside = (Dual::cst(f64::NAN), Dual::cst(f64::NAN));
     let mut total = Dual::cst(0.0);
     let mut weight = 0.0;
     // (run number, F(τ)) per distinct time value.
     let mut memo: Vec<(usize, Dual)> = vec![(usize::MAX, Dual::cst(0.0)); tuples.times.len()];
     for (run_id, run) in tuples.runs().enumerate() {
-        let x = tuples.x[run.start];
+        let x = run.x;
         let rx = r + x;
         let rsx = rx + s;
         let b2 = if alpha_high { s + 1.0 } else { rx };
@@ -159,16 +162,17 @@ pub(crate) fn loglik(tuples: &Tuples, p: &[Dual]) -> Result<Dual> {
                 }
             }
         };
-        for i in run {
-            let (tx, t, w) = (tuples.tx[i], tuples.t[i], tuples.w[i]);
-            let alive = -(rx * ln_alpha[tuples.ti[i]]) - s * ln1p_beta[tuples.ti[i]];
+        let rows = run.tx.iter().zip(run.t).zip(run.w).zip(run.ti).zip(run.txi);
+        for ((((&tx, &t), &w), &ti), &txi) in rows {
+            let (ln_alpha, ln1p_beta) = alive_at.get(ti).unwrap_or(&outside);
+            let alive = -(rx * *ln_alpha) - s * *ln1p_beta;
             // z is largest at τ = t_x; near 1 the series is slow, so integrate instead.
             let z_max = (hi.v - lo.v) / (hi.v + tx);
             let term = if tx < t && z_max > SERIES_MAX_Z {
                 alive.log_add_exp(ln_s + ln_death_integral(rx, s + 1.0, alpha, beta, tx, t))
             } else if tx < t {
-                let f_tx = f_at(tuples.txi[i], tx)?;
-                let gap = f_at(tuples.ti[i], t)? - f_tx;
+                let f_tx = f_at(txi, tx)?;
+                let gap = f_at(ti, t)? - f_tx;
                 if gap.v < 0.0 {
                     alive.log_add_exp(share + f_tx + (-gap.exp_m1()).ln())
                 } else {

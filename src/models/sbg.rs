@@ -5,7 +5,7 @@
 //! P(T = t) = B(α+1, β+t−1)/B(α, β), S(t) = B(α, β+t)/B(α, β), retention r_t = (β+t−1)/(α+β+t−1).
 
 use super::special::{lbeta, lbeta_d, series_limit, Dual, MAX_TERMS};
-use super::{run_fit, Fit, FitOptions, Problem};
+use super::{param_array, run_fit, Fit, FitOptions, Problem};
 use crate::error::{Error, ErrorCode, Result};
 use serde::Serialize;
 
@@ -29,48 +29,60 @@ fn check(cohorts: &[Vec<u64>]) -> Result<()> {
         return Err(Error::new(ErrorCode::InsufficientData, "sBG needs at least one cohort").with_field("cohorts"));
     }
     for (i, c) in cohorts.iter().enumerate() {
-        if c.len() < 2 || c[0] == 0 {
+        if c.len() < 2 || first(c) == 0 {
             return Err(bad(format!("cohorts[{i}]"), "a cohort needs its size (> 0) and at least one later count".into()));
         }
-        if let Some(j) = c.windows(2).position(|w| w[1] > w[0]) {
-            return Err(bad(format!("cohorts[{i}][{}]", j + 1), format!("active customers cannot increase ({} then {})", c[j], c[j + 1])));
+        for (j, pair) in c.windows(2).enumerate() {
+            if let &[before, after] = pair {
+                if after > before {
+                    let field = format!("cohorts[{i}][{}]", j.saturating_add(1));
+                    return Err(bad(field, format!("active customers cannot increase ({before} then {after})")));
+                }
+            }
         }
     }
     Ok(())
 }
 
-fn loglik(cohorts: &[Vec<u64>], p: &[Dual]) -> Dual {
-    let (a, b) = (p[0], p[1]);
+fn loglik(cohorts: &[Vec<u64>], p: &[Dual]) -> Result<Dual> {
+    let [a, b] = param_array(p)?;
     let base = lbeta_d(a, b);
     let mut total = Dual::cst(0.0);
     for c in cohorts {
         for (t, w) in c.windows(2).enumerate() {
-            let churned = (w[0] - w[1]) as f64;
+            let &[before, after] = w else { continue };
+            // Counts never increase ([`check`]).
+            let churned = before.saturating_sub(after) as f64;
             if churned > 0.0 {
                 total = total + (lbeta_d(a + 1.0, b + t as f64) - base) * churned;
             }
         }
-        let (k, last) = (c.len() - 1, c.last().copied().unwrap_or(0) as f64);
+        let (k, last) = (c.len().saturating_sub(1), c.last().copied().unwrap_or(0) as f64);
         if last > 0.0 {
             total = total + (lbeta_d(a, b + k as f64) - base) * last;
         }
     }
-    total
+    Ok(total)
+}
+
+/// A cohort's size n₀ (0 for an empty cohort, which [`check`] rejects).
+fn first(cohort: &[u64]) -> u64 {
+    cohort.first().copied().unwrap_or(0)
 }
 
 /// Fits sBG to cohort survival counts (see [`check`] for the shape). A cohort with no churn at all
 /// (or all churned) leaves θ unidentified: `INSUFFICIENT_DATA`.
 pub fn fit_sbg(cohorts: &[Vec<u64>], options: &FitOptions) -> Result<Fit<SbgParams>> {
     check(cohorts)?;
-    let churned: f64 = cohorts.iter().map(|c| (c[0] - c.last().copied().unwrap_or(0)) as f64).sum();
+    let churned: f64 = cohorts.iter().map(|c| first(c).saturating_sub(c.last().copied().unwrap_or(0)) as f64).sum();
     let stayed: f64 = cohorts.iter().map(|c| c.last().copied().unwrap_or(0) as f64).sum();
     if churned == 0.0 || stayed == 0.0 {
         let why = if churned == 0.0 { "no customer churned" } else { "every customer churned" };
         return Err(Error::new(ErrorCode::InsufficientData, format!("sBG cannot be fitted: {why}, so the churn distribution is not identified")));
     }
-    let n: f64 = cohorts.iter().map(|c| c[0] as f64).sum();
+    let n: f64 = cohorts.iter().map(|c| first(c) as f64).sum();
     let starts = vec![vec![1.0, 1.0], vec![0.5, 3.0], vec![3.0, 0.5], vec![0.2, 0.2]];
-    let loglik = |p: &[Dual]| Ok(loglik(cohorts, p));
+    let loglik = |p: &[Dual]| loglik(cohorts, p);
     let problem = Problem { model: "sbg", loglik: &loglik, customers: n, starts, penalty_scale: vec![1.0; 2], log_map: None };
     run_fit(&problem, options, None, &mut super::unobserved)
 }
