@@ -208,11 +208,18 @@ pub fn format_exact(d: Decimal) -> String {
 ///
 /// Exactly what rust_decimal's `to_f64` gives, but when the mantissa and 10^scale fit in u64 its
 /// steps are taken in u64 instead of u128 (whose division and conversion are calls in wasm32).
+/// (The u64 steps are for the analytics' hot paths; the calculators-only widget keeps its wasm
+/// small with rust_decimal's own.)
 pub fn to_f64(d: Decimal) -> f64 {
-    to_f64_in_u64(d).unwrap_or_else(|| d.to_f64().unwrap_or(f64::NAN))
+    #[cfg(feature = "analytics")]
+    if let Some(x) = to_f64_in_u64(d) {
+        return x;
+    }
+    d.to_f64().unwrap_or(f64::NAN)
 }
 
 /// rust_decimal's `as_f64`, step by step, in u64; `None` when the numbers do not fit.
+#[cfg(feature = "analytics")]
 fn to_f64_in_u64(d: Decimal) -> Option<f64> {
     let scale = d.scale();
     if scale == 0 {
@@ -327,7 +334,9 @@ fn digits_value(digits: &str) -> Option<u128> {
     Some(
         digits
             .bytes()
-            .fold(0u128, |acc, b| acc.saturating_mul(10).saturating_add(u128::from(b.saturating_sub(b'0')))),
+            // At most 29 digits: below 10^29 < 2^128, so this never wraps (and needs no overflow
+            // check, which is a library call for u128 in wasm32).
+            .fold(0u128, |acc, b| acc.wrapping_mul(10).wrapping_add(u128::from(b.wrapping_sub(b'0')))),
     )
 }
 
