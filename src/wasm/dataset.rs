@@ -28,6 +28,40 @@ pub(super) fn core<T>(result: crate::error::Result<T>) -> Result<T, JsValue> {
     result.map_err(|e| to_js(&e))
 }
 
+/// An optional JS progress callback, called synchronously from inside a wasm call. The first
+/// exception it throws is kept and stops the call (the core sees its observer return false); the
+/// call then fails with that exception, as thrown.
+pub(super) struct Callback {
+    function: Option<js_sys::Function>,
+    thrown: Option<JsValue>,
+}
+
+impl Callback {
+    pub(super) fn new(function: Option<js_sys::Function>) -> Self {
+        Callback { function, thrown: None }
+    }
+
+    /// Calls the function with `event()` (not built without a function); false once it has thrown.
+    pub(super) fn report(&mut self, event: impl FnOnce() -> Result<JsValue, JsValue>) -> bool {
+        let Some(function) = &self.function else { return true };
+        match event().and_then(|event| function.call1(&JsValue::NULL, &event)) {
+            Ok(_) => true,
+            Err(e) => {
+                self.thrown = Some(e);
+                false
+            }
+        }
+    }
+
+    /// The call's result: the exception the callback threw, if any, else `result` converted.
+    pub(super) fn finish<T>(self, result: crate::error::Result<T>) -> Result<T, JsValue> {
+        match self.thrown {
+            Some(e) => Err(e),
+            None => core(result),
+        }
+    }
+}
+
 fn set(target: &Object, key: &str, value: &JsValue) -> Result<(), JsValue> {
     Reflect::set(target, &JsValue::from_str(key), value).map(|_| ())
 }

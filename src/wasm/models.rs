@@ -5,7 +5,7 @@
 use js_sys::{Array, Float64Array, Function, Reflect};
 use wasm_bindgen::prelude::*;
 
-use super::dataset::{core, options, with_table, DatasetHandle, SummaryHandle};
+use super::dataset::{core, options, with_table, Callback, DatasetHandle, SummaryHandle};
 use super::to_js_value;
 use crate::models::analyses::{fit_columns, fit_observed, predictions_observed, ModelInput, ModelPlan, ModelRequest, Predictions, PredictionRequest};
 use crate::models::subscriptions::{cohort_sbg, CohortSbgRequest};
@@ -13,25 +13,11 @@ use crate::models::{auto_observed, holdout_split, FitObserver, FitProgress, Hold
 use crate::table::to_csv;
 
 /// Runs `run` with an observer that calls `on_progress(progress)` (a [`FitProgress`] as a plain
-/// object) once per report; without a function it does nothing. The calls are synchronous, from
-/// inside this wasm call. An exception the function throws stops the fit (no further calls) and
-/// is rethrown as is; the JS wrapper turns it into a `CANCELLED` ClvkitError with it as `cause`.
+/// object) once per report (see [`Callback`]): a thrown exception stops the fit and is rethrown as is.
 fn observed<T>(on_progress: Option<Function>, run: impl FnOnce(&mut FitObserver<'_>) -> crate::error::Result<T>) -> Result<T, JsValue> {
-    let mut thrown = None;
-    let result = run(&mut |progress: &FitProgress| {
-        let Some(callback) = &on_progress else { return true };
-        match to_js_value(progress).and_then(|event| callback.call1(&JsValue::NULL, &event)) {
-            Ok(_) => true,
-            Err(e) => {
-                thrown = Some(e);
-                false
-            }
-        }
-    });
-    match thrown {
-        Some(e) => Err(e),
-        None => core(result),
-    }
+    let mut callback = Callback::new(on_progress);
+    let result = run(&mut |progress: &FitProgress| callback.report(|| to_js_value(progress)));
+    callback.finish(result)
 }
 
 /// Fits and predicts on `input`, the fits reporting to `on_progress`.

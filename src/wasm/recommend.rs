@@ -4,7 +4,7 @@
 use js_sys::{Function, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
-use super::dataset::{core, options, used_up, with_table, DatasetHandle};
+use super::dataset::{core, options, used_up, with_table, Callback, DatasetHandle};
 use super::to_js_value;
 use crate::recommend::{
     analyses, evaluate_with_progress, Progress, Stage, BasketIngest, BasketIngestOptions, BasketReport, Baskets,
@@ -12,27 +12,23 @@ use crate::recommend::{
 };
 use crate::table::to_csv;
 
-/// Runs `run` with a [`Progress`] that calls `on_progress({ stage, done, total })`. The calls are
-/// synchronous (from inside this wasm call), so the callback can count, log or post to another
-/// thread, not repaint a page; an exception it throws stops the call and is rethrown as is.
+/// Runs `run` with a [`Progress`] that calls `on_progress({ stage, done, total })` (see
+/// [`Callback`]): the calls are synchronous, from inside this wasm call, so the callback can count,
+/// log or post to another thread, not repaint a page; an exception it throws stops the call and is
+/// rethrown as is.
 fn with_progress<T>(on_progress: Option<Function>, run: impl FnOnce(&mut Progress<'_>) -> crate::error::Result<T>) -> Result<T, JsValue> {
-    let mut thrown = None;
+    let mut callback = Callback::new(on_progress);
     let result = run(&mut |stage: Stage, done: u64, total: u64| {
-        let Some(callback) = &on_progress else { return true };
-        let event = Object::new();
-        let fields = [("stage", JsValue::from_str(stage.key())), ("done", JsValue::from_f64(done as f64)), ("total", JsValue::from_f64(total as f64))];
-        for (key, value) in fields {
-            if let Err(e) = Reflect::set(&event, &JsValue::from_str(key), &value) {
-                thrown = Some(e);
-                return false;
+        callback.report(|| {
+            let event = Object::new();
+            let fields = [("stage", JsValue::from_str(stage.key())), ("done", JsValue::from_f64(done as f64)), ("total", JsValue::from_f64(total as f64))];
+            for (key, value) in fields {
+                Reflect::set(&event, &JsValue::from_str(key), &value)?;
             }
-        }
-        callback.call1(&JsValue::NULL, &event).map_err(|e| thrown = Some(e)).is_ok()
+            Ok(event.into())
+        })
     });
-    match thrown {
-        Some(e) => Err(e),
-        None => core(result),
-    }
+    callback.finish(result)
 }
 
 #[wasm_bindgen]
