@@ -7,7 +7,6 @@ use std::hash::BuildHasher;
 
 use rustc_hash::{FxBuildHasher, FxHashMap as HashMap};
 
-use crate::models::BitsMap;
 
 /// `a == b`, inline for the short strings ids and names usually are (instead of a call to
 /// `memcmp`, which in wasm is a byte loop): two overlapping word comparisons up to 16 bytes.
@@ -28,14 +27,103 @@ pub(crate) fn same_text(a: &str, b: &str) -> bool {
 }
 
 /// `name` as one word when it has at most 7 bytes: its bytes, then its length in the top byte, so
-/// that no two such names share a word.
+/// that no two such names share a word. Built from loads and shifts (two overlapping 4-byte loads
+/// from 4 bytes on): a copy into a stack word is a `memory.copy` call in wasm, and reading the word
+/// back right after its byte stores stalls.
+#[inline]
 fn packed(name: &str) -> Option<u64> {
     let bytes = name.as_bytes();
-    let len = u8::try_from(bytes.len()).ok().filter(|&len| len <= 7)?;
-    let mut word = [0u8; 8];
-    word.get_mut(..bytes.len())?.copy_from_slice(bytes);
-    word[7] = len;
-    Some(u64::from_le_bytes(word))
+    let n = bytes.len();
+    let four = |at: usize| {
+        bytes
+            .get(at..at.wrapping_add(4))
+            .and_then(|w| <[u8; 4]>::try_from(w).ok())
+            .map_or(0, |w| u64::from(u32::from_le_bytes(w)))
+    };
+    let low = match n {
+        4..=7 => four(0) | four(n.wrapping_sub(4)).wrapping_shl((n.wrapping_sub(4) as u32).wrapping_mul(8)),
+        0..=3 => bytes
+            .iter()
+            .enumerate()
+            .fold(0u64, |word, (i, &b)| word | u64::from(b).wrapping_shl((i as u32).wrapping_mul(8))),
+        _ => return None,
+    };
+    Some(low | (n as u64).wrapping_shl(56))
+}
+
+/// Numbers by packed name: open addressing with linear probing over one array of `(word,
+/// number)` slots, at most half full. A lookup of a name not seen lately costs one cache miss (a
+/// general hash map's separate control bytes cost a second): a file's customer ids are looked up
+/// once per order, in no useful order.
+#[derive(Clone, Default)]
+struct ShortIndex {
+    /// Empty slots hold [`ShortIndex::EMPTY`] as their number.
+    slots: Vec<(u64, u32)>,
+    len: usize,
+}
+
+impl ShortIndex {
+    const EMPTY: u32 = u32::MAX;
+
+    /// The slot `key` starts probing from (multiplicative hashing: the product's top bits).
+    #[inline]
+    fn home(&self, key: u64) -> usize {
+        let bits = self.slots.len().trailing_zeros();
+        let hash = key.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        hash.checked_shr(64u32.saturating_sub(bits)).unwrap_or(0) as usize
+    }
+
+    /// The slot holding `key`, or the empty slot where it would go (the table is never full).
+    #[inline]
+    fn probe(&self, key: u64) -> usize {
+        let mask = self.slots.len().wrapping_sub(1);
+        let mut at = self.home(key);
+        while let Some(&(word, number)) = self.slots.get(at) {
+            if number == Self::EMPTY || word == key {
+                return at;
+            }
+            at = at.wrapping_add(1) & mask;
+        }
+        at
+    }
+
+    #[inline]
+    fn get(&self, key: u64) -> Option<u32> {
+        let &(_, number) = self.slots.get(self.probe(key))?;
+        (number != Self::EMPTY).then_some(number)
+    }
+
+    /// `Some(Some(number))` when `key` is there; else it gets `next` and `Some(None)`; `None`
+    /// when `next` cannot be stored (it is the empty mark).
+    #[inline]
+    fn get_or_insert(&mut self, key: u64, next: u32) -> Option<Option<u32>> {
+        if self.len.saturating_mul(2) >= self.slots.len() {
+            self.grow();
+        }
+        let at = self.probe(key);
+        let slot = self.slots.get_mut(at)?;
+        if slot.1 != Self::EMPTY {
+            return Some(Some(slot.1));
+        }
+        if next == Self::EMPTY {
+            return None;
+        }
+        *slot = (key, next);
+        self.len = self.len.saturating_add(1);
+        Some(None)
+    }
+
+    /// Doubles the table (16 slots to start) and puts every entry back.
+    fn grow(&mut self) {
+        let size = self.slots.len().saturating_mul(2).max(16);
+        let old = std::mem::replace(&mut self.slots, vec![(0, Self::EMPTY); size]);
+        for (key, number) in old.into_iter().filter(|&(_, n)| n != Self::EMPTY) {
+            let at = self.probe(key);
+            if let Some(slot) = self.slots.get_mut(at) {
+                *slot = (key, number);
+            }
+        }
+    }
 }
 
 /// Up to this many strings, a string is looked for by comparing it with each.
@@ -51,9 +139,9 @@ pub struct Interner {
     text: String,
     /// String `i` ends at byte `ends[i]` of `text` (and starts where string `i - 1` ends).
     ends: Vec<u32>,
-    /// Strings of at most 7 bytes by their [`packed`] form: found without hashing or reading
-    /// their text (for a file's short ids, a lookup touches one table instead of three arrays).
-    short: BitsMap<u64, u32>,
+    /// Strings of at most 7 bytes by their [`packed`] form: found without hashing their text or
+    /// reading it back (for a file's short ids, a lookup touches one slot of one table).
+    short: ShortIndex,
     /// Longer strings by their hash.
     by_hash: HashMap<u64, u32>,
     collisions: HashMap<Box<str>, u32>,
@@ -93,13 +181,7 @@ impl Interner {
         let next = u32::try_from(self.ends.len()).ok()?;
         let end = u32::try_from(self.text.len().checked_add(name.len())?).ok()?;
         let known = match packed(name) {
-            Some(key) => match self.short.entry(key) {
-                Entry::Occupied(known) => Some(*known.get()),
-                Entry::Vacant(slot) => {
-                    slot.insert(next);
-                    None
-                }
-            },
+            Some(key) => self.short.get_or_insert(key, next)?,
             None => self.index_long(name, next),
         };
         if known.is_none() {
@@ -146,7 +228,7 @@ impl Interner {
     /// The number of `name`, if it was interned.
     pub fn lookup(&self, name: &str) -> Option<u32> {
         if let Some(key) = packed(name) {
-            return self.short.get(&key).copied();
+            return self.short.get(key);
         }
         let first = *self.by_hash.get(&Self::hash(name))?;
         if same_text(self.name(first), name) {
@@ -212,6 +294,21 @@ mod tests {
         }
         for (i, w) in words.iter().enumerate() {
             assert_eq!(names.lookup(w), Some(i as u32), "{w:?}");
+        }
+    }
+
+    #[test]
+    fn packed_names_are_their_bytes_then_their_length() {
+        let base = "\u{e9}bcdefgh";
+        for n in 0..=8 {
+            let name = std::str::from_utf8(&base.as_bytes()[..n]).unwrap_or("");
+            if name.len() != n {
+                continue;
+            }
+            let mut word = [0u8; 8];
+            word[..n.min(7)].copy_from_slice(&name.as_bytes()[..n.min(7)]);
+            word[7] = n as u8;
+            assert_eq!(packed(name), (n <= 7).then(|| u64::from_le_bytes(word)), "{name:?}");
         }
     }
 
