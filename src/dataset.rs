@@ -178,7 +178,7 @@ fn value(s: Option<&str>) -> Option<&str> {
 #[inline(always)]
 fn intern(interner: &mut Interner, name: &str, hint: Option<u32>, what: &str) -> Result<u32> {
     match hint {
-        Some(h) if same_text(interner.name(h), name) => Ok(h),
+        Some(h) if interner.is(h, name) => Ok(h),
         _ => interner.intern(name).ok_or_else(|| too_many(what)),
     }
 }
@@ -215,8 +215,8 @@ impl DatasetBuilder {
         let open = known.and_then(|o| self.orders.get(o as usize));
         if let Some(open) = open {
             let id = order_id.unwrap_or_default();
-            let owner = self.data.customers.name(open.customer);
-            if !same_text(owner, customer_name) {
+            if !self.data.customers.is(open.customer, customer_name) {
+                let owner = self.data.customers.name(open.customer);
                 let message = format!("order {id} already belongs to customer {owner}; this line names customer {customer_name}");
                 return Err(
                     Error::new(ErrorCode::ConflictingFields, message).with_field("customer")

@@ -12,7 +12,12 @@ use rustc_hash::{FxBuildHasher, FxHashMap as HashMap};
 /// `memcmp`, which in wasm is a byte loop): two overlapping word comparisons up to 16 bytes.
 #[inline(always)]
 pub(crate) fn same_text(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
+    same_bytes(a.as_bytes(), b.as_bytes())
+}
+
+/// [`same_text`] for bytes.
+#[inline(always)]
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     let n = a.len();
     if n != b.len() {
         return false;
@@ -225,6 +230,21 @@ impl Interner {
         self.text.get(start as usize..end as usize).unwrap_or("")
     }
 
+    /// Whether string `i` is `name`: [`Interner::name`] compared as bytes, without its character
+    /// boundary checks (the ingest asks this of the previous row's names on every row).
+    #[inline]
+    pub fn is(&self, i: u32, name: &str) -> bool {
+        let i = i as usize;
+        let Some(&end) = self.ends.get(i) else {
+            return false;
+        };
+        let start = i.checked_sub(1).and_then(|p| self.ends.get(p)).copied().unwrap_or(0);
+        self.text
+            .as_bytes()
+            .get(start as usize..end as usize)
+            .is_some_and(|bytes| same_bytes(bytes, name.as_bytes()))
+    }
+
     /// The number of `name`, if it was interned.
     pub fn lookup(&self, name: &str) -> Option<u32> {
         if let Some(key) = packed(name) {
@@ -277,7 +297,10 @@ mod tests {
         for (i, w) in names.iter().enumerate() {
             assert_eq!(names.lookup(w), Some(i as u32));
             assert_eq!(names.name(i as u32), w);
+            assert!(names.is(i as u32, w));
+            assert!(!names.is(i as u32, "#collide-z"));
         }
+        assert!(!names.is(5, ""));
         assert_eq!(names.lookup("#collide-d"), None);
         assert_eq!(names.lookup("c"), None);
         assert_eq!(names.name(5), "");

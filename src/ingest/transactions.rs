@@ -276,8 +276,34 @@ impl Seen {
 /// decimals hash equally whatever their scale.
 fn line_key(input: &LineInput<'_>) -> u64 {
     let mut hasher = rustc_hash::FxHasher::default();
-    (input.product, input.product_name, input.quantity, input.amount).hash(&mut hasher);
+    (input.product, input.product_name, input.quantity.is_some()).hash(&mut hasher);
+    if let Some(quantity) = input.quantity {
+        hash_value(quantity, &mut hasher);
+    }
+    hash_value(input.amount, &mut hasher);
     hasher.finish()
+}
+
+/// Hashes `x` as equal decimals share it whatever their scale: its mantissa without trailing
+/// zeros, the scale left and the sign (what `Decimal::normalize` gives), in u64 arithmetic when
+/// the mantissa fits one (`Decimal`'s own hash normalizes in 96 bits: a call per digit in wasm).
+fn hash_value(x: Decimal, hasher: &mut impl Hasher) {
+    let (mut mantissa, mut scale) = match u64::try_from(x.mantissa().unsigned_abs()) {
+        Ok(m) => (m, x.scale()),
+        Err(_) => {
+            let n = x.normalize();
+            match u64::try_from(n.mantissa().unsigned_abs()) {
+                Ok(m) => (m, n.scale()),
+                // Beyond u64 even without trailing zeros: no u64 form is equal to it.
+                Err(_) => return n.hash(hasher),
+            }
+        }
+    };
+    while scale > 0 && mantissa % 10 == 0 {
+        mantissa /= 10;
+        scale = scale.saturating_sub(1);
+    }
+    (mantissa, scale, x.is_sign_negative() && mantissa != 0).hash(hasher);
 }
 
 /// The streaming ingest: `feed` chunks, then `finish`.
@@ -979,6 +1005,30 @@ pub fn ingest_bytes(bytes: &[u8], options: &IngestOptions, chunk: usize) -> Resu
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn equal_amounts_give_equal_line_keys_whatever_their_scale() {
+        let key = |quantity: Option<&str>, amount: &str| {
+            let input = LineInput {
+                customer: "c",
+                product: Some("p"),
+                quantity: quantity.map(|q| q.parse().unwrap()),
+                amount: amount.parse().unwrap(),
+                ..Default::default()
+            };
+            line_key(&input)
+        };
+        let wide = "79228162514264337593543950335";
+        assert_eq!(key(Some("2"), "1.50"), key(Some("2.000"), "1.5"));
+        assert_eq!(key(None, "-0.00"), key(None, "0"));
+        assert_eq!(key(None, "100"), key(None, "100.0000000000000000000000"));
+        assert_eq!(key(None, "1"), key(None, "1.0000000000000000000000000000"));
+        assert_eq!(key(None, wide), key(None, wide));
+        assert_ne!(key(None, "1.5"), key(None, "15"));
+        assert_ne!(key(None, "-1.5"), key(None, "1.5"));
+        assert_ne!(key(Some("1"), "1.5"), key(None, "1.5"));
+        assert_ne!(key(None, wide), key(None, "7.9228162514264337593543950335"));
+    }
 
     #[test]
     fn statuses() {
