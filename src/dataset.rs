@@ -152,6 +152,28 @@ pub struct DatasetBuilder {
     last_channel: Option<u32>,
 }
 
+#[cold]
+#[inline(never)]
+fn empty_customer() -> Error {
+    Error::new(ErrorCode::MissingField, "the customer id is empty").with_field("customer")
+}
+
+#[cold]
+#[inline(never)]
+fn conflicting_customer(id: &str, owner: &str, customer: &str) -> Error {
+    let message = format!("order {id} already belongs to customer {owner}; this line names customer {customer}");
+    Error::new(ErrorCode::ConflictingFields, message).with_field("customer")
+}
+
+#[cold]
+#[inline(never)]
+fn conflicting_day(id: &str) -> Error {
+    let message = format!("order {id} already has another date; an order's lines must share one date");
+    Error::new(ErrorCode::ConflictingFields, message).with_field("date")
+}
+
+#[cold]
+#[inline(never)]
 fn too_many(what: &str) -> Error {
     Error::new(
         ErrorCode::Overflow,
@@ -205,10 +227,7 @@ impl DatasetBuilder {
     pub fn add_line(&mut self, input: &LineInput<'_>) -> Result<()> {
         let customer_name = trim(input.customer);
         if customer_name.is_empty() {
-            return Err(
-                Error::new(ErrorCode::MissingField, "the customer id is empty")
-                    .with_field("customer"),
-            );
+            return Err(empty_customer());
         }
         let order_id = value(input.order_id);
         let known = order_id.and_then(|id| self.find_order(id));
@@ -217,16 +236,10 @@ impl DatasetBuilder {
             let id = order_id.unwrap_or_default();
             if !self.data.customers.is(open.customer, customer_name) {
                 let owner = self.data.customers.name(open.customer);
-                let message = format!("order {id} already belongs to customer {owner}; this line names customer {customer_name}");
-                return Err(
-                    Error::new(ErrorCode::ConflictingFields, message).with_field("customer")
-                );
+                return Err(conflicting_customer(id, owner, customer_name));
             }
             if open.day != input.day {
-                let message = format!(
-                    "order {id} already has another date; an order's lines must share one date"
-                );
-                return Err(Error::new(ErrorCode::ConflictingFields, message).with_field("date"));
+                return Err(conflicting_day(id));
             }
         }
         // The order's own customer and channel are the likeliest matches.

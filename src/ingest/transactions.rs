@@ -750,9 +750,7 @@ impl State {
         if let Some(day) = context.and_then(|x| x.day).filter(|_| raw.is_empty()) {
             return Ok(day);
         }
-        self.dates.parse(raw).map_err(|e| {
-            Error::new(e.code(), format!("line {line}: {}", e.message(raw))).with_field("date").at(line, column_number(column))
-        })
+        self.dates.parse(raw).map_err(|e| cell_error(line, column, "date", e.code(), || e.message(raw)))
     }
 
     fn quantity(&self, line: u64, fields: &[&str]) -> Result<Option<Decimal>> {
@@ -763,9 +761,7 @@ impl State {
         if raw.is_empty() {
             return Ok(None);
         }
-        parse_quantity(raw).map(Some).map_err(|e| {
-            Error::new(e.code(), format!("line {line}: {}", e.message(raw))).with_field("quantity").at(line, column_number(column))
-        })
+        parse_quantity(raw).map(Some).map_err(|e| cell_error(line, column, "quantity", e.code(), || e.message(raw)))
     }
 
     /// Quantity × unit price when both are there (or there is no amount column); else the amount.
@@ -797,9 +793,7 @@ impl State {
 
     #[inline]
     fn amount(&self, line: u64, column: usize, raw: &str, field: &str) -> Result<Decimal> {
-        self.amounts.parse(raw).map_err(|e| {
-            Error::new(e.code(), format!("line {line}: {}", e.message(raw))).with_field(field).at(line, column_number(column))
-        })
+        self.amounts.parse(raw).map_err(|e| cell_error(line, column, field, e.code(), || e.message(raw)))
     }
 
     /// A line the dataset refused (its order belongs to another customer or day), placed at the
@@ -880,6 +874,15 @@ fn future_dates(dataset: &Dataset, today: Day) -> Option<Warning> {
             format_day(latest)
         ),
     ))
+}
+
+/// The error of a cell that did not parse (out of line: the row's hot path only branches to it).
+#[cold]
+#[inline(never)]
+fn cell_error(line: u64, column: usize, field: &str, code: ErrorCode, detail: impl FnOnce() -> String) -> Error {
+    Error::new(code, format!("line {line}: {}", detail()))
+        .with_field(field)
+        .at(line, column_number(column))
 }
 
 /// The trimmed cell of column `i` ("" past the end).
