@@ -10,7 +10,7 @@ use super::reader::{field_count_error, Reader, Record};
 use super::rows::{RowCounts, RowLog};
 use crate::error::{Error, ErrorCode, Result};
 use crate::input::{reject_unknown, Unknown};
-use crate::table::{Column, Columnar};
+use crate::table::{Column, Columnar, TextColumn};
 
 /// Accepted header names per column, compared after [`normalize_header`].
 const CUSTOMER: &[&str] = &["customerid", "customer", "id", "clientid", "userid"];
@@ -34,7 +34,7 @@ pub struct SummaryIngestOptions {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SummaryTable {
-    pub customer_id: Vec<String>,
+    pub customer_id: TextColumn,
     pub frequency: Vec<f64>,
     pub recency: Vec<f64>,
     #[serde(rename = "T")]
@@ -46,7 +46,7 @@ pub struct SummaryTable {
 impl Columnar for SummaryTable {
     fn columns(&self) -> Vec<(&'static str, &'static str, Column<'_>)> {
         let mut columns = vec![
-            ("customer_id", "customerId", Column::Text(&self.customer_id)),
+            ("customer_id", "customerId", Column::Texts(&self.customer_id)),
             ("frequency", "frequency", Column::F64(&self.frequency)),
             ("recency", "recency", Column::F64(&self.recency)),
             ("T", "T", Column::F64(&self.t)),
@@ -260,7 +260,7 @@ impl State {
             let e = Error::new(ErrorCode::ConflictingFields, format!("line {line}: customer {customer} appears twice"));
             return Err(e.with_field("customer_id").at(line, (c.customer as u64).saturating_add(1)));
         }
-        self.table.customer_id.push(customer.to_owned());
+        self.table.customer_id.push(customer);
         self.table.frequency.push(frequency);
         self.table.recency.push(recency);
         self.table.t.push(age);

@@ -19,7 +19,7 @@ use crate::error::{Result, Warning};
 use crate::input::{reject_unknown, Scalar, Unknown};
 use crate::options::{as_of, unit};
 use crate::summary::{customer_table, SummaryOptions, TimeUnit};
-use crate::table::{Column, Columnar};
+use crate::table::{Column, Columnar, TextColumn};
 
 /// `{ model?, unit?, asOf?, penalizer?, maxIterations? }` (see [`FitRequest`]; unit and asOf as
 /// in the customer table): what every model call takes.
@@ -92,7 +92,7 @@ impl PredictionRequest {
 pub struct ModelInput {
     /// Each row's index in `Dataset::customers` (empty for a summary table).
     pub customer: Vec<u32>,
-    pub customer_id: Vec<String>,
+    pub customer_id: TextColumn,
     pub frequency: Vec<f64>,
     pub recency: Vec<f64>,
     pub t: Vec<f64>,
@@ -118,7 +118,7 @@ impl ModelInput {
         let table = customer_table(data, summary)?;
         Ok(ModelInput {
             customer: table.customer,
-            customer_id: table.customer_id.iter().map(str::to_owned).collect(),
+            customer_id: table.customer_id,
             frequency: table.frequency,
             recency: table.recency,
             t: table.t,
@@ -185,7 +185,7 @@ pub struct Predictions {
     pub horizon: f64,
     pub new_customer: NewCustomerPredictions,
     #[serde(skip)]
-    pub customer_id: Vec<String>,
+    pub customer_id: TextColumn,
     #[serde(skip)]
     pub customers: CustomerPredictions,
     pub warnings: Vec<Warning>,
@@ -240,7 +240,7 @@ impl Columnar for Predictions {
     fn columns(&self) -> Vec<(&'static str, &'static str, Column<'_>)> {
         let p = &self.customers;
         let mut columns = vec![
-            ("customer_id", "customerId", Column::Text(&self.customer_id)),
+            ("customer_id", "customerId", Column::Texts(&self.customer_id)),
             ("p_alive", "pAlive", Column::F64(&p.p_alive)),
             ("expected_purchases", "expectedPurchases", Column::F64(&p.expected_purchases)),
         ];

@@ -83,7 +83,7 @@ pub fn holdout_split(dataset: &Dataset, unit: TimeUnit, calibration_end: Day, ob
         calibration_end: iso_date(calibration_end),
         observation_end: iso_date(end),
         calibration: SummaryTable {
-            customer_id: table.customer_id.iter().map(str::to_owned).collect(),
+            customer_id: table.customer_id,
             frequency: table.frequency,
             recency: table.recency,
             t: table.t,
