@@ -184,6 +184,8 @@ fn upsell_of(data: &Dataset, purchases: &CustomerItems, options: &UpsellOptions)
     let category = |i: u32| data.product_info.get(i as usize).and_then(|p| p.category);
     let mut steps: HashMap<(u32, u32), Vec<Decimal>> = HashMap::default();
     let mut bought = Vec::new();
+    // Where each item's purchases start and end within a category's (reused from customer to customer).
+    let mut runs: Vec<std::ops::Range<usize>> = Vec::new();
     for c in 0..purchases.len() {
         let kept = purchases.of(c);
         if kept.len() < 2 {
@@ -191,10 +193,17 @@ fn upsell_of(data: &Dataset, purchases: &CustomerItems, options: &UpsellOptions)
         }
         priced_purchases(data, c as u32, kept, category, &mut bought);
         for same_category in bought.chunk_by(|x, y| x.0 == y.0) {
-            let items: Vec<&[Bought]> = same_category.chunk_by(|x, y| x.1 == y.1).collect();
-            for a_buys in &items {
+            runs.clear();
+            let mut start = 0usize;
+            for run in same_category.chunk_by(|x, y| x.1 == y.1) {
+                let end = start.saturating_add(run.len());
+                runs.push(start..end);
+                start = end;
+            }
+            let items = runs.iter().filter_map(|r| same_category.get(r.clone()));
+            for a_buys in items.clone() {
                 let (Some(&(_, a, first_day, first_paid)), Some(price_a)) = (a_buys.first(), a_buys.first().and_then(|x| price(x.1))) else { continue };
-                for b_buys in &items {
+                for b_buys in items.clone() {
                     let Some(&(_, b, _, _)) = b_buys.first() else { continue };
                     if price(b).is_none_or(|pb| pb <= price_a) {
                         continue;
