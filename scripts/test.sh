@@ -7,6 +7,8 @@ step() { printf '\n== %s\n' "$*"; }
 
 step "native Rust tests (cargo test) and lints (cargo clippy)"
 cargo test --quiet
+# The widget's configuration (calculators only, no analytics): its unit and calculator tests.
+cargo test --quiet --no-default-features
 cargo clippy --quiet --all-targets -- -D warnings
 cargo clippy --quiet --lib --target wasm32-unknown-unknown --no-default-features -- -D warnings
 

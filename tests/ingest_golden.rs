@@ -3,8 +3,6 @@
 //! under the default options and with returns dropped. A change to the ingest that changes any of
 //! it shows here as a diff of tests/fixtures/golden/<file>.txt; when the change is intended,
 //! `CLVKIT_UPDATE_GOLDEN=1 cargo test --test ingest_golden` rewrites the files (review the diff).
-#![cfg(feature = "analytics")]
-
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
