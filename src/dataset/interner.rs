@@ -222,27 +222,25 @@ impl Interner {
     /// The string numbered `i` ("" for a number never handed out).
     #[inline]
     pub fn name(&self, i: u32) -> &str {
-        let i = i as usize;
-        let Some(&end) = self.ends.get(i) else {
-            return "";
-        };
-        let start = i.checked_sub(1).and_then(|p| self.ends.get(p)).copied().unwrap_or(0);
-        self.text.get(start as usize..end as usize).unwrap_or("")
+        self.span(i).and_then(|span| self.text.get(span)).unwrap_or("")
     }
 
     /// Whether string `i` is `name`: [`Interner::name`] compared as bytes, without its character
     /// boundary checks (the ingest asks this of the previous row's names on every row).
     #[inline]
     pub fn is(&self, i: u32, name: &str) -> bool {
-        let i = i as usize;
-        let Some(&end) = self.ends.get(i) else {
-            return false;
-        };
-        let start = i.checked_sub(1).and_then(|p| self.ends.get(p)).copied().unwrap_or(0);
-        self.text
-            .as_bytes()
-            .get(start as usize..end as usize)
+        self.span(i)
+            .and_then(|span| self.text.as_bytes().get(span))
             .is_some_and(|bytes| same_bytes(bytes, name.as_bytes()))
+    }
+
+    /// Where string `i` lies in `text`; `None` for a number never handed out.
+    #[inline]
+    fn span(&self, i: u32) -> Option<std::ops::Range<usize>> {
+        let i = i as usize;
+        let end = *self.ends.get(i)?;
+        let start = i.checked_sub(1).and_then(|p| self.ends.get(p)).copied().unwrap_or(0);
+        Some(start as usize..end as usize)
     }
 
     /// The number of `name`, if it was interned.
