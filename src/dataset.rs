@@ -182,6 +182,7 @@ fn too_many(what: &str) -> Error {
 }
 
 /// `s` without surrounding whitespace (as `str::trim`), with a quick path for the usual case.
+#[inline(always)]
 pub(crate) fn trim(s: &str) -> &str {
     match (s.as_bytes().first(), s.as_bytes().last()) {
         (Some(first), Some(last)) if first.is_ascii_graphic() && last.is_ascii_graphic() => s,
@@ -230,23 +231,29 @@ impl DatasetBuilder {
             return Err(empty_customer());
         }
         let order_id = value(input.order_id);
-        let known = order_id.and_then(|id| self.find_order(id));
-        let open = known.and_then(|o| self.orders.get(o as usize));
-        if let Some(open) = open {
-            let id = order_id.unwrap_or_default();
-            if !self.data.customers.is(open.customer, customer_name) {
-                let owner = self.data.customers.name(open.customer);
-                return Err(conflicting_customer(id, owner, customer_name));
+        // The order the id names, checked against this line, or where a new id goes.
+        let known = match order_id.map(|id| self.find_order(id)) {
+            Some(Ok(o)) => {
+                let open = self.orders.get(o as usize).ok_or_else(|| Error::new(ErrorCode::Internal, "an order id names no order"))?;
+                let id = order_id.unwrap_or_default();
+                if !self.data.customers.is(open.customer, customer_name) {
+                    let owner = self.data.customers.name(open.customer);
+                    return Err(conflicting_customer(id, owner, customer_name));
+                }
+                if open.day != input.day {
+                    return Err(conflicting_day(id));
+                }
+                Ok((o, open.customer, open.channel))
             }
-            if open.day != input.day {
-                return Err(conflicting_day(id));
-            }
-        }
-        // The order's own customer and channel are the likeliest matches.
-        let customer_hint = open.map(|o| o.customer).or(self.last_customer);
-        let channel_hint = open.and_then(|o| o.channel).or(self.last_channel);
+            Some(Err(new)) => Err(Some(new)),
+            None => Err(None),
+        };
         let data = &mut self.data;
-        let customer = intern(&mut data.customers, customer_name, customer_hint, "customers")?;
+        let customer = match known {
+            // Its name was just compared.
+            Ok((_, customer, _)) => customer,
+            _ => intern(&mut data.customers, customer_name, self.last_customer, "customers")?,
+        };
         self.last_customer = Some(customer);
         if data.customer_channel.len() < data.customers.len() {
             data.customer_channel.push(None);
@@ -263,7 +270,6 @@ impl DatasetBuilder {
                 data.product_info.push(ProductInfo::default());
             }
             let info = data.product_info.get_mut(p as usize);
-            // A product's lines usually name its category again.
             let hint = info
                 .as_ref()
                 .and_then(|info| info.category)
@@ -284,21 +290,22 @@ impl DatasetBuilder {
                 }
             }
         }
+        let channel_hint = known.ok().and_then(|(_, _, channel)| channel);
         let channel = intern_value(
             &mut data.channels,
             value(input.channel),
-            channel_hint,
+            channel_hint.or(self.last_channel),
             "channels",
         )?;
         self.last_channel = channel.or(self.last_channel);
         let next = u32::try_from(self.orders.len()).map_err(|_| too_many("orders"))?;
         let order = match (order_id, known) {
-            (Some(_), Some(o)) => o,
-            (Some(id), None) => {
-                self.order_ids.insert(id, next).ok_or_else(|| too_many("orders"))?;
+            (_, Ok((o, _, _))) => o,
+            (Some(id), Err(Some(new))) => {
+                self.order_ids.insert(new, id, next).ok_or_else(|| too_many("orders"))?;
                 next
             }
-            (None, _) => *self.customer_days.entry((customer, input.day)).or_insert(next),
+            _ => *self.customer_days.entry((customer, input.day)).or_insert(next),
         };
         if let Some(id) = order_id {
             if self.last_order != Some(order) {
@@ -330,15 +337,18 @@ impl DatasetBuilder {
         Ok(())
     }
 
-    /// The order of order id `id`, if seen (the previous line's is checked first).
-    fn find_order(&self, id: &str) -> Option<u32> {
+    fn find_order<'a>(&self, id: &'a str) -> std::result::Result<u32, order_ids::NewId<'a>> {
         match self.last_order {
-            Some(o) if same_text(&self.last_id, id) => Some(o),
+            Some(o) if same_text(&self.last_id, id) => Ok(o),
             _ => self.order_ids.find(id),
         }
     }
 
-    /// Number of lines added so far.
+    /// The product of the last line added (`None` also before the first line).
+    pub fn last_product(&self) -> Option<u32> {
+        self.lines.last().and_then(|l| l.line.product)
+    }
+
     pub fn line_count(&self) -> usize {
         self.lines.len()
     }

@@ -60,40 +60,48 @@ impl OrderIds {
         }
     }
 
-    /// The order of `id`, if an earlier line named it.
-    pub(super) fn find(&self, id: &str) -> Option<u32> {
-        if let Some(n) = self.in_run(id) {
+    /// The order of `id` when an earlier line named it; else where a new id goes, for
+    /// [`insert`](Self::insert) (so a new id is read once).
+    pub(super) fn find<'a>(&self, id: &'a str) -> Result<u32, NewId<'a>> {
+        let numbered = self.in_run(id);
+        if let Some(n) = numbered {
             // Past the end of the run (the usual new id), it is new: an id with the run's prefix
             // went to `others` only when it was not past the run's end then, and the run only grows.
             if self.run.last().is_none_or(|last| n.value > last.value) {
-                return None;
+                return Err(NewId { run: Some(n) });
             }
             if let Ok(i) = self.run.binary_search_by_key(&n.value, |e| e.value) {
                 if let Some(e) = self.run.get(i).filter(|e| e.digits == n.digits) {
-                    return Some(e.order);
+                    return Ok(e.order);
                 }
             }
         }
-        let number = self.others.lookup(id)?;
-        self.other_orders.get(number as usize).copied()
+        match self.others.lookup(id).and_then(|number| self.other_orders.get(number as usize)) {
+            Some(&order) => Ok(order),
+            None => Err(NewId { run: None }),
+        }
     }
 
-    /// Records that `id` (not seen before: the caller checked with [`find`](Self::find)) names
-    /// `order`; `None` past u32::MAX ids.
-    pub(super) fn insert(&mut self, id: &str, order: u32) -> Option<()> {
-        if let Some(n) = self.in_run(id) {
-            if self.run.last().is_none_or(|last| n.value > last.value) {
-                if self.prefix.is_none() {
-                    self.prefix = Some(n.prefix.into());
-                }
-                self.run.push(RunEntry { value: n.value, order, digits: n.digits });
-                return Some(());
+    /// Records that `id`, which [`find`](Self::find) did not know (`new`), names `order`; `None`
+    /// past u32::MAX ids.
+    pub(super) fn insert(&mut self, new: NewId<'_>, id: &str, order: u32) -> Option<()> {
+        if let Some(n) = new.run {
+            if self.prefix.is_none() {
+                self.prefix = Some(n.prefix.into());
             }
+            self.run.push(RunEntry { value: n.value, order, digits: n.digits });
+            return Some(());
         }
         self.others.intern(id)?;
         self.other_orders.push(order);
         Some(())
     }
+}
+
+/// Where an id [`OrderIds::find`] did not know goes: the end of the run, or the others.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct NewId<'a> {
+    run: Option<Numbered<'a>>,
 }
 
 #[cfg(test)]
@@ -117,14 +125,14 @@ mod tests {
         ];
         let mut index = OrderIds::default();
         for (order, id) in ids.iter().enumerate() {
-            assert_eq!(index.find(id), None, "{id} is new");
-            index.insert(id, order as u32).unwrap();
+            let new = index.find(id).expect_err("a new id");
+            index.insert(new, id, order as u32).unwrap();
         }
         for (order, id) in ids.iter().enumerate() {
-            assert_eq!(index.find(id), Some(order as u32), "{id}");
+            assert_eq!(index.find(id).ok(), Some(order as u32), "{id}");
         }
         for unseen in ["1003", "05", "0", "1008", "C1001", "#1001", "ab"] {
-            assert_eq!(index.find(unseen), None, "{unseen}");
+            assert!(index.find(unseen).is_err(), "{unseen}");
         }
         // The increasing ids with the first prefix went to the run, the rest to the interner.
         let run: Vec<u64> = index.run.iter().map(|e| e.value).collect();

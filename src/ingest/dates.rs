@@ -820,8 +820,7 @@ impl DateParser {
     /// Looks at a value for evidence of the day/month order; values that prove nothing (including
     /// unreadable ones) change nothing.
     pub fn observe(&mut self, raw: &str) {
-        if starts_with_year(raw) || fast_iso(raw).is_some() {
-            // ISO dates (valid or not) prove nothing.
+        if Self::proves_nothing(raw) {
             return;
         }
         let Ok(Shape::Triple(t)) = classify(raw) else {
@@ -843,6 +842,12 @@ impl DateParser {
             },
             _ => {}
         }
+    }
+
+    /// True for values [`Self::observe`] skips at once: ISO dates (valid or not) prove nothing
+    /// about the day/month order.
+    pub fn proves_nothing(raw: &str) -> bool {
+        starts_with_year(raw) || fast_iso(raw).is_some()
     }
 
     /// The order in use: the option when given, else the order the data proved (`None` while

@@ -110,20 +110,28 @@ impl<'a> Record<'a> {
         }
     }
 
+    /// Field `i` as text when the record is valid UTF-8 as a whole (what [`Record::text`] gives
+    /// then, without a check of its own); `None` past the last field or for a record that is not.
+    #[inline(always)]
+    pub fn whole_text_field(&self, i: usize) -> Option<&'a str> {
+        let text = self.text?;
+        let start = match i.checked_sub(1) {
+            None => 0,
+            Some(previous) => *self.ends.get(previous)?,
+        };
+        text.get(start..*self.ends.get(i)?)
+    }
+
     /// Fields `columns` (indices below [`Record::len`]) as text, each into its slot of `out`: what
     /// [`Record::text`] gives, in one pass when the record is valid UTF-8 as a whole.
     pub fn texts_into(&self, columns: &[usize], out: &mut [&'a str]) -> Result<(), Error> {
-        if let Some(text) = self.text {
-            let all = columns.iter().all(|&i| {
-                let start = i.checked_sub(1).map_or(Some(0), |p| self.ends.get(p).copied());
-                let field = start.zip(self.ends.get(i)).and_then(|(start, &end)| text.get(start..end));
-                match (field, out.get_mut(i)) {
-                    (Some(field), Some(slot)) => {
-                        *slot = field;
-                        true
-                    }
-                    _ => false,
+        if self.text.is_some() {
+            let all = columns.iter().all(|&i| match (self.whole_text_field(i), out.get_mut(i)) {
+                (Some(field), Some(slot)) => {
+                    *slot = field;
+                    true
                 }
+                _ => false,
             });
             if all {
                 return Ok(());

@@ -214,6 +214,55 @@ impl Columns {
     }
 }
 
+/// Where the lean path ([`State::take_plain`]) finds a row's fields: files with an order id and an
+/// amount column, and no email, unit price, product name or status column (the usual export).
+#[derive(Debug, Clone, Copy)]
+struct Lane {
+    width: usize,
+    customer: usize,
+    order_id: usize,
+    date: usize,
+    amount: usize,
+    quantity: Option<usize>,
+    product: Option<usize>,
+    category: Option<usize>,
+    channel: Option<usize>,
+}
+
+impl Lane {
+    fn of(c: &Columns, width: usize) -> Option<Lane> {
+        if c.email.is_some() || c.unit_price.is_some() || c.product_name.is_some() || c.status.is_some() {
+            return None;
+        }
+        Some(Lane {
+            width,
+            customer: c.customer,
+            order_id: c.order_id?,
+            date: c.date,
+            amount: c.amount?,
+            quantity: c.quantity,
+            product: c.product,
+            category: c.category,
+            channel: c.channel,
+        })
+    }
+}
+
+/// The trimmed field `i` of a record valid as UTF-8 as a whole.
+#[inline(always)]
+fn plain_field<'r>(record: &Record<'r>, i: usize) -> Option<&'r str> {
+    record.whole_text_field(i).map(trim)
+}
+
+/// The trimmed field of an optional column: `Some(None)` when unmapped or empty.
+#[inline(always)]
+fn plain_optional<'r>(record: &Record<'r>, i: Option<usize>) -> Option<Option<&'r str>> {
+    match i {
+        None => Some(None),
+        Some(i) => plain_field(record, i).map(|s| (!s.is_empty()).then_some(s)),
+    }
+}
+
 /// What a status cell says about the row.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 enum Status {
@@ -233,8 +282,8 @@ struct OrderContext {
     status: Status,
     customer: Option<String>,
     day: Option<Day>,
-    /// Hashes of its lines as compared for repeats (see [`line_key`]).
-    lines: Vec<u64>,
+    /// Its kept lines as compared for repeats (the first [`MAX_TRACKED_LINES`]).
+    lines: Vec<LineKey>,
 }
 
 /// A parsed row.
@@ -249,7 +298,7 @@ struct Seen {
     status: Status,
     day: Option<Day>,
     /// The line, as compared for repeats, when it went into the dataset.
-    line: Option<u64>,
+    line: Option<LineKey>,
 }
 
 /// How the order context's customer changes with a row.
@@ -260,50 +309,41 @@ enum CustomerUpdate {
 }
 
 impl Seen {
-    fn of(parsed: &Parsed<'_>, kept: bool) -> Self {
+    /// What `parsed` leaves; `kept` is the product number of its line when it went into the dataset.
+    fn of(parsed: &Parsed<'_>, kept: Option<Option<u32>>) -> Self {
         match parsed {
             Parsed::Failed => Seen { status: Status::Failed, day: None, line: None },
             Parsed::Line { input, status, .. } => Seen {
                 status: *status,
                 day: Some(input.day),
-                line: kept.then(|| line_key(input)),
+                line: kept.map(|product| LineKey::of(input, product)),
             },
         }
     }
 }
 
-/// A line as compared for exact repeats (product, name, quantity and amount), hashed; equal
-/// decimals hash equally whatever their scale.
-fn line_key(input: &LineInput<'_>) -> u64 {
-    let mut hasher = rustc_hash::FxHasher::default();
-    (input.product, input.product_name, input.quantity.is_some()).hash(&mut hasher);
-    if let Some(quantity) = input.quantity {
-        hash_value(quantity, &mut hasher);
-    }
-    hash_value(input.amount, &mut hasher);
-    hasher.finish()
+/// A kept line as compared for exact repeats within its order: its product (by number, so by
+/// text), product name (hashed), quantity (given or not) and amount. Decimals compare by value:
+/// `1.50` repeats `1.5`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct LineKey {
+    product: Option<u32>,
+    /// FxHash of the product name cell; 0 without one.
+    name: u64,
+    quantity: Option<Decimal>,
+    amount: Decimal,
 }
 
-/// Hashes `x` as equal decimals share it whatever their scale: its mantissa without trailing
-/// zeros, the scale left and the sign (what `Decimal::normalize` gives), in u64 arithmetic when
-/// the mantissa fits one (`Decimal`'s own hash normalizes in 96 bits: a call per digit in wasm).
-fn hash_value(x: Decimal, hasher: &mut impl Hasher) {
-    let (mut mantissa, mut scale) = match u64::try_from(x.mantissa().unsigned_abs()) {
-        Ok(m) => (m, x.scale()),
-        Err(_) => {
-            let n = x.normalize();
-            match u64::try_from(n.mantissa().unsigned_abs()) {
-                Ok(m) => (m, n.scale()),
-                // Beyond u64 even without trailing zeros: no u64 form is equal to it.
-                Err(_) => return n.hash(hasher),
-            }
-        }
-    };
-    while scale > 0 && mantissa % 10 == 0 {
-        mantissa /= 10;
-        scale = scale.saturating_sub(1);
+impl LineKey {
+    /// The key of `input`, whose product the dataset numbered `product`.
+    fn of(input: &LineInput<'_>, product: Option<u32>) -> Self {
+        let name = input.product_name.map_or(0, |name| {
+            let mut hasher = rustc_hash::FxHasher::default();
+            name.hash(&mut hasher);
+            hasher.finish()
+        });
+        LineKey { product, name, quantity: input.quantity, amount: input.amount }
     }
-    (mantissa, scale, x.is_sign_negative() && mantissa != 0).hash(hasher);
 }
 
 /// The streaming ingest: `feed` chunks, then `finish`.
@@ -328,6 +368,10 @@ struct State {
     /// A buffer for the next customer name the order context keeps (so rows allocate none).
     spare_customer: String,
     context: Option<OrderContext>,
+    /// Set from the header when the file's columns allow the lean path (and it is allowed: tests
+    /// compare it with the general path).
+    lane: Option<Lane>,
+    lane_allowed: bool,
     duplicate_lines: u64,
     builder: DatasetBuilder,
     log: RowLog,
@@ -422,6 +466,8 @@ impl TransactionIngest {
                 scratch: Vec::new(),
                 spare_customer: String::new(),
                 context: None,
+                lane: None,
+                lane_allowed: true,
                 duplicate_lines: 0,
                 builder: DatasetBuilder::new(),
                 log: RowLog::new(options.strict.unwrap_or(false), options.max_error_examples),
@@ -477,6 +523,11 @@ impl State {
             return self.take_header(record);
         }
         self.log.seen();
+        if let Some(lane) = self.lane.filter(|_| self.sampled && self.held.is_empty()) {
+            if let Some(result) = self.take_plain(&lane, record) {
+                return result;
+            }
+        }
         let line = record.line();
         let fields = self.row_fields(record);
         if let Ok(fields) = &fields {
@@ -498,6 +549,77 @@ impl State {
         result
     }
 
+    /// The lean path for the usual row, a sale line of an order with every field readable: what
+    /// [`Self::accept`] does with it, without its generality. `None` when the row is anything
+    /// else (nothing done then: the general path takes it).
+    #[inline(always)]
+    fn take_plain(&mut self, lane: &Lane, record: &Record<'_>) -> Option<Result<()>> {
+        if record.len() != lane.width {
+            return None;
+        }
+        let raw_date = record.whole_text_field(lane.date)?;
+        // The general path would look at the date for evidence of the day/month order.
+        if self.dates.resolved().is_none() && !DateParser::proves_nothing(raw_date) || self.dates.needs_order() {
+            return None;
+        }
+        let id = plain_field(record, lane.order_id)?;
+        let customer = plain_field(record, lane.customer)?;
+        let date = trim(raw_date);
+        if id.is_empty() || customer.is_empty() || date.is_empty() || is_cancellation_id(id) {
+            return None;
+        }
+        let day = self.dates.parse(date).ok()?;
+        let quantity = match plain_optional(record, lane.quantity)? {
+            None => None,
+            Some(raw) => Some(parse_quantity(raw).ok().filter(|q| !is_negative(*q))?),
+        };
+        let amount = self.amounts.parse(plain_field(record, lane.amount)?).ok().filter(|a| !is_negative(*a))?;
+        let input = LineInput {
+            customer,
+            order_id: Some(id),
+            day,
+            amount,
+            quantity,
+            product: plain_optional(record, lane.product)?,
+            product_name: None,
+            category: plain_optional(record, lane.category)?,
+            channel: plain_optional(record, lane.channel)?,
+            cancelled: false,
+        };
+        if let Err(e) = self.builder.add_line(&input) {
+            let e = self.dataset_error(record.line(), e);
+            return Some(self.reject(e));
+        }
+        self.log.accept();
+        let key = LineKey::of(&input, self.builder.last_product());
+        let context = match self.context.as_mut() {
+            Some(context) if same_text(&context.id, id) => context,
+            _ => {
+                let context = self.context.get_or_insert_with(OrderContext::default);
+                context.id.clear();
+                context.id.push_str(id);
+                context.lines.clear();
+                context
+            }
+        };
+        if context.lines.contains(&key) {
+            self.duplicate_lines = self.duplicate_lines.saturating_add(1);
+        } else if context.lines.len() < MAX_TRACKED_LINES {
+            context.lines.push(key);
+        }
+        context.status = Status::Sale;
+        context.day = Some(day);
+        match &mut context.customer {
+            Some(kept) if same_text(kept, customer) => {}
+            Some(kept) => {
+                kept.clear();
+                kept.push_str(customer);
+            }
+            None => context.customer = Some(customer.to_owned()),
+        }
+        Some(Ok(()))
+    }
+
     /// Keeps a row's field list for the next row, so rows allocate none (`row_fields`).
     fn recycle(&mut self, mut fields: Vec<&str>) {
         fields.clear();
@@ -517,6 +639,7 @@ impl State {
         let mapping = auto_map(&names, &self.options.overrides)?;
         self.columns = columns_of(&mapping)?;
         self.used = self.columns.used();
+        self.lane = Lane::of(&self.columns, headers.len()).filter(|_| self.lane_allowed);
         if let Some(warning) = line_item_warning(&mapping) {
             self.report.warnings.push(warning);
         }
@@ -613,7 +736,7 @@ impl State {
             return Ok(());
         };
         if let Some(id) = order_id {
-            let seen = Seen::of(&parsed, kept);
+            let seen = Seen::of(&parsed, kept.then(|| self.builder.last_product()));
             // The customer is copied only when it changes (so not on every row).
             let kept_customer = context.as_ref().or(self.context.as_ref()).and_then(|c| c.customer.as_deref());
             let customer = match &parsed {
@@ -1019,7 +1142,7 @@ mod tests {
                 amount: amount.parse().unwrap(),
                 ..Default::default()
             };
-            line_key(&input)
+            LineKey::of(&input, Some(0))
         };
         let wide = "79228162514264337593543950335";
         assert_eq!(key(Some("2"), "1.50"), key(Some("2.000"), "1.5"));
@@ -1031,6 +1154,127 @@ mod tests {
         assert_ne!(key(None, "-1.5"), key(None, "1.5"));
         assert_ne!(key(Some("1"), "1.5"), key(None, "1.5"));
         assert_ne!(key(None, wide), key(None, "7.9228162514264337593543950335"));
+        let named = |name: Option<&str>| LineKey::of(&LineInput { product_name: name, ..Default::default() }, None);
+        assert_eq!(named(Some("Mug")), named(Some("Mug")));
+        assert_ne!(named(Some("Mug")), named(Some("Cup")));
+        assert_ne!(named(Some("Mug")), named(None));
+    }
+
+    /// A file whose first 1,200 rows are plain and whose rest mixes every kind of row the lean
+    /// path hands to the general one, or must treat as the general path does.
+    fn mixed_file(seed: u64) -> Vec<u8> {
+        let mut state = seed;
+        let mut next = move |n: u64| {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (state >> 33) % n
+        };
+        let mut out = b"order_id,customer_id,date,amount,quantity,product_id,category,channel\n".to_vec();
+        let mut order = 1000u64;
+        for row in 0..4000u64 {
+            if next(3) != 0 {
+                order += 1;
+            }
+            let customer = format!("c{}", order % 97);
+            let day = 1 + order % 28;
+            let mut id = order.to_string();
+            let mut cells = [
+                String::new(),
+                customer.clone(),
+                format!("2023-02-{day:02}"),
+                format!("{}.{}", next(50), next(100)),
+                (1 + next(3)).to_string(),
+                format!("P{}", next(40)),
+                format!("k{}", next(5)),
+                ["web", "shop", ""][next(3) as usize].to_string(),
+            ];
+            if row > 1200 {
+                match next(40) {
+                    0 => id = format!("C{order}"),
+                    1 => cells[3] = format!("-{}", cells[3]),
+                    2 => cells[4] = "-1".into(),
+                    3 => cells[1] = String::new(),
+                    4 => cells[2] = String::new(),
+                    5 => cells[2] = "2023-02-30".into(),
+                    6 => cells[3] = "12.5x".into(),
+                    7 => cells[4] = String::new(),
+                    8 => cells[5] = " P1 ".into(),
+                    9 => cells[1] = format!(" {customer}"),
+                    10 => cells[1] = "someone else".into(),
+                    11 => cells[2] = "2023-03-01".into(),
+                    12 => id = (order - 3).to_string(),
+                    13 => cells[6] = String::new(),
+                    14 => cells[3] = "\"1,234.50\"".into(),
+                    15 => cells[2] = "13/02/2023".into(),
+                    16 => {
+                        out.extend_from_slice(b"1,2,3\n");
+                        continue;
+                    }
+                    17 => {
+                        out.extend_from_slice(b"\xff\xfe,c1,2023-02-01,1,1,P1,k1,web\n");
+                        continue;
+                    }
+                    18 => id = String::new(),
+                    _ => {}
+                }
+                // Repeat the previous line now and then (a repeated line of its order).
+                if next(15) == 0 {
+                    cells[3] = "7.50".into();
+                    cells[4] = "2".into();
+                    cells[5] = "P7".into();
+                    let repeat = format!("{id},{},2023-02-{day:02},7.5,2.0,P7,k1,web\n", cells[1]);
+                    out.extend_from_slice(repeat.as_bytes());
+                }
+            }
+            cells[0] = id;
+            out.extend_from_slice(cells.join(",").as_bytes());
+            out.push(b'\n');
+        }
+        out
+    }
+
+    fn ingest_mixed(bytes: &[u8], options: &IngestOptions, lane: bool) -> String {
+        let run = || -> Result<(Dataset, IngestReport)> {
+            let mut ingest = TransactionIngest::new(options)?;
+            ingest.state.lane_allowed = lane;
+            for chunk in bytes.chunks(4096) {
+                ingest.feed(chunk)?;
+            }
+            ingest.finish()
+        };
+        match run() {
+            Ok((data, report)) => format!("{data:?}\n{report:?}"),
+            Err(e) => format!("{e:?}"),
+        }
+    }
+
+    #[test]
+    fn the_lean_path_gives_what_the_general_path_gives() {
+        let options = [
+            IngestOptions::default(),
+            IngestOptions { returns: Some(ReturnPolicy::Drop), ..Default::default() },
+            IngestOptions { strict: Some(true), ..Default::default() },
+            IngestOptions { max_error_examples: Some(1000), ..Default::default() },
+        ];
+        for seed in 1..6 {
+            let bytes = mixed_file(seed);
+            for options in &options {
+                let lean = ingest_mixed(&bytes, options, true);
+                let general = ingest_mixed(&bytes, options, false);
+                assert!(lean == general, "seed {seed}, {options:?}:\n{}", first_difference(&lean, &general));
+            }
+        }
+        let bytes = mixed_file(1);
+        let report = ingest_mixed(&bytes, &IngestOptions { max_error_examples: Some(1000), ..Default::default() }, true);
+        for code in ["INVALID_DATE", "INVALID_AMOUNT", "CONFLICTING_FIELDS", "MALFORMED_ROW", "MISSING_FIELD"] {
+            assert!(report.contains(code), "the file has {code} rows");
+        }
+        assert!(report.contains("DUPLICATE_LINES"), "the file repeats lines");
+    }
+
+    fn first_difference(a: &str, b: &str) -> String {
+        let at = a.bytes().zip(b.bytes()).position(|(x, y)| x != y).unwrap_or(a.len().min(b.len()));
+        let from = at.saturating_sub(200);
+        format!("lean:    …{}\ngeneral: …{}", &a[from..(at + 200).min(a.len())], &b[from..(at + 200).min(b.len())])
     }
 
     #[test]
