@@ -122,6 +122,30 @@ struct OpenOrder {
     day: Day,
     channel: Option<u32>,
     cancelled: bool,
+    /// Sums of its lines' amounts and quantities so far, in file order.
+    revenue: Decimal,
+    items: Decimal,
+    /// The first of those sums to go beyond the exact range ("revenue" or "quantity"): `finish`
+    /// reports it, and the sums stop there.
+    overflow: Option<&'static str>,
+    /// Its lines are `lines[start .. start + len]` while they come one after another (unless
+    /// the builder is `scattered`).
+    start: u32,
+    len: u32,
+}
+
+impl OpenOrder {
+    /// Adds a line's amount and quantity to the sums (the first overflow is kept).
+    fn add(&mut self, amount: Decimal, quantity: Decimal) {
+        if self.overflow.is_some() {
+            return;
+        }
+        match (self.revenue.checked_add(amount), self.items.checked_add(quantity)) {
+            (Some(revenue), Some(items)) => (self.revenue, self.items) = (revenue, items),
+            (None, _) => self.overflow = Some("revenue"),
+            (_, None) => self.overflow = Some("quantity"),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -136,6 +160,8 @@ pub struct DatasetBuilder {
     data: Dataset,
     orders: Vec<OpenOrder>,
     lines: Vec<OpenLine>,
+    /// True once an order's lines did not all come one after another (then `finish` groups them).
+    scattered: bool,
     /// Which order each order id seen so far names.
     order_ids: OrderIds,
     /// Orders by customer and day (lines without an order id).
@@ -314,18 +340,32 @@ impl DatasetBuilder {
                 self.last_order = Some(order);
             }
         }
+        let index = u32::try_from(self.lines.len()).map_err(|_| too_many("order lines"))?;
+        let quantity = input.quantity.unwrap_or(Decimal::ONE);
         if order == next {
-            self.orders.push(OpenOrder {
+            let mut open = OpenOrder {
                 customer,
                 day: input.day,
                 channel,
                 cancelled: input.cancelled,
-            });
+                revenue: Decimal::ZERO,
+                items: Decimal::ZERO,
+                overflow: None,
+                start: index,
+                len: 1,
+            };
+            open.add(input.amount, quantity);
+            self.orders.push(open);
         } else if let Some(open) = self.orders.get_mut(order as usize) {
             open.cancelled |= input.cancelled;
             open.channel = open.channel.or(channel);
+            open.add(input.amount, quantity);
+            if open.start.wrapping_add(open.len) == index {
+                open.len = open.len.wrapping_add(1);
+            } else {
+                self.scattered = true;
+            }
         }
-        let quantity = input.quantity.unwrap_or(Decimal::ONE);
         self.lines.push(OpenLine {
             order,
             line: Line {
@@ -359,30 +399,21 @@ impl DatasetBuilder {
             mut data,
             orders,
             lines,
+            scattered,
             ..
         } = self;
-        let grouped = group_lines(lines, orders.len())?;
-        // Each order's totals, in order of first appearance (the first overflow is reported).
-        let mut sums = Vec::with_capacity(orders.len());
-        for &(start, len) in &grouped.ranges {
-            let mut revenue = Decimal::ZERO;
-            let mut items = Decimal::ZERO;
-            let order_lines = grouped
-                .lines
-                .get(start as usize..)
-                .unwrap_or(&[])
-                .iter()
-                .take(len as usize);
-            for line in order_lines {
-                revenue = revenue
-                    .checked_add(line.amount)
-                    .ok_or_else(|| sum_overflow("revenue"))?;
-                items = items
-                    .checked_add(line.quantity)
-                    .ok_or_else(|| sum_overflow("quantity"))?;
-            }
-            sums.push((revenue, items));
+        // The first overflow of an order's totals, in order of first appearance, is the error.
+        if let Some(what) = orders.iter().find_map(|open| open.overflow) {
+            return Err(sum_overflow(what));
         }
+        let grouped = if scattered {
+            group_lines(lines, orders.len())?
+        } else {
+            GroupedLines {
+                lines: lines.into_iter().map(|l| l.line).collect(),
+                ranges: orders.iter().map(|open| (open.start, open.len)).collect(),
+            }
+        };
         data.lines = grouped.lines;
         let sorted = sort_orders(&orders, data.customers.len())?;
         data.customer_orders = sorted.ranges;
@@ -395,18 +426,15 @@ impl DatasetBuilder {
         }
         data.orders = Vec::with_capacity(orders.len());
         for &(_, o) in &sorted.orders {
-            let (Some(open), Some(&(revenue, items)), Some(&lines)) = (
-                orders.get(o as usize),
-                sums.get(o as usize),
-                grouped.ranges.get(o as usize),
-            ) else {
+            let (Some(open), Some(&lines)) = (orders.get(o as usize), grouped.ranges.get(o as usize)) else {
                 continue;
             };
+            let revenue = open.revenue;
             data.orders.push(Order {
                 customer: open.customer,
                 day: open.day,
                 revenue,
-                items,
+                items: open.items,
                 lines,
                 is_return: open.cancelled || revenue.is_sign_negative() && !revenue.is_zero(),
             });
@@ -538,6 +566,38 @@ mod tests {
             amount: Decimal::from(amount),
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn an_order_total_beyond_the_decimal_range_is_an_error_at_finish() {
+        let huge = |customer, order, quantity: Option<Decimal>, amount: Decimal| LineInput {
+            customer,
+            order_id: Some(order),
+            day: 1,
+            amount,
+            quantity,
+            ..Default::default()
+        };
+        let finish = |lines: &[LineInput<'_>]| {
+            let mut b = DatasetBuilder::new();
+            for l in lines {
+                b.add_line(l).unwrap();
+            }
+            b.finish().map(|d| d.orders.len()).map_err(|e| e.message)
+        };
+        let max = Decimal::MAX;
+        // Order 1's revenue overflows on its second line; order 2's quantity on its third.
+        let lines = [
+            huge("a", "2", Some(max), Decimal::ONE),
+            huge("a", "2", Some(max), Decimal::ONE),
+            huge("b", "1", None, max),
+            huge("b", "1", None, max),
+        ];
+        assert_eq!(finish(&lines), Err("an order's total quantity is beyond the exact decimal range".to_owned()));
+        assert_eq!(finish(&lines[2..]), Err("an order's total revenue is beyond the exact decimal range".to_owned()));
+        // Netted back into range line by line, it is no error.
+        let netted = [huge("b", "1", None, max), huge("b", "1", None, -max), huge("b", "1", None, max)];
+        assert_eq!(finish(&netted), Ok(1));
     }
 
     #[test]

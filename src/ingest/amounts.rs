@@ -608,6 +608,10 @@ impl AmountParser {
 /// thousand is the likelier meaning). With a dot present, commas are thousands separators
 /// (`1,234.5`); a dot is always decimal, so `1.000` is 1 and `1.234,5` is an error.
 pub fn parse_quantity(raw: &str) -> Result<Decimal, AmountError> {
+    // Most lines have one to nine of something.
+    if let [digit @ b'1'..=b'9'] = raw.as_bytes() {
+        return Ok(Decimal::from(digit.wrapping_sub(b'0')));
+    }
     // A plain quantity has no comma, so it is read in dot style (see `quantity_style`).
     match fast_plain(raw, Some(Style::Dot)) {
         Some(value) => Ok(value),
@@ -1071,6 +1075,12 @@ mod tests {
         ] {
             assert_eq!(parse_quantity(raw), Ok(d(want)), "{raw}");
         }
+        // The one-digit shortcut builds exactly what the fast path builds (same scale too).
+        for q in ["1", "5", "9"] {
+            let short = parse_quantity(q).unwrap();
+            assert_eq!(short.serialize(), fast_plain(q, Some(Style::Dot)).unwrap().serialize(), "{q}");
+        }
+        assert_eq!(parse_quantity("0").unwrap().serialize(), Decimal::ZERO.serialize());
         assert_eq!(parse_quantity(""), Err(AmountError::Empty));
         assert_eq!(parse_quantity("--1"), Err(AmountError::Sign));
         assert_eq!(parse_quantity("5-"), Err(AmountError::Sign));
