@@ -293,6 +293,24 @@ enum Parsed<'a> {
     Line { input: LineInput<'a>, is_return: bool, status: Status },
 }
 
+impl OrderContext {
+    /// Starts order `id` in this context's buffers.
+    fn restart(&mut self, id: &str) {
+        self.id.clear();
+        self.id.push_str(id);
+        self.lines.clear();
+    }
+
+    /// Notes a kept line of the order; true when it repeats an earlier one.
+    fn note_line(&mut self, key: LineKey) -> bool {
+        let repeat = self.lines.contains(&key);
+        if !repeat && self.lines.len() < MAX_TRACKED_LINES {
+            self.lines.push(key);
+        }
+        repeat
+    }
+}
+
 /// What an accepted row leaves for the next row of its order.
 struct Seen {
     status: Status,
@@ -559,7 +577,7 @@ impl State {
         }
         let raw_date = record.whole_text_field(lane.date)?;
         // The general path would look at the date for evidence of the day/month order.
-        if self.dates.resolved().is_none() && !DateParser::proves_nothing(raw_date) || self.dates.needs_order() {
+        if (self.dates.resolved().is_none() && !DateParser::proves_nothing(raw_date)) || self.dates.needs_order() {
             return None;
         }
         let id = plain_field(record, lane.order_id)?;
@@ -596,16 +614,12 @@ impl State {
             Some(context) if same_text(&context.id, id) => context,
             _ => {
                 let context = self.context.get_or_insert_with(OrderContext::default);
-                context.id.clear();
-                context.id.push_str(id);
-                context.lines.clear();
+                context.restart(id);
                 context
             }
         };
-        if context.lines.contains(&key) {
+        if context.note_line(key) {
             self.duplicate_lines = self.duplicate_lines.saturating_add(1);
-        } else if context.lines.len() < MAX_TRACKED_LINES {
-            context.lines.push(key);
         }
         context.status = Status::Sale;
         context.day = Some(day);
@@ -785,17 +799,11 @@ impl State {
     fn next_context(&mut self, id: &str, seen: Seen, customer: CustomerUpdate, previous: Option<OrderContext>) -> OrderContext {
         let mut context = previous.unwrap_or_else(|| {
             let mut recycled = self.context.take().unwrap_or_default();
-            recycled.id.clear();
-            recycled.id.push_str(id);
-            recycled.lines.clear();
+            recycled.restart(id);
             recycled
         });
-        if let Some(key) = seen.line {
-            if context.lines.contains(&key) {
-                self.duplicate_lines = self.duplicate_lines.saturating_add(1);
-            } else if context.lines.len() < MAX_TRACKED_LINES {
-                context.lines.push(key);
-            }
+        if seen.line.is_some_and(|key| context.note_line(key)) {
+            self.duplicate_lines = self.duplicate_lines.saturating_add(1);
         }
         context.status = seen.status;
         context.day = seen.day;
