@@ -2,7 +2,7 @@
 // it refuses use before the wasm is loaded and maps every thrown value to a ClvkitError.
 import { ClvkitError, toClvkitError } from "./errors.js";
 import { Baskets, Dataset, SummaryDataset } from "./dataset.js";
-import { feed } from "./ingest.js";
+import { PART, feed } from "./ingest.js";
 
 let glue = null;
 
@@ -52,7 +52,10 @@ function start(kind, options) {
  * is called after each chunk and `signal` (an AbortSignal) cancels.
  */
 export async function ingest(source, options = {}, control = {}) {
-  return new Dataset(await feed(start("Ingestor", withToday(options)), source, control));
+  const final = withToday(options);
+  const ingestor = start("Ingestor", final);
+  const part = control?.[PART]?.(final) ?? null;
+  return new Dataset(await feed(ingestor, source, control ?? {}, part));
 }
 
 /** The options with `today` set to the computer's local date unless given (`null` skips the check). */

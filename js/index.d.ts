@@ -369,6 +369,9 @@ export interface IngestReport {
   customers: number;
   orders: number;
   lines: number;
+  /** 2 when the file was read in two parts at once (Node's `ingestFile` of a file of 16 MiB or
+   *  more: a worker thread read the second part), else 1. The dataset is the same either way. */
+  parts: 1 | 2;
 }
 
 export interface IngestProgress { bytes: number; totalBytes: number | null; rows: number }

@@ -78,21 +78,53 @@ async function* chunksOf(source) {
 }
 
 /**
+ * The key of a `control` hook (internal, set by the Node entry's `ingestFile`): given the final
+ * options, it may start a worker that reads a later part of the file and returns
+ * `{ from, size, start, part, stop }` (see `js/part-worker.js`), or null.
+ */
+export const PART = Symbol("clvkit.part");
+
+function wasm(call) {
+  try {
+    return call();
+  } catch (e) {
+    throw toClvkitError(e);
+  }
+}
+
+/**
  * Feeds `source` to `ingestor` (a wasm Ingestor) and returns what `ingestor.finish()` returns.
  * The ingestor is freed in every case.
+ *
+ * With `part` (a worker reading the file from a record boundary `start` after byte `from` to its
+ * end), the bytes up to `start` are fed, then the worker's part is joined; when the join would not
+ * give exactly what reading on gives (see src/ingest/transactions/parts.rs), or the worker found no
+ * start or failed, the rest is fed here as usual.
  */
-export async function feed(ingestor, source, { onProgress, signal } = {}) {
-  const totalBytes = byteLength(source);
+export async function feed(ingestor, source, { onProgress, signal } = {}, part = null) {
+  const totalBytes = byteLength(source) ?? part?.size ?? null;
   let bytes = 0;
+  let split; // where the part starts: undefined until asked, null for no part
+  let joined = false;
   let lastYield = performance.now();
   try {
-    for await (const chunk of chunksOf(source)) {
+    for await (let chunk of chunksOf(source)) {
       if (signal?.aborted) throw new ClvkitError("CANCELLED", "the ingest was cancelled");
-      try {
-        ingestor.push(chunk);
-      } catch (e) {
-        throw toClvkitError(e);
+      if (part !== null && split === undefined && bytes + chunk.byteLength > part.from) split = await part.start;
+      if (part !== null && split != null && bytes + chunk.byteLength >= split) {
+        const head = chunk.subarray(0, split - bytes);
+        wasm(() => ingestor.push(head));
+        bytes += head.byteLength;
+        const written = await part.part;
+        split = null;
+        if (written !== null && wasm(() => ingestor.joinPart(written))) {
+          joined = true;
+          bytes = part.size;
+          break;
+        }
+        chunk = chunk.subarray(head.byteLength);
       }
+      wasm(() => ingestor.push(chunk));
       bytes += chunk.byteLength;
       onProgress?.({ bytes, totalBytes, rows: ingestor.rows() });
       if (performance.now() - lastYield >= YIELD_EVERY_MS) {
@@ -100,13 +132,11 @@ export async function feed(ingestor, source, { onProgress, signal } = {}) {
         lastYield = performance.now();
       }
     }
+    if (joined) onProgress?.({ bytes, totalBytes, rows: ingestor.rows() });
     if (signal?.aborted) throw new ClvkitError("CANCELLED", "the ingest was cancelled");
-    try {
-      return ingestor.finish();
-    } catch (e) {
-      throw toClvkitError(e);
-    }
+    return wasm(() => ingestor.finish());
   } finally {
+    part?.stop();
     ingestor.free();
   }
 }

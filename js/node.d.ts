@@ -4,11 +4,16 @@ import type { Baskets, Dataset, IngestOptions, IngestProgress, SummaryDataset, S
 export * from "./index.js";
 export { default } from "./index.js";
 
-/** `ingest` of a file on disk, streamed in 1 MiB chunks. */
+/**
+ * `ingest` of a file on disk, streamed in 1 MiB chunks. A file of 16 MiB or more is read in two
+ * parts at once, the second by a worker thread (`report.parts` is then 2); `parallel: false` reads
+ * it in one. The dataset and report are the same either way. Progress counts the first part's
+ * bytes as they are read, then the whole file once the parts are joined.
+ */
 export function ingestFile(
   path: string,
   options?: IngestOptions,
-  control?: { onProgress?: (progress: IngestProgress) => void; signal?: AbortSignal },
+  control?: { onProgress?: (progress: IngestProgress) => void; signal?: AbortSignal; parallel?: boolean },
 ): Promise<Dataset>;
 
 /** `ingestSummary` of a file on disk. */

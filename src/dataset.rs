@@ -11,6 +11,7 @@ use rust_decimal::Decimal;
 use crate::error::{Error, ErrorCode, Result};
 
 mod interner;
+mod join;
 mod order_ids;
 pub use interner::Interner;
 pub(crate) use interner::same_text;
@@ -155,18 +156,15 @@ impl OpenOrder {
     }
 }
 
-#[derive(Debug, Clone)]
-struct OpenLine {
-    order: u32,
-    line: Line,
-}
-
 /// Collects lines into orders; `finish` sorts and freezes them.
 #[derive(Debug, Default)]
 pub struct DatasetBuilder {
     data: Dataset,
     orders: Vec<OpenOrder>,
-    lines: Vec<OpenLine>,
+    /// The lines in file order, and the order of each (two vectors, so that `finish` can hand
+    /// the lines over as they are when no order's lines are scattered).
+    lines: Vec<Line>,
+    line_orders: Vec<u32>,
     /// True once an order's lines did not all come one after another (then `finish` groups them).
     scattered: bool,
     /// Which order each order id seen so far names.
@@ -373,14 +371,12 @@ impl DatasetBuilder {
                 self.scattered = true;
             }
         }
-        self.lines.push(OpenLine {
-            order,
-            line: Line {
-                product,
-                quantity,
-                amount: input.amount,
-            },
+        self.lines.push(Line {
+            product,
+            quantity,
+            amount: input.amount,
         });
+        self.line_orders.push(order);
         Ok(())
     }
 
@@ -393,7 +389,7 @@ impl DatasetBuilder {
 
     /// The product of the last line added (`None` also before the first line).
     pub fn last_product(&self) -> Option<u32> {
-        self.lines.last().and_then(|l| l.line.product)
+        self.lines.last().and_then(|l| l.product)
     }
 
     pub fn line_count(&self) -> usize {
@@ -406,6 +402,7 @@ impl DatasetBuilder {
             mut data,
             orders,
             lines,
+            line_orders,
             scattered,
             ..
         } = self;
@@ -417,10 +414,10 @@ impl DatasetBuilder {
             }));
         }
         let grouped = if scattered {
-            group_lines(lines, orders.len())?
+            group_lines(lines, &line_orders, orders.len())?
         } else {
             GroupedLines {
-                lines: lines.into_iter().map(|l| l.line).collect(),
+                lines,
                 ranges: orders.iter().map(|open| (open.start, open.len)).collect(),
             }
         };
@@ -462,10 +459,10 @@ struct GroupedLines {
 }
 
 /// A stable counting sort of the lines by order.
-fn group_lines(lines: Vec<OpenLine>, orders: usize) -> Result<GroupedLines> {
+fn group_lines(lines: Vec<Line>, line_orders: &[u32], orders: usize) -> Result<GroupedLines> {
     let mut counts = vec![0u32; orders];
-    for l in &lines {
-        if let Some(count) = counts.get_mut(l.order as usize) {
+    for &order in line_orders {
+        if let Some(count) = counts.get_mut(order as usize) {
             *count = count
                 .checked_add(1)
                 .ok_or_else(|| too_many("order lines"))?;
@@ -480,8 +477,7 @@ fn group_lines(lines: Vec<OpenLine>, orders: usize) -> Result<GroupedLines> {
             .ok_or_else(|| too_many("order lines"))?;
     }
     // Lines usually come order by order already (orders are numbered as they first appear).
-    if lines.is_sorted_by_key(|l| l.order) {
-        let lines = lines.into_iter().map(|l| l.line).collect();
+    if line_orders.is_sorted() {
         return Ok(GroupedLines { lines, ranges });
     }
     let blank = Line {
@@ -492,12 +488,12 @@ fn group_lines(lines: Vec<OpenLine>, orders: usize) -> Result<GroupedLines> {
     let mut grouped = vec![blank; total as usize];
     // The next free slot of each order.
     let mut next: Vec<u32> = ranges.iter().map(|&(start, _)| start).collect();
-    for l in lines {
-        let Some(slot) = next.get_mut(l.order as usize) else {
+    for (line, &order) in lines.into_iter().zip(line_orders) {
+        let Some(slot) = next.get_mut(order as usize) else {
             continue;
         };
         if let Some(place) = grouped.get_mut(*slot as usize) {
-            *place = l.line;
+            *place = line;
         }
         *slot = slot.saturating_add(1);
     }

@@ -32,6 +32,8 @@ pub mod segments;
 pub mod summary;
 #[cfg(feature = "analytics")]
 pub mod table;
+#[cfg(feature = "analytics")]
+pub mod wire;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

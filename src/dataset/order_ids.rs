@@ -7,6 +7,7 @@
 //! [`Interner`]. A lookup checks both, so ids in any order are matched exactly.
 
 use super::Interner;
+use crate::wire::{In, Out};
 
 /// An id split into its text before the trailing digits, their value and their count.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,6 +95,128 @@ impl OrderIds {
         }
         self.others.intern(id)?;
         self.other_orders.push(order);
+        Some(())
+    }
+}
+
+/// The ids of another builder's orders (a later part of the same file), as [`OrderIds::write`]
+/// wrote them.
+#[derive(Debug, Default)]
+pub(super) struct PartIds<'a> {
+    prefix: Option<&'a str>,
+    run: Vec<RunEntry>,
+    others: Vec<(&'a str, u32)>,
+}
+
+impl<'a> PartIds<'a> {
+    pub(super) fn read(r: &mut In<'a>) -> Option<Self> {
+        let prefix = r.opt_str()?;
+        let n = r.len(3)?;
+        let mut run = Vec::with_capacity(n);
+        let (mut value, mut order) = (0u64, 0i64);
+        for _ in 0..n {
+            // Values strictly increase; orders usually go up by one.
+            value = value.checked_add(u64::try_from(r.var()?).ok()?)?;
+            order = order.checked_add(r.signed()?)?;
+            let digits = r.u8()?;
+            (1..=19).contains(&digits).then_some(())?;
+            run.push(RunEntry { value, order: u32::try_from(order).ok()?, digits });
+        }
+        let n = r.len(2)?;
+        let mut others = Vec::with_capacity(n);
+        for _ in 0..n {
+            others.push((r.str()?, r.var32()?));
+        }
+        Some(PartIds { prefix, run, others })
+    }
+
+    /// Every order number named, for checking them against the part's orders.
+    pub(super) fn orders(&self) -> impl Iterator<Item = u32> + '_ {
+        self.run.iter().map(|e| e.order).chain(self.others.iter().map(|&(_, o)| o))
+    }
+}
+
+/// The text of a run entry: the prefix, then the value in exactly its digits.
+fn run_text(buf: &mut String, prefix: &str, e: &RunEntry) {
+    use std::fmt::Write;
+    buf.clear();
+    buf.push_str(prefix);
+    let _ = write!(buf, "{:0width$}", e.value, width = usize::from(e.digits));
+}
+
+impl OrderIds {
+    /// Writes the ids, for [`PartIds::read`].
+    pub(super) fn write(&self, out: &mut Out) {
+        out.opt_str(self.prefix.as_deref());
+        out.len(self.run.len());
+        let (mut value, mut order) = (0u64, 0i64);
+        for e in &self.run {
+            out.var(u128::from(e.value.wrapping_sub(value)));
+            out.signed(i64::from(e.order).wrapping_sub(order));
+            out.u8(e.digits);
+            (value, order) = (e.value, i64::from(e.order));
+        }
+        out.len(self.other_orders.len());
+        for (id, &order) in self.others.iter().zip(&self.other_orders) {
+            out.str(id);
+            out.var(u128::from(order));
+        }
+    }
+
+    /// Whether the part's run can be appended to this run as it is: same prefix, values past
+    /// this run's end, and none of the other ids here (ids that came out of turn) among them.
+    fn run_follows(&self, part: &PartIds<'_>) -> bool {
+        let prefix = match (&self.prefix, part.prefix) {
+            (Some(mine), Some(theirs)) => **mine == *theirs,
+            _ => true,
+        };
+        let (Some(first), Some(last)) = (part.run.first(), part.run.last()) else {
+            return true;
+        };
+        let after = self.run.last().is_none_or(|mine| first.value > mine.value);
+        let theirs = part.prefix.unwrap_or("");
+        let apart = || {
+            self.others.iter().all(|id| {
+                numbered(id).is_none_or(|n| n.prefix != theirs || n.value < first.value || n.value > last.value)
+            })
+        };
+        prefix && after && apart()
+    }
+
+    /// True when no id of `part` is known here.
+    pub(super) fn are_all_new(&self, part: &PartIds<'_>) -> bool {
+        let mut buf = String::new();
+        let prefix = part.prefix.unwrap_or("");
+        let run_new = self.run_follows(part)
+            || part.run.iter().all(|e| {
+                run_text(&mut buf, prefix, e);
+                self.find(&buf).is_err()
+            });
+        run_new && part.others.iter().all(|&(id, _)| self.find(id).is_err())
+    }
+
+    /// Adds the ids of `part` (all new: [`Self::are_all_new`]), their orders moved up by `offset`.
+    pub(super) fn absorb(&mut self, part: &PartIds<'_>, offset: u32) -> Option<()> {
+        if self.run_follows(part) {
+            if self.prefix.is_none() {
+                self.prefix = part.prefix.map(Into::into);
+            }
+            for e in &part.run {
+                self.run.push(RunEntry { order: e.order.checked_add(offset)?, ..*e });
+            }
+        } else {
+            let mut buf = String::new();
+            let prefix = part.prefix.unwrap_or("");
+            for e in &part.run {
+                run_text(&mut buf, prefix, e);
+                let new = self.find(&buf).err()?;
+                self.insert(new, &buf, e.order.checked_add(offset)?)?;
+            }
+        }
+        for &(id, order) in &part.others {
+            let new = self.find(id).err()?;
+            self.insert(new, id, order.checked_add(offset)?)?;
+        }
         Some(())
     }
 }

@@ -566,6 +566,12 @@ impl AmountParser {
         self.evidence.conflict()
     }
 
+    /// Everything observed values decided, as text: two parsers with equal keys read every
+    /// value alike from here on.
+    pub fn evidence_key(&self) -> String {
+        format!("{:?}|{:?}|{}", self.option, self.evidence, self.ambiguous_seen)
+    }
+
     /// One dot-only and one comma-only value seen, when [`Self::conflict`] holds.
     pub fn conflict_examples(&self) -> Option<(&str, &str)> {
         self.evidence.examples()

@@ -864,6 +864,12 @@ impl DateParser {
         self.evidence.conflict()
     }
 
+    /// Everything observed values decided, as text: two parsers with equal keys read every
+    /// value alike from here on (the cache of the last ISO date aside, which changes no result).
+    pub fn evidence_key(&self) -> String {
+        format!("{:?}|{:?}|{}|{}", self.order, self.evidence, self.ambiguous_slash_seen, self.ambiguous_dash_seen)
+    }
+
     /// One day-first-only and one month-first-only value seen, when [`Self::conflict`] holds.
     pub fn conflict_examples(&self) -> Option<(&str, &str)> {
         self.evidence.examples()

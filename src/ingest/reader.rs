@@ -320,6 +320,35 @@ impl Reader {
         self.records
     }
 
+    /// A reader for a later part of a file whose start another reader read: `delimiter` is the
+    /// one that reader settled on, the input begins at a record boundary and its lines count from 1
+    /// (the encoding and delimiter of the head are not checked again).
+    pub fn for_part(delimiter: u8) -> Self {
+        Reader { delimiter: Some(delimiter), phase: Phase::Body, csv: csv_reader(delimiter), ..Reader::new(Some(delimiter)) }
+    }
+
+    /// True when the input so far ends exactly at the end of a record (and its line break):
+    /// a reader for the rest ([`Reader::for_part`]) would then read it as this one would.
+    pub fn at_record_boundary(&self) -> bool {
+        self.phase == Phase::Body && self.stopped.is_none() && self.at_record_start && self.skip.is_none() && !self.prev_cr
+    }
+
+    /// The line the next record would start on (past any blank lines read so far).
+    pub fn next_line(&self) -> u64 {
+        self.line
+    }
+
+    /// Counts `n` more bytes as read (those of a part another reader read).
+    pub fn add_bytes(&mut self, n: u64) {
+        self.bytes_read = self.bytes_read.saturating_add(n);
+    }
+
+    /// Ends the input without a last record (another reader read the rest): feeding more is
+    /// then an error.
+    pub fn close(&mut self) {
+        self.phase = Phase::Done;
+    }
+
     /// Bytes currently held in the reader's buffers (for tests of bounded memory).
     pub fn buffer_capacity(&self) -> usize {
         self.head

@@ -55,6 +55,26 @@ impl RowLog {
         }
     }
 
+    /// A log with the same settings and nothing counted.
+    pub fn emptied(&self) -> RowLog {
+        RowLog { counts: RowCounts::default(), ..*self }
+    }
+
+    /// Adds the counts of the rows after this log's (their examples after this log's, up to its
+    /// limit).
+    pub fn absorb(&mut self, later: RowCounts) {
+        let c = &mut self.counts;
+        c.total_rows = c.total_rows.saturating_add(later.total_rows);
+        c.accepted_rows = c.accepted_rows.saturating_add(later.accepted_rows);
+        c.rejected_rows = c.rejected_rows.saturating_add(later.rejected_rows);
+        for (code, n) in later.rejected_by_code {
+            let by_code = c.rejected_by_code.entry(code).or_insert(0);
+            *by_code = by_code.saturating_add(n);
+        }
+        let room = self.max_examples.saturating_sub(c.error_examples.len());
+        c.error_examples.extend(later.error_examples.into_iter().take(room));
+    }
+
     /// A data row was read.
     pub fn seen(&mut self) {
         self.counts.total_rows = self.counts.total_rows.saturating_add(1);

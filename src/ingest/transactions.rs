@@ -60,6 +60,8 @@ use crate::dataset::{same_text, trim, Dataset, DatasetBuilder, Day, LineInput};
 use crate::error::{Error, ErrorCode, Result, Warning};
 use crate::input::{reject_unknown, Unknown};
 
+mod parts;
+
 /// Rows looked at before the date order and decimal separator are fixed (more while dates stay ambiguous).
 const SAMPLE_ROWS: usize = 1_000;
 /// Ambiguous d/m vs m/d dates may hold back at most this many rows before the file is refused.
@@ -135,6 +137,8 @@ pub struct IngestReport {
     pub customers: u64,
     pub orders: u64,
     pub lines: u64,
+    /// 2 when the file was read in two parts at once (a worker read the second), else 1.
+    pub parts: u32,
 }
 
 /// A row's mapped fields packed into one string (the other columns are not kept).
@@ -394,6 +398,8 @@ struct State {
     builder: DatasetBuilder,
     log: RowLog,
     report: IngestReport,
+    /// For the ingest of a later part of a file: what its formats were when it started.
+    part_key: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -490,6 +496,7 @@ impl TransactionIngest {
                 builder: DatasetBuilder::new(),
                 log: RowLog::new(options.strict.unwrap_or(false), options.max_error_examples),
                 report: IngestReport { returns, ..IngestReport::default() },
+                part_key: None,
             },
         })
     }
@@ -530,6 +537,7 @@ impl TransactionIngest {
         report.customers = count(dataset.customers.len());
         report.orders = count(dataset.orders.len());
         report.lines = count(dataset.lines.len());
+        report.parts = report.parts.max(1);
         Ok((dataset, report))
     }
 }
@@ -1255,14 +1263,19 @@ mod tests {
         }
     }
 
-    #[test]
-    fn the_lean_path_gives_what_the_general_path_gives() {
-        let options = [
+    /// The option sets the differential tests read files under.
+    fn option_sets() -> [IngestOptions; 4] {
+        [
             IngestOptions::default(),
             IngestOptions { returns: Some(ReturnPolicy::Drop), ..Default::default() },
             IngestOptions { strict: Some(true), ..Default::default() },
             IngestOptions { max_error_examples: Some(1000), ..Default::default() },
-        ];
+        ]
+    }
+
+    #[test]
+    fn the_lean_path_gives_what_the_general_path_gives() {
+        let options = option_sets();
         for seed in 1..6 {
             let bytes = mixed_file(seed);
             for options in &options {
@@ -1277,6 +1290,122 @@ mod tests {
             assert!(report.contains(code), "the file has {code} rows");
         }
         assert!(report.contains("DUPLICATE_LINES"), "the file repeats lines");
+    }
+
+    /// `bytes` read in two parts as the JS does with a worker (the second part from the first
+    /// suitable line after `from`); also whether the parts were joined.
+    fn ingest_in_parts(bytes: &[u8], options: &IngestOptions, from: usize) -> (String, bool) {
+        let second = || -> Result<Option<(usize, Vec<u8>)>> {
+            let mut ingest = TransactionIngest::new(options)?;
+            for chunk in bytes.chunks(4096) {
+                if ingest.is_settled() {
+                    break;
+                }
+                ingest.feed(chunk)?;
+            }
+            if !ingest.is_settled() {
+                return Ok(None);
+            }
+            ingest.start_part()?;
+            let Some(start) = ingest.part_start(&bytes[from..]).map(|at| from + at) else {
+                return Ok(None);
+            };
+            for chunk in bytes[start..].chunks(4096) {
+                ingest.feed(chunk)?;
+            }
+            Ok(Some((start, ingest.write_part()?)))
+        };
+        // A part that failed (strict mode stopping at a bad row) is not joined.
+        let part = second().ok().flatten();
+        let mut joined = false;
+        let mut first = || -> Result<(Dataset, IngestReport)> {
+            let mut ingest = TransactionIngest::new(options)?;
+            let split = part.as_ref().map_or(bytes.len(), |(start, _)| *start);
+            for chunk in bytes[..split].chunks(4096) {
+                ingest.feed(chunk)?;
+            }
+            if let Some((_, part)) = &part {
+                joined = ingest.join_part(part)?;
+            }
+            if !joined {
+                for chunk in bytes[split..].chunks(4096) {
+                    ingest.feed(chunk)?;
+                }
+            }
+            ingest.finish()
+        };
+        let text = match first() {
+            Ok((data, mut report)) => {
+                assert_eq!(report.parts, if joined { 2 } else { 1 });
+                report.parts = 1;
+                format!("{data:?}\n{report:?}")
+            }
+            Err(e) => format!("{e:?}"),
+        };
+        (text, joined)
+    }
+
+    #[test]
+    fn a_file_read_in_two_parts_gives_what_one_reading_gives() {
+        let options = option_sets();
+        let (mut joins, mut refusals) = (0, 0);
+        for seed in 1..4 {
+            let mixed = mixed_file(seed);
+            // The same file with its d/m/Y dates (which settle the date order late, so no part
+            // joins) written as ISO dates,
+            // with ISO dates, and its rows of non-UTF-8 text each with an id of its own (the same
+            // id in both parts would keep them apart).
+            let mut iso = Vec::new();
+            for (i, line) in mixed.split_inclusive(|&b| b == b'\n').enumerate() {
+                let text = line.strip_prefix(b"\xff\xfe").map_or(line.to_vec(), |rest| [format!("\u{FFFD}{i}\u{FFFD}").as_bytes(), b"\xff", rest].concat());
+                match text.windows(10).position(|w| w == b"13/02/2023") {
+                    Some(at) => iso.extend_from_slice(&[&text[..at], b"2023-02-13", &text[at + 10..]].concat()),
+                    None => iso.extend_from_slice(&text),
+                }
+            }
+            for bytes in [&mixed, &iso] {
+                for options in &options {
+                    let whole = ingest_mixed(bytes, options, true);
+                    for k in [1, 3, 5, 7] {
+                        let (parts, joined) = ingest_in_parts(bytes, options, bytes.len() * k / 8);
+                        assert!(parts == whole, "seed {seed}, split {k}/8, {options:?}:\n{}", first_difference(&parts, &whole));
+                        if joined { joins += 1 } else { refusals += 1 }
+                    }
+                }
+            }
+        }
+        // Both ways were taken, joins mostly (parts refused: late date evidence, an order
+        // revisited across the split, a split within the first rows, strict mode's errors).
+        assert!(joins > 15 && refusals > 15, "{joins} joins, {refusals} refusals");
+    }
+
+    #[test]
+    fn parts_split_anywhere_in_quoted_crlf_text_give_what_one_reading_gives() {
+        // Quoted fields holding line breaks and delimiters, CRLF, blank lines: a line start is
+        // not always a record start, and the join must notice.
+        let mut text = String::from("order_id;customer;date;amount;product_name\r\n");
+        for i in 0..1500 {
+            let name = match i % 7 {
+                0 => "\"Mug\r\n1001;c9;2023-01-01;5;x\"".to_string(),
+                1 => "\"a;b\"\"c\"".to_string(),
+                _ => format!("p{}", i % 13),
+            };
+            text.push_str(&format!("{};c{};2023-01-{:02};{},{:02};{name}\r\n", 1000 + i / 2, (i / 2) % 31, 1 + (i / 2) % 28, i % 90, i % 100));
+            if i % 50 == 0 {
+                text.push_str("\r\n");
+            }
+        }
+        let bytes = text.into_bytes();
+        let options = IngestOptions::default();
+        let whole = ingest_mixed(&bytes, &options, true);
+        assert!(whole.contains("accepted_rows: 1500"), "{}", &whole[whole.len() - 600..]);
+        let (mut joins, mut refusals) = (0, 0);
+        for from in (bytes.len() / 2..bytes.len() - 200).step_by(bytes.len() / 61) {
+            let (parts, joined) = ingest_in_parts(&bytes, &options, from);
+            assert!(parts == whole, "from {from}:\n{}", first_difference(&parts, &whole));
+            if joined { joins += 1 } else { refusals += 1 }
+        }
+        assert!(joins > 10 && refusals > 0, "{joins} joins, {refusals} refusals");
     }
 
     fn first_difference(a: &str, b: &str) -> String {

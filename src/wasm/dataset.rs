@@ -177,6 +177,46 @@ impl Ingestor {
         self.rows
     }
 
+    /// True once the formats are settled: another Ingestor can then read a later part.
+    #[wasm_bindgen(js_name = isSettled)]
+    pub fn is_settled(&self) -> bool {
+        self.inner.as_ref().is_some_and(TransactionIngest::is_settled)
+    }
+
+    /// Makes this Ingestor (settled) the reader of a later part of the file: the rows read so far
+    /// are forgotten, what they settled is kept.
+    #[wasm_bindgen(js_name = startPart)]
+    pub fn start_part(&mut self) -> Result<(), JsValue> {
+        let inner = self.inner.as_mut().ok_or_else(used_up)?;
+        inner.start_part().map_err(|e| to_js(&e))?;
+        self.rows = 0.0;
+        Ok(())
+    }
+
+    /// Where in `bytes` (bytes from the middle of the file) the part could start; -1 for none.
+    #[wasm_bindgen(js_name = partStart)]
+    pub fn part_start(&self, bytes: &[u8]) -> f64 {
+        let at = self.inner.as_ref().and_then(|inner| inner.part_start(bytes));
+        at.map_or(-1.0, |at| at as f64)
+    }
+
+    /// Ends the part and returns what it collected, for `joinPart` on the first part's Ingestor.
+    #[wasm_bindgen(js_name = writePart)]
+    pub fn write_part(&mut self) -> Result<Vec<u8>, JsValue> {
+        let inner = self.inner.take().ok_or_else(used_up)?;
+        inner.write_part().map_err(|e| to_js(&e))
+    }
+
+    /// Takes in the part written by `writePart`, which starts where the bytes pushed so far end:
+    /// true when joined (then `finish`), false when the rest must be pushed instead.
+    #[wasm_bindgen(js_name = joinPart)]
+    pub fn join_part(&mut self, part: &[u8]) -> Result<bool, JsValue> {
+        let inner = self.inner.as_mut().ok_or_else(used_up)?;
+        let joined = inner.join_part(part).map_err(|e| to_js(&e))?;
+        self.rows = inner.progress().1 as f64;
+        Ok(joined)
+    }
+
     /// Ends the file and returns the dataset.
     pub fn finish(&mut self) -> Result<DatasetHandle, JsValue> {
         let inner = self.inner.take().ok_or_else(used_up)?;

@@ -1,0 +1,237 @@
+//! A large file read in two parts at once (two wasm instances, two threads): where the second part
+//! starts, what its reader hands back, and how the first part's ingest takes it in.
+//!
+//! The protocol, exact by construction:
+//!
+//! 1. The second ingest reads the head of the file until its formats are settled
+//!    ([`TransactionIngest::is_settled`]: header, mapping, delimiter, sample released), then
+//!    forgets the rows it read ([`TransactionIngest::start_part`]).
+//! 2. From the bytes after some point, [`TransactionIngest::part_start`] picks the start of a line
+//!    whose order id differs from the line before it (a likely record boundary where no order
+//!    continues); that ingest reads from there to the end and writes what it collected
+//!    ([`TransactionIngest::write_part`]).
+//! 3. The first ingest reads up to exactly that byte and calls [`TransactionIngest::join_part`]:
+//!    it joins the part only when that gives what reading on itself would give (the byte is a
+//!    record boundary for it, its date and amount formats are where the part's started and the
+//!    part changed nothing in them, no order is named by both parts, every part error can be
+//!    moved to its line); otherwise nothing changes and it reads the rest itself.
+
+use std::collections::BTreeMap;
+
+use super::{Reader, TransactionIngest};
+use crate::dataset::DatasetBuilder;
+use crate::error::{Error, ErrorCode, Result};
+use crate::ingest::rows::{RowCounts, RowError};
+use crate::wire::{In, Out};
+
+/// The first thing a part says, so that bytes of anything else are refused.
+const MAGIC: &str = "clvkit part 1";
+
+/// What the part's formats were when it started, and are at its end.
+fn evidence_key(ingest: &TransactionIngest) -> String {
+    format!("{}#{}", ingest.state.dates.evidence_key(), ingest.state.amounts.evidence_key())
+}
+
+fn damaged() -> Error {
+    Error::new(ErrorCode::Internal, "the part of the file read by a worker came back damaged")
+}
+
+fn not_ready(what: &str) -> Error {
+    Error::new(ErrorCode::Internal, format!("a part of the file was {what} before the file's formats were settled"))
+}
+
+/// The fields of one line (its line break excluded), when it is a whole record by itself.
+fn line_fields(delimiter: u8, line: &[u8], out: &mut Vec<u8>, ends: &mut Vec<usize>) -> Option<usize> {
+    // A line with an odd number of quotes continues on another line.
+    if line.iter().filter(|&&b| b == b'"').count() % 2 != 0 {
+        return None;
+    }
+    let mut csv = csv_core::ReaderBuilder::new().delimiter(delimiter).build();
+    out.resize(line.len().saturating_add(1), 0);
+    ends.resize(line.len().saturating_add(2), 0);
+    let (_, nin, nout, nend) = csv.read_record(line, out, ends);
+    (nin == line.len()).then_some(())?;
+    let (result, _, _, more) = csv.read_record(&[], out.get_mut(nout..)?, ends.get_mut(nend..)?);
+    (result == csv_core::ReadRecordResult::Record).then_some(nend.saturating_add(more))
+}
+
+/// Moves a part's row error down by `offset` lines: its line, and the line its message begins
+/// with ("line 12: …", "line 12, column 3: …"). `None` when the message does not begin so.
+fn moved_error(mut e: RowError, offset: u64) -> Option<RowError> {
+    let old = format!("line {}", e.line);
+    let rest = e.message.strip_prefix(&old).filter(|rest| rest.starts_with([':', ',']))?;
+    e.line = e.line.checked_add(offset)?;
+    e.message = format!("line {}{rest}", e.line);
+    Some(e)
+}
+
+fn write_counts(out: &mut Out, c: &RowCounts) {
+    out.u64(c.total_rows);
+    out.u64(c.accepted_rows);
+    out.u64(c.rejected_rows);
+    out.len(c.rejected_by_code.len());
+    for (code, &n) in &c.rejected_by_code {
+        out.str(code);
+        out.u64(n);
+    }
+    out.len(c.error_examples.len());
+    for e in &c.error_examples {
+        out.u64(e.line);
+        out.opt_u64(e.column);
+        out.opt_str(e.header.as_deref());
+        out.str(e.code);
+        out.str(&e.message);
+    }
+}
+
+fn code(text: &str) -> Option<&'static str> {
+    ErrorCode::from_code(text).map(ErrorCode::as_str)
+}
+
+fn read_counts(r: &mut In<'_>) -> Option<RowCounts> {
+    let (total_rows, accepted_rows, rejected_rows) = (r.u64()?, r.u64()?, r.u64()?);
+    let n = r.len(16)?;
+    let mut rejected_by_code = BTreeMap::new();
+    for _ in 0..n {
+        rejected_by_code.insert(code(r.str()?)?, r.u64()?);
+    }
+    let n = r.len(34)?;
+    let mut error_examples = Vec::with_capacity(n);
+    for _ in 0..n {
+        let line = r.u64()?;
+        let column = r.opt_u64()?;
+        let header = r.opt_str()?.map(str::to_owned);
+        let code = code(r.str()?)?;
+        let message = r.str()?.to_owned();
+        error_examples.push(RowError { line, column, header, code, message });
+    }
+    Some(RowCounts { total_rows, accepted_rows, rejected_rows, rejected_by_code, error_examples })
+}
+
+impl TransactionIngest {
+    /// True once the header, mapping and delimiter are known and the rows held back to infer the
+    /// formats were released: a second ingest can then start a later part of the file.
+    pub fn is_settled(&self) -> bool {
+        let s = &self.state;
+        s.header.is_some() && s.sampled && s.held.is_empty() && !s.dates.needs_order() && self.reader.delimiter().is_some()
+    }
+
+    /// Forgets the rows read so far, keeping what they settled, to read a later part of the file
+    /// from a record boundary (its lines numbered from 1; the join moves them).
+    pub fn start_part(&mut self) -> Result<()> {
+        if !self.is_settled() || self.state.part_key.is_some() {
+            return Err(not_ready("started"));
+        }
+        let delimiter = self.reader.delimiter().ok_or_else(|| not_ready("started"))?;
+        self.reader = Reader::for_part(delimiter);
+        let key = evidence_key(self);
+        let s = &mut self.state;
+        s.part_key = Some(key);
+        s.context = None;
+        s.duplicate_lines = 0;
+        s.builder = DatasetBuilder::new();
+        s.log = s.log.emptied();
+        s.report.return_rows = 0;
+        s.report.failed_rows = 0;
+        Ok(())
+    }
+
+    /// Where in `bytes` (some bytes of the file, from anywhere) a second part could start: the
+    /// first line, after the first line break, that is a record by itself with an order id
+    /// different from the line before it. `None` when `bytes` holds no such line, or the file
+    /// has no order id column.
+    pub fn part_start(&self, bytes: &[u8]) -> Option<usize> {
+        let delimiter = self.reader.delimiter()?;
+        let id_column = self.state.columns.order_id?;
+        let width = self.state.header.as_ref()?.len();
+        let mut at = bytes.iter().position(|&b| b == b'\n')?.checked_add(1)?;
+        let (mut out, mut ends) = (Vec::new(), Vec::new());
+        let mut previous: Option<Vec<u8>> = None;
+        loop {
+            let rest = bytes.get(at..)?;
+            let len = rest.iter().position(|&b| b == b'\n')?;
+            let line = rest.get(..len)?;
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            let id = match line_fields(delimiter, line, &mut out, &mut ends) {
+                Some(n) if n == width => {
+                    let start = id_column.checked_sub(1).and_then(|i| ends.get(i)).copied().unwrap_or(0);
+                    let end = ends.get(id_column).copied().unwrap_or(0);
+                    out.get(start..end).map(|id| id.trim_ascii().to_vec()).filter(|id| !id.is_empty())
+                }
+                _ => None,
+            };
+            if let (Some(id), Some(before)) = (&id, &previous) {
+                if id != before {
+                    return Some(at);
+                }
+            }
+            if !line.iter().all(u8::is_ascii_whitespace) {
+                previous = id;
+            }
+            at = at.checked_add(len)?.checked_add(1)?;
+        }
+    }
+
+    /// Ends the part ([`Self::start_part`]) and writes what it collected, for
+    /// [`Self::join_part`] in the ingest that read the file before it.
+    pub fn write_part(mut self) -> Result<Vec<u8>> {
+        let start_key = self.state.part_key.clone().ok_or_else(|| not_ready("written"))?;
+        let state = &mut self.state;
+        self.reader.finish(&mut |record| state.take(&record))?;
+        let s = &self.state;
+        let mut out = Out::new();
+        out.str(MAGIC);
+        // Rows still held (formats unsettled by the part's own rows) cannot be joined.
+        out.bool(s.held.is_empty());
+        out.str(&start_key);
+        out.str(&evidence_key(&self));
+        out.u64(self.reader.bytes_read());
+        write_counts(&mut out, &s.log.counts);
+        out.u64(s.report.return_rows);
+        out.u64(s.report.failed_rows);
+        out.u64(s.duplicate_lines);
+        s.builder.write_part(&mut out);
+        Ok(out.into_bytes())
+    }
+
+    /// Takes in a part of the file that starts exactly where this ingest's input so far ends, as
+    /// [`Self::write_part`] wrote it. `Ok(true)`: the file is read (call `finish`); `Ok(false)`:
+    /// the part cannot be joined exactly, nothing changed, and the rest of the file must be fed.
+    pub fn join_part(&mut self, bytes: &[u8]) -> Result<bool> {
+        let mut r = In::new(bytes);
+        (r.str() == Some(MAGIC)).then_some(()).ok_or_else(damaged)?;
+        let whole = r.bool().ok_or_else(damaged)?;
+        let start_key = r.str().ok_or_else(damaged)?;
+        let end_key = r.str().ok_or_else(damaged)?;
+        let part_bytes = r.u64().ok_or_else(damaged)?;
+        let counts = read_counts(&mut r).ok_or_else(damaged)?;
+        let (return_rows, failed_rows, duplicate_lines) = (r.u64(), r.u64(), r.u64());
+        let (Some(return_rows), Some(failed_rows), Some(duplicate_lines)) = (return_rows, failed_rows, duplicate_lines) else {
+            return Err(damaged());
+        };
+        let mine = evidence_key(self);
+        if !whole || !self.is_settled() || !self.reader.at_record_boundary() || start_key != mine || end_key != mine {
+            return Ok(false);
+        }
+        let offset = self.reader.next_line().saturating_sub(1);
+        let examples: Option<Vec<RowError>> = counts.error_examples.into_iter().map(|e| moved_error(e, offset)).collect();
+        let Some(error_examples) = examples else {
+            return Ok(false);
+        };
+        if !self.state.builder.join_part(&mut r)? {
+            return Ok(false);
+        }
+        if !r.is_done() {
+            return Err(damaged());
+        }
+        let s = &mut self.state;
+        s.log.absorb(RowCounts { error_examples, ..counts });
+        s.report.return_rows = s.report.return_rows.saturating_add(return_rows);
+        s.report.failed_rows = s.report.failed_rows.saturating_add(failed_rows);
+        s.duplicate_lines = s.duplicate_lines.saturating_add(duplicate_lines);
+        s.report.parts = 2;
+        self.reader.add_bytes(part_bytes);
+        self.reader.close();
+        Ok(true)
+    }
+}

@@ -1,0 +1,299 @@
+//! A plain byte form for state handed from one wasm instance of clvkit to another of the same
+//! build (a part of a file read by a worker): little-endian numbers, length-prefixed text.
+//!
+//! Reading never panics: bytes that end early or do not hold what is asked for give `None`.
+
+use rust_decimal::Decimal;
+
+/// Writes values one after another.
+#[derive(Debug, Default)]
+pub struct Out {
+    bytes: Vec<u8>,
+}
+
+impl Out {
+    pub fn new() -> Self {
+        Out::default()
+    }
+
+    pub fn into_bytes(self) -> Vec<u8> {
+        self.bytes
+    }
+
+    pub fn u8(&mut self, v: u8) {
+        self.bytes.push(v);
+    }
+
+    pub fn bool(&mut self, v: bool) {
+        self.u8(u8::from(v));
+    }
+
+    pub fn u32(&mut self, v: u32) {
+        self.bytes.extend_from_slice(&v.to_le_bytes());
+    }
+
+    pub fn i32(&mut self, v: i32) {
+        self.bytes.extend_from_slice(&v.to_le_bytes());
+    }
+
+    pub fn u64(&mut self, v: u64) {
+        self.bytes.extend_from_slice(&v.to_le_bytes());
+    }
+
+    /// A length or count (a `usize` of this build).
+    pub fn len(&mut self, n: usize) {
+        self.u64(u64::try_from(n).unwrap_or(u64::MAX));
+    }
+
+    /// `None` as `u32::MAX` (numbers of customers, products and so on stay below it).
+    pub fn opt_u32(&mut self, v: Option<u32>) {
+        self.u32(v.unwrap_or(u32::MAX));
+    }
+
+    pub fn opt_u64(&mut self, v: Option<u64>) {
+        self.bool(v.is_some());
+        self.u64(v.unwrap_or(0));
+    }
+
+    /// An unsigned number in as few bytes as it needs (7 bits a byte, low first).
+    pub fn var(&mut self, mut v: u128) {
+        while v >= 0x80 {
+            self.bytes.push((v as u8) | 0x80);
+            v >>= 7;
+        }
+        self.bytes.push(v as u8);
+    }
+
+    /// A signed number as [`Out::var`] writes its zigzag form (small magnitudes stay short).
+    pub fn signed(&mut self, v: i64) {
+        self.var(u128::from(((v << 1) ^ (v >> 63)) as u64));
+    }
+
+    /// An optional index as [`Out::var`] of index + 1 (0 for `None`).
+    pub fn opt_var(&mut self, v: Option<u32>) {
+        self.var(v.map_or(0, |v| u128::from(v).wrapping_add(1)));
+    }
+
+    /// A decimal exactly (sign, scale and mantissa, so `1.50` stays `1.50` and `-0` stays `-0`):
+    /// one byte of sign and scale, then the mantissa's magnitude as [`Out::var`].
+    pub fn decimal(&mut self, v: Decimal) {
+        self.u8((u8::from(v.is_sign_negative()) << 7) | (v.scale() as u8));
+        self.var(v.mantissa().unsigned_abs());
+    }
+
+    pub fn str(&mut self, s: &str) {
+        self.len(s.len());
+        self.bytes.extend_from_slice(s.as_bytes());
+    }
+
+    pub fn opt_str(&mut self, s: Option<&str>) {
+        self.bool(s.is_some());
+        self.str(s.unwrap_or(""));
+    }
+}
+
+/// Reads values in the order [`Out`] wrote them.
+#[derive(Debug)]
+pub struct In<'a> {
+    bytes: &'a [u8],
+}
+
+impl<'a> In<'a> {
+    pub fn new(bytes: &'a [u8]) -> Self {
+        In { bytes }
+    }
+
+    /// True when every byte was read.
+    pub fn is_done(&self) -> bool {
+        self.bytes.is_empty()
+    }
+
+    fn take<const N: usize>(&mut self) -> Option<[u8; N]> {
+        let (head, rest) = self.bytes.split_first_chunk::<N>()?;
+        self.bytes = rest;
+        Some(*head)
+    }
+
+    pub fn u8(&mut self) -> Option<u8> {
+        self.take::<1>().map(|[b]| b)
+    }
+
+    pub fn bool(&mut self) -> Option<bool> {
+        match self.u8()? {
+            0 => Some(false),
+            1 => Some(true),
+            _ => None,
+        }
+    }
+
+    pub fn u32(&mut self) -> Option<u32> {
+        self.take().map(u32::from_le_bytes)
+    }
+
+    pub fn i32(&mut self) -> Option<i32> {
+        self.take().map(i32::from_le_bytes)
+    }
+
+    pub fn u64(&mut self) -> Option<u64> {
+        self.take().map(u64::from_le_bytes)
+    }
+
+    /// A length or count, at most the bytes left divided by `item` (the least each item takes),
+    /// so corrupt input cannot ask for a huge allocation.
+    pub fn len(&mut self, item: usize) -> Option<usize> {
+        let n = usize::try_from(self.u64()?).ok()?;
+        (n <= self.bytes.len().checked_div(item.max(1))?).then_some(n)
+    }
+
+    pub fn opt_u32(&mut self) -> Option<Option<u32>> {
+        self.u32().map(|v| (v != u32::MAX).then_some(v))
+    }
+
+    pub fn opt_u64(&mut self) -> Option<Option<u64>> {
+        let some = self.bool()?;
+        let v = self.u64()?;
+        Some(some.then_some(v))
+    }
+
+    #[inline]
+    pub fn var(&mut self) -> Option<u128> {
+        // Most numbers here are below 128: one byte.
+        match self.bytes.split_first() {
+            Some((&b, rest)) if b < 0x80 => {
+                self.bytes = rest;
+                Some(u128::from(b))
+            }
+            _ => self.long_var(),
+        }
+    }
+
+    fn long_var(&mut self) -> Option<u128> {
+        let mut v: u128 = 0;
+        for shift in (0..128).step_by(7) {
+            let b = self.u8()?;
+            v |= u128::from(b & 0x7F).checked_shl(shift)?;
+            if b < 0x80 {
+                return Some(v);
+            }
+        }
+        None
+    }
+
+    /// A [`Out::var`] that fits a u32.
+    pub fn var32(&mut self) -> Option<u32> {
+        u32::try_from(self.var()?).ok()
+    }
+
+    pub fn signed(&mut self) -> Option<i64> {
+        let z = u64::try_from(self.var()?).ok()?;
+        Some(((z >> 1) as i64) ^ ((z & 1) as i64).wrapping_neg())
+    }
+
+    pub fn opt_var(&mut self) -> Option<Option<u32>> {
+        match self.var()? {
+            0 => Some(None),
+            v => u32::try_from(v.wrapping_sub(1)).ok().map(Some),
+        }
+    }
+
+    #[inline]
+    pub fn decimal(&mut self) -> Option<Decimal> {
+        let head = self.u8()?;
+        let scale = u32::from(head & 0x7F);
+        let magnitude = self.var()?;
+        if scale > 28 || magnitude >> 96 != 0 {
+            return None;
+        }
+        let word = |shift: u32| (magnitude >> shift) as u32;
+        let mut v = Decimal::from_parts(word(0), word(32), word(64), false, scale);
+        v.set_sign_negative(head & 0x80 != 0);
+        Some(v)
+    }
+
+    pub fn str(&mut self) -> Option<&'a str> {
+        let n = self.len(1)?;
+        let (text, rest) = self.bytes.split_at_checked(n)?;
+        self.bytes = rest;
+        std::str::from_utf8(text).ok()
+    }
+
+    pub fn opt_str(&mut self) -> Option<Option<&'a str>> {
+        let some = self.bool()?;
+        let s = self.str()?;
+        Some(some.then_some(s))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    #[test]
+    fn values_read_back_as_written() {
+        let mut out = Out::new();
+        out.u8(7);
+        out.bool(true);
+        out.u32(u32::MAX - 1);
+        out.i32(-5);
+        out.u64(1 << 40);
+        out.opt_u32(None);
+        out.opt_u32(Some(3));
+        out.opt_u64(Some(9));
+        out.decimal(Decimal::from_str("-1234.5600").unwrap());
+        out.decimal(Decimal::MAX);
+        out.decimal(-Decimal::ZERO);
+        out.var(u128::from(u64::MAX));
+        out.signed(-3);
+        out.signed(i64::MIN);
+        out.opt_var(Some(u32::MAX));
+        out.opt_var(None);
+        out.str("Zoë");
+        out.opt_str(None);
+        let bytes = out.into_bytes();
+        let mut r = In::new(&bytes);
+        assert_eq!(r.u8(), Some(7));
+        assert_eq!(r.bool(), Some(true));
+        assert_eq!(r.u32(), Some(u32::MAX - 1));
+        assert_eq!(r.i32(), Some(-5));
+        assert_eq!(r.u64(), Some(1 << 40));
+        assert_eq!(r.opt_u32(), Some(None));
+        assert_eq!(r.opt_u32(), Some(Some(3)));
+        assert_eq!(r.opt_u64(), Some(Some(9)));
+        let d = r.decimal().unwrap();
+        assert_eq!((d.to_string(), d.scale()), ("-1234.5600".to_string(), 4));
+        assert_eq!(r.decimal(), Some(Decimal::MAX));
+        assert!(r.decimal().unwrap().is_sign_negative());
+        assert_eq!(r.var(), Some(u128::from(u64::MAX)));
+        assert_eq!(r.signed(), Some(-3));
+        assert_eq!(r.signed(), Some(i64::MIN));
+        assert_eq!(r.opt_var(), Some(Some(u32::MAX)));
+        assert_eq!(r.opt_var(), Some(None));
+        assert_eq!(r.str(), Some("Zoë"));
+        assert_eq!(r.opt_str(), Some(None));
+        assert!(r.is_done());
+        assert_eq!(r.u8(), None);
+    }
+
+    #[test]
+    fn short_or_corrupt_bytes_read_as_none() {
+        assert_eq!(In::new(&[1, 2, 3]).u32(), None);
+        assert_eq!(In::new(&[2]).bool(), None);
+        let mut out = Out::new();
+        out.len(1_000_000);
+        let bytes = out.into_bytes();
+        assert_eq!(In::new(&bytes).len(1), None);
+        assert_eq!(In::new(&bytes).str(), None);
+        assert_eq!(In::new(&[29, 1]).decimal(), None, "scale above 28");
+        assert_eq!(In::new(&[0xFF; 20]).var(), None, "more than 128 bits");
+        let mut out = Out::new();
+        out.u8(0);
+        out.var(1 << 96);
+        assert_eq!(In::new(&out.into_bytes()).decimal(), None, "mantissa above 96 bits");
+        let mut out = Out::new();
+        out.len(2);
+        let mut bytes = out.into_bytes();
+        bytes.extend_from_slice(&[0xC3, 0x28]);
+        assert_eq!(In::new(&bytes).str(), None);
+    }
+}

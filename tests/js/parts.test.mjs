@@ -1,0 +1,117 @@
+// ingestFile of a large file in two parts at once (a worker thread reads the second part): the
+// dataset and report are one reading's, whether the parts join or cannot; errors; cancellation.
+import { test, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ingestFile, ClvkitError } from "../../js/node.js";
+import { generate } from "../../bench/generate.mjs";
+
+const dir = mkdtempSync(join(tmpdir(), "clvkit-parts-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+// 320,000 rows: 17.8 MB, past the 16 MiB from which ingestFile reads in two parts.
+const big = join(dir, "big.csv");
+generate({ rows: 320_000, seed: 7, path: big });
+const text = readFileSync(big, "latin1");
+
+/** `big.csv` with `change(lines)` applied, written as another file. */
+function variant(name, change) {
+  const lines = text.split("\n");
+  change(lines);
+  const path = join(dir, name);
+  writeFileSync(path, lines.join("\n"), "latin1");
+  return path;
+}
+
+/** The line at about `share` of the file (a data row). */
+const lineAt = (lines, share) => Math.floor(lines.length * share);
+
+/** What a reading gives, to compare: the report without `parts`, and every analysis column. */
+async function reading(path, options, control) {
+  const dataset = await ingestFile(path, options, control);
+  try {
+    const { parts, ...report } = dataset.report;
+    const t = dataset.customers({ unit: "weeks" });
+    const table = Object.fromEntries(Object.entries(t).map(([k, v]) => [k, ArrayBuffer.isView(v) ? Array.from(v) : v]));
+    return { parts, report, table, kpis: dataset.kpis(), cohorts: dataset.cohorts() };
+  } finally {
+    dataset.free();
+  }
+}
+
+async function sameAsOneReading(path, options = {}) {
+  const whole = await reading(path, options, { parallel: false });
+  const parts = await reading(path, options, {});
+  assert.equal(whole.parts, 1);
+  assert.deepEqual(parts.report, whole.report);
+  assert.deepEqual(parts.table, whole.table);
+  assert.deepEqual(parts.kpis, whole.kpis);
+  assert.deepEqual(parts.cohorts, whole.cohorts);
+  return parts.parts;
+}
+
+test("a large file read in two parts gives what one reading gives", async () => {
+  assert.equal(await sameAsOneReading(big), 2, "the parts were joined");
+});
+
+test("bad rows in the second part are reported at their lines, as one reading reports them", async () => {
+  const path = variant("bad-rows.csv", (lines) => {
+    for (const share of [0.7, 0.8, 0.9]) {
+      const i = lineAt(lines, share);
+      const cells = lines[i].split(",");
+      cells[3] = "12x.5"; // the amount
+      lines[i] = cells.join(",");
+    }
+    lines.splice(lineAt(lines, 0.85), 0, "1,2,3"); // a short row
+  });
+  assert.equal(await sameAsOneReading(path), 2, "the parts were joined");
+  const { report } = await reading(path, {}, {});
+  assert.equal(report.rejectedRows, 4);
+  assert.deepEqual(
+    report.errorExamples.map((e) => [e.code, e.message.startsWith(`line ${e.line}`)]),
+    [["INVALID_AMOUNT", true], ["INVALID_AMOUNT", true], ["MALFORMED_ROW", true], ["INVALID_AMOUNT", true]],
+  );
+});
+
+test("parts that cannot be joined exactly are read on in one", async () => {
+  // The last line repeats the first order's id: that order spans both parts.
+  const path = variant("revisited.csv", (lines) => {
+    lines.splice(lines.length - 1, 0, lines[1]);
+  });
+  assert.equal(await sameAsOneReading(path), 1, "the parts were not joined");
+  const { report } = await reading(path, {}, {});
+  assert.ok(report.warnings.some((w) => w.code === "DUPLICATE_LINES"), "the repeated line joined its order");
+});
+
+test("strict mode stops at the same first bad row when it lies in the second part", async () => {
+  const path = variant("strict.csv", (lines) => {
+    const i = lineAt(lines, 0.75);
+    const cells = lines[i].split(",");
+    cells[2] = "2024-02-30"; // the date
+    lines[i] = cells.join(",");
+  });
+  const failure = async (control) => {
+    try {
+      const dataset = await ingestFile(path, { strict: true }, control);
+      dataset.free();
+    } catch (e) {
+      assert.ok(e instanceof ClvkitError, e.message);
+      return { code: e.code, message: e.message, line: e.line, column: e.column };
+    }
+    assert.fail("strict mode accepted a bad date");
+  };
+  const whole = await failure({ parallel: false });
+  assert.equal(whole.code, "INVALID_DATE");
+  assert.deepEqual(await failure({}), whole);
+});
+
+test("cancelling a reading in two parts stops it", async () => {
+  const controller = new AbortController();
+  let calls = 0;
+  const onProgress = () => {
+    if (++calls === 2) controller.abort();
+  };
+  await assert.rejects(ingestFile(big, {}, { onProgress, signal: controller.signal }), (e) => e instanceof ClvkitError && e.code === "CANCELLED");
+});
