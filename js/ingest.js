@@ -106,6 +106,7 @@ export async function feed(ingestor, source, { onProgress, signal } = {}, part =
   let bytes = 0;
   let split; // where the part starts: undefined until asked, null for no part
   let joined = false;
+  let expected = false;
   let lastYield = performance.now();
   try {
     for await (let chunk of chunksOf(source)) {
@@ -126,6 +127,12 @@ export async function feed(ingestor, source, { onProgress, signal } = {}, part =
       }
       wasm(() => ingestor.push(chunk));
       bytes += chunk.byteLength;
+      if (!expected && totalBytes !== null && ingestor.isSettled?.()) {
+        // Room for the whole file's rows (a joined part's too), as the first ones suggest
+        // (transactions only).
+        expected = true;
+        ingestor.expectBytes(totalBytes);
+      }
       onProgress?.({ bytes, totalBytes, rows: ingestor.rows() });
       if (performance.now() - lastYield >= YIELD_EVERY_MS) {
         await yieldToEventLoop();

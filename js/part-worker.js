@@ -46,6 +46,7 @@ try {
   } else {
     started = true;
     parentPort.postMessage({ start });
+    ingestor.expectBytes(size - start);
     for (let at = start; at < size; ) {
       const chunk = read(at, CHUNK);
       if (chunk.length === 0) break;

@@ -396,6 +396,26 @@ impl DatasetBuilder {
         self.lines.len()
     }
 
+    /// Lines the builder has room for without growing.
+    pub fn line_capacity(&self) -> usize {
+        self.lines.capacity()
+    }
+
+    pub fn order_count(&self) -> usize {
+        self.orders.len()
+    }
+
+    /// Makes room for `lines` lines and `orders` orders in all (growing by doubling copies what
+    /// is there at each step, and overshoots). A hint: when the memory is not there, nothing is
+    /// reserved and the vectors grow as they would.
+    pub fn reserve(&mut self, lines: usize, orders: usize) {
+        let more_lines = lines.saturating_sub(self.lines.len());
+        let more_orders = orders.saturating_sub(self.orders.len());
+        let _ = self.lines.try_reserve_exact(more_lines);
+        let _ = self.line_orders.try_reserve_exact(more_lines);
+        let _ = self.orders.try_reserve_exact(more_orders);
+    }
+
     /// Sorts orders by customer, then day, then first appearance; groups lines under their orders.
     pub fn finish(self) -> Result<Dataset> {
         let DatasetBuilder {

@@ -56,7 +56,7 @@ impl Out {
     }
 
     /// An unsigned number in as few bytes as it needs (7 bits a byte, low first).
-    pub fn var(&mut self, mut v: u128) {
+    pub fn var(&mut self, mut v: u64) {
         while v >= 0x80 {
             self.bytes.push((v as u8) | 0x80);
             v >>= 7;
@@ -66,19 +66,26 @@ impl Out {
 
     /// A signed number as [`Out::var`] writes its zigzag form (small magnitudes stay short).
     pub fn signed(&mut self, v: i64) {
-        self.var(u128::from(((v << 1) ^ (v >> 63)) as u64));
+        self.var(((v << 1) ^ (v >> 63)) as u64);
     }
 
     /// An optional index as [`Out::var`] of index + 1 (0 for `None`).
     pub fn opt_var(&mut self, v: Option<u32>) {
-        self.var(v.map_or(0, |v| u128::from(v).wrapping_add(1)));
+        self.var(v.map_or(0, |v| u64::from(v).wrapping_add(1)));
     }
 
     /// A decimal exactly (sign, scale and mantissa, so `1.50` stays `1.50` and `-0` stays `-0`):
-    /// one byte of sign and scale, then the mantissa's magnitude as [`Out::var`].
+    /// one byte of sign, width and scale, then the mantissa's magnitude as one [`Out::var`], or
+    /// two (low and high 64 bits) when it is wider than 64 bits (64-bit numbers are cheap in
+    /// wasm, 128-bit ones are not).
     pub fn decimal(&mut self, v: Decimal) {
-        self.u8((u8::from(v.is_sign_negative()) << 7) | (v.scale() as u8));
-        self.var(v.mantissa().unsigned_abs());
+        let magnitude = v.mantissa().unsigned_abs();
+        let wide = magnitude > u128::from(u64::MAX);
+        self.u8((u8::from(v.is_sign_negative()) << 7) | (u8::from(wide) << 6) | (v.scale() as u8));
+        self.var(magnitude as u64);
+        if wide {
+            self.var((magnitude >> 64) as u64);
+        }
     }
 
     pub fn str(&mut self, s: &str) {
@@ -156,22 +163,27 @@ impl<'a> In<'a> {
     }
 
     #[inline]
-    pub fn var(&mut self) -> Option<u128> {
+    pub fn var(&mut self) -> Option<u64> {
         // Most numbers here are below 128: one byte.
         match self.bytes.split_first() {
             Some((&b, rest)) if b < 0x80 => {
                 self.bytes = rest;
-                Some(u128::from(b))
+                Some(u64::from(b))
             }
             _ => self.long_var(),
         }
     }
 
-    fn long_var(&mut self) -> Option<u128> {
-        let mut v: u128 = 0;
-        for shift in (0..128).step_by(7) {
+    fn long_var(&mut self) -> Option<u64> {
+        let mut v: u64 = 0;
+        for shift in (0..64).step_by(7) {
             let b = self.u8()?;
-            v |= u128::from(b & 0x7F).checked_shl(shift)?;
+            let bits = u64::from(b & 0x7F);
+            // The tenth byte holds the top bit only.
+            if bits.checked_shl(shift)?.checked_shr(shift) != Some(bits) {
+                return None;
+            }
+            v |= bits << shift;
             if b < 0x80 {
                 return Some(v);
             }
@@ -185,7 +197,7 @@ impl<'a> In<'a> {
     }
 
     pub fn signed(&mut self) -> Option<i64> {
-        let z = u64::try_from(self.var()?).ok()?;
+        let z = self.var()?;
         Some(((z >> 1) as i64) ^ ((z & 1) as i64).wrapping_neg())
     }
 
@@ -199,13 +211,13 @@ impl<'a> In<'a> {
     #[inline]
     pub fn decimal(&mut self) -> Option<Decimal> {
         let head = self.u8()?;
-        let scale = u32::from(head & 0x7F);
-        let magnitude = self.var()?;
-        if scale > 28 || magnitude >> 96 != 0 {
+        let scale = u32::from(head & 0x3F);
+        let low = self.var()?;
+        let high = if head & 0x40 != 0 { self.var()? } else { 0 };
+        if scale > 28 || high >> 32 != 0 {
             return None;
         }
-        let word = |shift: u32| (magnitude >> shift) as u32;
-        let mut v = Decimal::from_parts(word(0), word(32), word(64), false, scale);
+        let mut v = Decimal::from_parts(low as u32, (low >> 32) as u32, high as u32, false, scale);
         v.set_sign_negative(head & 0x80 != 0);
         Some(v)
     }
@@ -243,7 +255,7 @@ mod tests {
         out.decimal(Decimal::from_str("-1234.5600").unwrap());
         out.decimal(Decimal::MAX);
         out.decimal(-Decimal::ZERO);
-        out.var(u128::from(u64::MAX));
+        out.var(u64::MAX);
         out.signed(-3);
         out.signed(i64::MIN);
         out.opt_var(Some(u32::MAX));
@@ -264,7 +276,7 @@ mod tests {
         assert_eq!((d.to_string(), d.scale()), ("-1234.5600".to_string(), 4));
         assert_eq!(r.decimal(), Some(Decimal::MAX));
         assert!(r.decimal().unwrap().is_sign_negative());
-        assert_eq!(r.var(), Some(u128::from(u64::MAX)));
+        assert_eq!(r.var(), Some(u64::MAX));
         assert_eq!(r.signed(), Some(-3));
         assert_eq!(r.signed(), Some(i64::MIN));
         assert_eq!(r.opt_var(), Some(Some(u32::MAX)));
@@ -285,10 +297,12 @@ mod tests {
         assert_eq!(In::new(&bytes).len(1), None);
         assert_eq!(In::new(&bytes).str(), None);
         assert_eq!(In::new(&[29, 1]).decimal(), None, "scale above 28");
-        assert_eq!(In::new(&[0xFF; 20]).var(), None, "more than 128 bits");
+        assert_eq!(In::new(&[0xFF; 20]).var(), None, "more than 64 bits");
+        assert_eq!(In::new(&[0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x02]).var(), None, "65 bits");
         let mut out = Out::new();
-        out.u8(0);
-        out.var(1 << 96);
+        out.u8(0x40);
+        out.var(0);
+        out.var(1 << 32);
         assert_eq!(In::new(&out.into_bytes()).decimal(), None, "mantissa above 96 bits");
         let mut out = Out::new();
         out.len(2);

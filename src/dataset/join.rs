@@ -100,9 +100,9 @@ impl DatasetBuilder {
         self.order_ids.write(out);
         out.len(self.customer_days.len());
         for (&(customer, day), &order) in &self.customer_days {
-            out.var(u128::from(customer));
+            out.var(u64::from(customer));
             out.i32(day);
-            out.var(u128::from(order));
+            out.var(u64::from(order));
         }
         for info in &data.product_info {
             out.opt_str(info.name.as_deref());
@@ -110,7 +110,7 @@ impl DatasetBuilder {
         }
         let (mut day, mut start) = (0i64, 0i64);
         for o in &self.orders {
-            out.var(u128::from(o.customer));
+            out.var(u64::from(o.customer));
             out.signed(i64::from(o.day).wrapping_sub(day));
             day = i64::from(o.day);
             out.opt_var(o.channel);
@@ -124,7 +124,7 @@ impl DatasetBuilder {
             out.decimal(o.items);
             // Runs usually follow one another.
             out.signed(i64::from(o.start).wrapping_sub(start));
-            out.var(u128::from(o.len));
+            out.var(u64::from(o.len));
             start = i64::from(o.start).wrapping_add(i64::from(o.len));
         }
         let mut order = 0i64;

@@ -116,7 +116,7 @@ impl<'a> PartIds<'a> {
         let (mut value, mut order) = (0u64, 0i64);
         for _ in 0..n {
             // Values strictly increase; orders usually go up by one.
-            value = value.checked_add(u64::try_from(r.var()?).ok()?)?;
+            value = value.checked_add(r.var()?)?;
             order = order.checked_add(r.signed()?)?;
             let digits = r.u8()?;
             (1..=19).contains(&digits).then_some(())?;
@@ -151,7 +151,7 @@ impl OrderIds {
         out.len(self.run.len());
         let (mut value, mut order) = (0u64, 0i64);
         for e in &self.run {
-            out.var(u128::from(e.value.wrapping_sub(value)));
+            out.var(e.value.wrapping_sub(value));
             out.signed(i64::from(e.order).wrapping_sub(order));
             out.u8(e.digits);
             (value, order) = (e.value, i64::from(e.order));
@@ -159,7 +159,7 @@ impl OrderIds {
         out.len(self.other_orders.len());
         for (id, &order) in self.others.iter().zip(&self.other_orders) {
             out.str(id);
-            out.var(u128::from(order));
+            out.var(u64::from(order));
         }
     }
 

@@ -400,6 +400,8 @@ struct State {
     report: IngestReport,
     /// For the ingest of a later part of a file: what its formats were when it started.
     part_key: Option<String>,
+    /// Lines per byte and orders per line of the rows a part's ingest forgot (`expect_bytes`).
+    density: Option<(f64, f64)>,
 }
 
 #[derive(Debug, Clone)]
@@ -497,6 +499,7 @@ impl TransactionIngest {
                 log: RowLog::new(options.strict.unwrap_or(false), options.max_error_examples),
                 report: IngestReport { returns, ..IngestReport::default() },
                 part_key: None,
+                density: None,
             },
         })
     }
@@ -1377,6 +1380,27 @@ mod tests {
         // Both ways were taken, joins mostly (parts refused: late date evidence, an order
         // revisited across the split, a split within the first rows, strict mode's errors).
         assert!(joins > 15 && refusals > 15, "{joins} joins, {refusals} refusals");
+    }
+
+    #[test]
+    fn room_made_ahead_changes_nothing_read() {
+        let bytes = mixed_file(3);
+        let whole = ingest_mixed(&bytes, &IngestOptions::default(), true);
+        for expected in [0, 1, bytes.len() as u64, u64::MAX] {
+            let mut ingest = TransactionIngest::new(&IngestOptions::default()).unwrap();
+            ingest.expect_bytes(expected); // before anything is read: nothing to go by, nothing done
+            for chunk in bytes.chunks(4096) {
+                ingest.feed(chunk).unwrap();
+                ingest.expect_bytes(expected);
+            }
+            let (data, report) = ingest.finish().unwrap();
+            assert_eq!(format!("{data:?}\n{report:?}"), whole, "expecting {expected} bytes");
+        }
+        let mut ingest = TransactionIngest::new(&IngestOptions::default()).unwrap();
+        ingest.feed(&bytes).unwrap();
+        ingest.expect_bytes(u64::MAX);
+        let room = ingest.state.builder.line_capacity();
+        assert!((1_000_000..=parts::MAX_RESERVED_LINES).contains(&room), "{room}");
     }
 
     #[test]

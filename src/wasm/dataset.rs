@@ -183,6 +183,15 @@ impl Ingestor {
         self.inner.as_ref().is_some_and(TransactionIngest::is_settled)
     }
 
+    /// Told the input's length in bytes (once settled), makes room for the dataset it suggests.
+    #[wasm_bindgen(js_name = expectBytes)]
+    pub fn expect_bytes(&mut self, bytes: f64) {
+        if let Some(inner) = self.inner.as_mut() {
+            // Saturating: NaN and negatives give 0.
+            inner.expect_bytes(bytes as u64);
+        }
+    }
+
     /// Makes this Ingestor (settled) the reader of a later part of the file: the rows read so far
     /// are forgotten, what they settled is kept.
     #[wasm_bindgen(js_name = startPart)]
