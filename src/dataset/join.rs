@@ -108,32 +108,12 @@ impl DatasetBuilder {
             out.opt_str(info.name.as_deref());
             out.opt_var(info.category);
         }
-        let (mut day, mut start) = (0i64, 0i64);
+        let mut cursor = Cursor::default();
         for o in &self.orders {
-            out.var(u64::from(o.customer));
-            out.signed(i64::from(o.day).wrapping_sub(day));
-            day = i64::from(o.day);
-            out.opt_var(o.channel);
-            let overflow = match o.overflow {
-                None => 0,
-                Some(Total::Revenue) => 2,
-                Some(Total::Quantity) => 4,
-            };
-            out.u8(u8::from(o.cancelled) | overflow);
-            out.decimal(o.revenue);
-            out.decimal(o.items);
-            // Runs usually follow one another.
-            out.signed(i64::from(o.start).wrapping_sub(start));
-            out.var(u64::from(o.len));
-            start = i64::from(o.start).wrapping_add(i64::from(o.len));
+            cursor.write_order(out, o);
         }
-        let mut order = 0i64;
         for (l, &own) in self.lines.iter().zip(&self.line_orders) {
-            out.signed(i64::from(own).wrapping_sub(order));
-            order = i64::from(own);
-            out.opt_var(l.product);
-            out.decimal(l.quantity);
-            out.decimal(l.amount);
+            cursor.write_line(out, l, own);
         }
     }
 
@@ -198,37 +178,13 @@ impl DatasetBuilder {
 
     fn read_orders(&mut self, r: &mut In<'_>, head: &Head<'_>, customers: &[u32], channels: &[u32], line_offset: u32) -> Option<()> {
         self.orders.reserve(head.orders);
-        let (mut day, mut start) = (0i64, 0i64);
+        let mut cursor = Cursor::default();
         for _ in 0..head.orders {
-            let customer = customers.get(r.var32()? as usize).copied()?;
-            day = day.checked_add(r.signed()?)?;
-            let channel = moved(channels, r.opt_var()?)?;
-            let flags = r.u8()?;
-            let overflow = match flags & 6 {
-                0 => None,
-                2 => Some(Total::Revenue),
-                4 => Some(Total::Quantity),
-                _ => return None,
-            };
-            let (revenue, items) = (r.decimal()?, r.decimal()?);
-            start = start.checked_add(r.signed()?)?;
-            let len = r.var32()?;
-            let own_start = u32::try_from(start).ok()?;
-            // Unless the lines are scattered, each order's run lies within the part's lines.
-            let end = own_start.checked_add(len)?;
-            (head.scattered || end as usize <= head.lines).then_some(())?;
-            start = i64::from(end);
-            self.orders.push(OpenOrder {
-                customer,
-                day: i32::try_from(day).ok()?,
-                channel,
-                cancelled: flags & 1 != 0,
-                revenue,
-                items,
-                overflow,
-                start: own_start.wrapping_add(line_offset),
-                len,
-            });
+            let mut o = cursor.read_order(r, head)?;
+            o.customer = customers.get(o.customer as usize).copied()?;
+            o.channel = moved(channels, o.channel)?;
+            o.start = o.start.wrapping_add(line_offset);
+            self.orders.push(o);
         }
         Some(())
     }
@@ -236,15 +192,93 @@ impl DatasetBuilder {
     fn read_lines(&mut self, r: &mut In<'_>, head: &Head<'_>, products: &[u32], order_offset: u32) -> Option<()> {
         self.lines.reserve(head.lines);
         self.line_orders.reserve(head.lines);
-        let mut order = 0i64;
+        let mut cursor = Cursor::default();
         for _ in 0..head.lines {
-            order = order.checked_add(r.signed()?)?;
-            let own = u32::try_from(order).ok().filter(|&o| (o as usize) < head.orders)?;
-            let product = moved(products, r.opt_var()?)?;
-            let (quantity, amount) = (r.decimal()?, r.decimal()?);
-            self.lines.push(Line { product, quantity, amount });
-            self.line_orders.push(own.wrapping_add(order_offset));
+            let (mut line, order) = cursor.read_line(r, head)?;
+            line.product = moved(products, line.product)?;
+            self.lines.push(line);
+            self.line_orders.push(order.wrapping_add(order_offset));
         }
         Some(())
+    }
+}
+
+/// What an order or line is written relative to: the previous order's day and the end of its
+/// run of lines, the previous line's order.
+///
+/// One order or line per call, and never inlined: V8 runs a wasm function called once in its
+/// baseline code to the end (it cannot switch a running call to optimised code), while a function
+/// called per order is optimised after its first few thousand calls.
+#[derive(Default)]
+struct Cursor {
+    day: i64,
+    start: i64,
+    order: i64,
+}
+
+impl Cursor {
+    #[inline(never)]
+    fn write_order(&mut self, out: &mut Out, o: &OpenOrder) {
+        out.var(u64::from(o.customer));
+        out.signed(i64::from(o.day).wrapping_sub(self.day));
+        self.day = i64::from(o.day);
+        out.opt_var(o.channel);
+        let overflow = match o.overflow {
+            None => 0,
+            Some(Total::Revenue) => 2,
+            Some(Total::Quantity) => 4,
+        };
+        out.u8(u8::from(o.cancelled) | overflow);
+        out.decimal(o.revenue);
+        out.decimal(o.items);
+        // Runs usually follow one another.
+        out.signed(i64::from(o.start).wrapping_sub(self.start));
+        out.var(u64::from(o.len));
+        self.start = i64::from(o.start).wrapping_add(i64::from(o.len));
+    }
+
+    #[inline(never)]
+    fn write_line(&mut self, out: &mut Out, l: &Line, order: u32) {
+        out.signed(i64::from(order).wrapping_sub(self.order));
+        self.order = i64::from(order);
+        out.opt_var(l.product);
+        out.decimal(l.quantity);
+        out.decimal(l.amount);
+    }
+
+    /// An order as written, with the part's own customer, channel and line numbers (checked
+    /// against the part's counts).
+    #[inline(never)]
+    fn read_order(&mut self, r: &mut In<'_>, head: &Head<'_>) -> Option<OpenOrder> {
+        let customer = check(Some(r.var32()?), head.customers.len())??;
+        self.day = self.day.checked_add(r.signed()?)?;
+        let channel = check(r.opt_var()?, head.channels.len())?;
+        let flags = r.u8()?;
+        let overflow = match flags & 6 {
+            0 => None,
+            2 => Some(Total::Revenue),
+            4 => Some(Total::Quantity),
+            _ => return None,
+        };
+        let (revenue, items) = (r.decimal()?, r.decimal()?);
+        self.start = self.start.checked_add(r.signed()?)?;
+        let start = u32::try_from(self.start).ok()?;
+        let len = r.var32()?;
+        // Unless the lines are scattered, each order's run lies within the part's lines.
+        let end = start.checked_add(len)?;
+        (head.scattered || end as usize <= head.lines).then_some(())?;
+        self.start = i64::from(end);
+        let day = i32::try_from(self.day).ok()?;
+        Some(OpenOrder { customer, day, channel, cancelled: flags & 1 != 0, revenue, items, overflow, start, len })
+    }
+
+    /// A line as written, with the part's own product number, and its order's part number.
+    #[inline(never)]
+    fn read_line(&mut self, r: &mut In<'_>, head: &Head<'_>) -> Option<(Line, u32)> {
+        self.order = self.order.checked_add(r.signed()?)?;
+        let order = u32::try_from(self.order).ok().filter(|&o| (o as usize) < head.orders)?;
+        let product = check(r.opt_var()?, head.products.len())?;
+        let (quantity, amount) = (r.decimal()?, r.decimal()?);
+        Some((Line { product, quantity, amount }, order))
     }
 }
