@@ -1,9 +1,13 @@
 // clvkit: the wasm package under Node. `ingestFile` streams the file from disk in 1 MiB chunks
-// into the wasm ingest, then `customers()` computes the per-customer table (BTYD columns in days,
-// asOf = the last order date) and hands it over as typed arrays.
+// into the wasm ingest (a file of 16 MiB or more in two parts at once, the second read by a worker
+// thread), then `customers()` computes the per-customer table (BTYD columns in days, asOf = the
+// last order date) and hands it over as typed arrays. With CLVKIT_BENCH_PARALLEL=0 (the case
+// clvkit-one-thread) it reads every file in one thread (`parallel: false`).
 import { runCase } from "./common.mjs";
 
-await runCase("clvkit", {
+const parallel = process.env.CLVKIT_BENCH_PARALLEL !== "0";
+
+await runCase(parallel ? "clvkit" : "clvkit-one-thread", {
   // Setup is the import: the Node entry compiles and instantiates the wasm synchronously.
   async setup() {
     const { ingestFile } = await import("../../js/node.js");
@@ -11,7 +15,7 @@ await runCase("clvkit", {
     return { ingestFile, wasm: initSync() }; // already initialised: returns the exports (for `memory`)
   },
   async job({ ingestFile }, path) {
-    const dataset = await ingestFile(path);
+    const dataset = await ingestFile(path, {}, { parallel });
     try {
       const report = dataset.report;
       if (report.rejectedRows !== 0) {

@@ -17,6 +17,8 @@ export const title = "Ingest and per-customer summary (issue 3)";
 /** The cases, clvkit first (the reference of the correctness check and of the ratios). */
 export const CASES = [
   { id: "clvkit", label: "clvkit (wasm)", script: "cases/clvkit.mjs" },
+  // The same with the two-part read turned off (files of 16 MiB or more use two threads).
+  { id: "clvkit-one-thread", label: "clvkit (wasm, one thread)", short: "clvkit in one thread", script: "cases/clvkit-one-thread.mjs" },
   { id: "duckdb", label: "DuckDB-WASM (read_csv + GROUP BY)", short: "DuckDB-WASM", script: "cases/duckdb.mjs", target: 2 },
   { id: "papaparse", label: "PapaParse + JS Maps", short: "PapaParse", script: "cases/papaparse.mjs", target: 5 },
   // Native code, for scale (compared with each other, no target): clvkit's Rust without wasm, and
