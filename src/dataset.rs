@@ -442,30 +442,10 @@ impl DatasetBuilder {
             }
         };
         data.lines = grouped.lines;
-        let sorted = sort_orders(&orders, data.customers.len())?;
+        let sorted = sort_orders(&orders, &grouped.ranges, data.customers.len())?;
         data.customer_orders = sorted.ranges;
-        for (c, &(start, len)) in data.customer_orders.iter().enumerate() {
-            let first = sorted.orders.get(start as usize).filter(|_| len > 0);
-            let open = first.and_then(|&(_, o)| orders.get(o as usize));
-            if let (Some(open), Some(slot)) = (open, data.customer_channel.get_mut(c)) {
-                *slot = open.channel;
-            }
-        }
-        data.orders = Vec::with_capacity(orders.len());
-        for &(_, o) in &sorted.orders {
-            let (Some(open), Some(&lines)) = (orders.get(o as usize), grouped.ranges.get(o as usize)) else {
-                continue;
-            };
-            let revenue = open.revenue;
-            data.orders.push(Order {
-                customer: open.customer,
-                day: open.day,
-                revenue,
-                items: open.items,
-                lines,
-                is_return: open.cancelled || revenue.is_sign_negative() && !revenue.is_zero(),
-            });
-        }
+        data.customer_channel = sorted.channels;
+        data.orders = sorted.orders;
         Ok(data)
     }
 }
@@ -525,18 +505,29 @@ fn group_lines(lines: Vec<Line>, line_orders: &[u32], orders: usize) -> Result<G
 
 /// Orders sorted by customer, then day, then first appearance.
 struct SortedOrders {
-    /// `(day, order)`.
-    orders: Vec<(Day, u32)>,
+    orders: Vec<Order>,
     /// Parallel to the customers: their orders are `orders[start .. start + len]`.
     ranges: Vec<(u32, u32)>,
+    /// Parallel to the customers: the channel of each one's first order (by day, then file order).
+    channels: Vec<Option<u32>>,
 }
 
-/// A counting sort by customer; then each customer's few orders by day and first appearance.
-fn sort_orders(orders: &[OpenOrder], customers: usize) -> Result<SortedOrders> {
+/// A counting sort by customer: each order written straight to its customer's next slot, in file
+/// order (random writes, which do not stall as the random reads of a gather would); then each
+/// customer's few orders put in day order by a stable sort, when they are not in it already.
+/// `lines` is parallel to `orders`: each order's run of lines.
+fn sort_orders(orders: &[OpenOrder], lines: &[(u32, u32)], customers: usize) -> Result<SortedOrders> {
     let mut counts = vec![0u32; customers];
+    let mut first: Vec<Option<(Day, Option<u32>)>> = vec![None; customers];
     for open in orders {
-        if let Some(count) = counts.get_mut(open.customer as usize) {
+        let c = open.customer as usize;
+        if let Some(count) = counts.get_mut(c) {
             *count = count.checked_add(1).ok_or_else(|| too_many("orders"))?;
+        }
+        if let Some(slot) = first.get_mut(c) {
+            if slot.is_none_or(|(day, _)| open.day < day) {
+                *slot = Some((open.day, open.channel));
+            }
         }
     }
     let mut ranges = Vec::with_capacity(customers);
@@ -549,28 +540,36 @@ fn sort_orders(orders: &[OpenOrder], customers: usize) -> Result<SortedOrders> {
     for (slot, &(start, _)) in counts.iter_mut().zip(&ranges) {
         *slot = start;
     }
-    let mut sorted = vec![(0, 0); total as usize];
-    for (o, open) in orders.iter().enumerate() {
-        let o = u32::try_from(o).map_err(|_| too_many("orders"))?;
+    let blank = Order { customer: 0, day: 0, revenue: Decimal::ZERO, items: Decimal::ZERO, lines: (0, 0), is_return: false };
+    let mut sorted = vec![blank; total as usize];
+    for (open, &lines) in orders.iter().zip(lines) {
         let Some(slot) = counts.get_mut(open.customer as usize) else {
             continue;
         };
         if let Some(place) = sorted.get_mut(*slot as usize) {
-            *place = (open.day, o);
+            let revenue = open.revenue;
+            *place = Order {
+                customer: open.customer,
+                day: open.day,
+                revenue,
+                items: open.items,
+                lines,
+                is_return: open.cancelled || revenue.is_sign_negative() && !revenue.is_zero(),
+            };
         }
         *slot = slot.saturating_add(1);
     }
     for &(start, len) in &ranges {
         let end = start.saturating_add(len);
         if let Some(own) = sorted.get_mut(start as usize..end as usize) {
-            // Pairs are distinct (order numbers are), so an unstable sort is exact.
-            own.sort_unstable();
+            // Stable: orders of one day stay in file order.
+            if !own.is_sorted_by_key(|o| o.day) {
+                own.sort_by_key(|o| o.day);
+            }
         }
     }
-    Ok(SortedOrders {
-        orders: sorted,
-        ranges,
-    })
+    let channels = first.into_iter().map(|f| f.and_then(|(_, channel)| channel)).collect();
+    Ok(SortedOrders { orders: sorted, ranges, channels })
 }
 
 fn sum_overflow(what: &str) -> Error {
