@@ -396,8 +396,9 @@ impl DatasetBuilder {
         self.lines.len()
     }
 
-    /// Lines the builder has room for without growing.
-    pub fn line_capacity(&self) -> usize {
+    /// Lines the builder has room for without growing (tests of the room made ahead).
+    #[cfg(test)]
+    pub(crate) fn line_capacity(&self) -> usize {
         self.lines.capacity()
     }
 

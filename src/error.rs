@@ -69,7 +69,36 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code.
-    pub const ALL: [ErrorCode; 28] = [ErrorCode::InvalidInput, ErrorCode::InvalidType, ErrorCode::UnknownField, ErrorCode::MissingField, ErrorCode::ConflictingFields, ErrorCode::InvalidNumber, ErrorCode::NotFinite, ErrorCode::Negative, ErrorCode::OutOfRange, ErrorCode::NotInteger, ErrorCode::Overflow, ErrorCode::ZeroNewCustomers, ErrorCode::ZeroCac, ErrorCode::NotConvergent, ErrorCode::NotInitialized, ErrorCode::UnsupportedEncoding, ErrorCode::EmptyFile, ErrorCode::MissingColumn, ErrorCode::MalformedRow, ErrorCode::InvalidDate, ErrorCode::AmbiguousDate, ErrorCode::InvalidAmount, ErrorCode::Cancelled, ErrorCode::DatasetFreed, ErrorCode::Internal, ErrorCode::InsufficientData, ErrorCode::NoFiniteMean, ErrorCode::SeriesLimit];
+    pub const ALL: [ErrorCode; 28] = [
+        ErrorCode::InvalidInput,
+        ErrorCode::InvalidType,
+        ErrorCode::UnknownField,
+        ErrorCode::MissingField,
+        ErrorCode::ConflictingFields,
+        ErrorCode::InvalidNumber,
+        ErrorCode::NotFinite,
+        ErrorCode::Negative,
+        ErrorCode::OutOfRange,
+        ErrorCode::NotInteger,
+        ErrorCode::Overflow,
+        ErrorCode::ZeroNewCustomers,
+        ErrorCode::ZeroCac,
+        ErrorCode::NotConvergent,
+        ErrorCode::NotInitialized,
+        ErrorCode::UnsupportedEncoding,
+        ErrorCode::EmptyFile,
+        ErrorCode::MissingColumn,
+        ErrorCode::MalformedRow,
+        ErrorCode::InvalidDate,
+        ErrorCode::AmbiguousDate,
+        ErrorCode::InvalidAmount,
+        ErrorCode::Cancelled,
+        ErrorCode::DatasetFreed,
+        ErrorCode::Internal,
+        ErrorCode::InsufficientData,
+        ErrorCode::NoFiniteMean,
+        ErrorCode::SeriesLimit,
+    ];
 
     /// The code written as [`ErrorCode::as_str`] writes it.
     pub fn from_code(code: &str) -> Option<ErrorCode> {

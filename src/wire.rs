@@ -5,6 +5,13 @@
 
 use rust_decimal::Decimal;
 
+use crate::error::{Error, ErrorCode};
+
+/// The error of bytes that do not read as what was written (a bug, or memory gone wrong).
+pub fn damaged() -> Error {
+    Error::new(ErrorCode::Internal, "the part of the file read by a worker came back damaged")
+}
+
 /// Writes values one after another.
 #[derive(Debug, Default)]
 pub struct Out {

@@ -8,8 +8,8 @@
 
 use super::order_ids::PartIds;
 use super::{too_many, DatasetBuilder, Day, Interner, Line, OpenOrder, ProductInfo, Total};
-use crate::error::{Error, ErrorCode, Result};
-use crate::wire::{In, Out};
+use crate::error::Result;
+use crate::wire::{damaged, In, Out};
 
 fn write_names(out: &mut Out, names: &Interner) {
     out.len(names.len());
@@ -66,10 +66,6 @@ impl<'a> Head<'a> {
         }
         Some(Head { customers, products, categories, channels, ids, customer_days, orders, lines, scattered })
     }
-}
-
-fn damaged() -> Error {
-    Error::new(ErrorCode::Internal, "the part of the file read by a worker came back damaged")
 }
 
 /// The numbers `names` get in `interner` (interned in their order).

@@ -22,7 +22,7 @@ use super::{Reader, TransactionIngest};
 use crate::dataset::DatasetBuilder;
 use crate::error::{Error, ErrorCode, Result};
 use crate::ingest::rows::{RowCounts, RowError};
-use crate::wire::{In, Out};
+use crate::wire::{damaged, In, Out};
 
 /// At most this many lines (and their orders) are reserved ahead: 2M lines, with their orders
 /// at most about 220 MB.
@@ -34,10 +34,6 @@ const MAGIC: &str = "clvkit part 1";
 /// What the part's formats were when it started, and are at its end.
 fn evidence_key(ingest: &TransactionIngest) -> String {
     format!("{}#{}", ingest.state.dates.evidence_key(), ingest.state.amounts.evidence_key())
-}
-
-fn damaged() -> Error {
-    Error::new(ErrorCode::Internal, "the part of the file read by a worker came back damaged")
 }
 
 fn not_ready(what: &str) -> Error {
