@@ -42,7 +42,7 @@ const rows = files.map(measure);
 const sum = (key, pick) => rows.filter(pick).reduce((n, r) => n + r[key], 0);
 const isWidget = (r) => r.path.startsWith("dist/widget/");
 const isWasm = (r) => r.path.endsWith(".wasm") && !isWidget(r);
-const isJs = (r) => r.path.endsWith(".js") && !isWidget(r) && !/js\/(cli|node)\.js$/.test(r.path);
+const isJs = (r) => r.path.endsWith(".js") && !isWidget(r) && !/js\/(cli|node|part-worker)\.js$/.test(r.path);
 const isEmbed = (r) => WIDGET_FILES.includes(r.path);
 const total = (path, pick) => ({ path, raw: sum("raw", pick), gzip: sum("gzip", pick), brotli: sum("brotli", pick) });
 const totals = [
