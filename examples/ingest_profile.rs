@@ -17,7 +17,7 @@ use std::time::Instant;
 
 use clvkit::ingest::reader::Reader;
 use clvkit::ingest::transactions::{IngestOptions, TransactionIngest};
-use clvkit::summary::{customer_table, SummaryOptions};
+use clvkit::summary::{customer_table, CustomerColumns, SummaryOptions};
 
 const CHUNK: usize = 1 << 20;
 
@@ -57,7 +57,7 @@ fn main() {
         let ingest = t.elapsed().as_secs_f64();
 
         let t = Instant::now();
-        let table = customer_table(&data, &SummaryOptions::default()).expect("customer table");
+        let table = customer_table(&data, &SummaryOptions::default(), CustomerColumns::ALL).expect("customer table");
         let summary = t.elapsed().as_secs_f64();
 
         println!(

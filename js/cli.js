@@ -494,6 +494,11 @@ const FILE_OPTIONS = {
   unit: ["<days|weeks|months>", "Unit of recency and T (default days).", "analysis"],
   "observation-end": ["<YYYY-MM-DD>", "End of the observation window (default: the last transaction date).", "analysis", "asOf"],
 };
+/** The summary command's: the file options, and which columns to print. */
+const SUMMARY_OPTIONS = {
+  ...FILE_OPTIONS,
+  columns: ["<name,...>", "Only these columns after customer_id, e.g. frequency,recency,T,monetary_value (default: all).", "analysis"],
+};
 const FILE_FLAGS = { strict: "Stop at the first bad row instead of skipping it.", json: "Print JSON instead of CSV or a table.", help: "Show this help." };
 
 function fileHelp(name, command) {
@@ -557,7 +562,11 @@ const csv = (rows) => rows.map((r) => r.map(csvCell).join(",")).join("\n") + "\n
 const FILE_COMMANDS = {
   summary: {
     summary: "Per-customer table as CSV: customer_id,frequency,recency,T,monetary_value, then orders and revenue.",
-    print: (ds, analysis, json) => (json ? JSON.stringify(ds.customers(analysis), jsonReplacer, 2) + "\n" : ds.customersCsv(analysis)),
+    options: SUMMARY_OPTIONS,
+    print: (ds, { columns, ...analysis }, json) => {
+      if (columns !== undefined) analysis.columns = columns.split(",").map((c) => c.trim()).filter((c) => c !== "");
+      return json ? JSON.stringify(ds.customers(analysis), jsonReplacer, 2) + "\n" : ds.customersCsv(analysis);
+    },
   },
   kpis: {
     summary: "Revenue, customers, AOV, purchase frequency, repeat rate, retention and churn, lifespan, CLV.",
@@ -601,7 +610,7 @@ function fileCommand(name) {
     summary: command.summary,
     help: () => fileHelp(name, command),
     run: async (argv, io) => {
-      const args = fileArgs(name, argv);
+      const args = fileArgs(name, argv, command.options);
       if (args.help) {
         io.out(fileHelp(name, command));
         return 0;

@@ -383,6 +383,29 @@ export interface AnalysisOptions {
   asOf?: IsoDate;
 }
 
+/** A customer table column besides `customerId` (which every table has). */
+export type CustomerColumn =
+  | "frequency"
+  | "recency"
+  | "T"
+  | "monetaryValue"
+  | "firstPurchase"
+  | "lastPurchase"
+  | "orders"
+  | "items"
+  | "revenue"
+  | "averageOrderValue";
+
+export interface CustomerTableOptions extends AnalysisOptions {
+  /**
+   * Only these columns are computed and returned, with `customerId` (default: all). The money
+   * and date texts are most of the table's cost: a caller that reads the BTYD columns only
+   * should ask for those. The CSV names (`monetary_value`, ...) are accepted too. An unknown
+   * name is an `OUT_OF_RANGE` error on the field `columns`.
+   */
+  columns?: readonly CustomerColumn[];
+}
+
 /** One row per customer with a purchase on or before asOf; BTYD columns as in lifetimes. */
 export interface CustomerTable {
   unit: TimeUnit;
@@ -542,8 +565,13 @@ export class Dataset {
   private constructor();
   readonly report: IngestReport;
   customers(options?: AnalysisOptions): CustomerTable;
-  /** CSV with header `customer_id,frequency,recency,T,monetary_value,...`; text cells are neutralised against formula injection. */
-  customersCsv(options?: AnalysisOptions): string;
+  /** The table with only the columns named (and `customerId`). */
+  customers<C extends CustomerColumn>(
+    options: AnalysisOptions & { columns: readonly C[] },
+  ): Pick<CustomerTable, "unit" | "asOf" | "customerId" | C>;
+  /** CSV with header `customer_id,frequency,recency,T,monetary_value,...` (or `customer_id` and the
+   *  `columns` asked for, in the table's order); text cells are neutralised against formula injection. */
+  customersCsv(options?: CustomerTableOptions): string;
   kpis(options?: Pick<AnalysisOptions, "asOf">): Kpis;
   cohorts(options?: Pick<AnalysisOptions, "asOf">): Cohorts;
   /**

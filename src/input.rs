@@ -181,6 +181,24 @@ pub fn optional<'a, T>(
     value.map(|v| parse(Some(v))).transpose()
 }
 
+/// A list option as JS sends it: an array of scalars, or (a mistake, reported by [`list`])
+/// a single value.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(untagged)]
+pub enum Listed {
+    Items(Vec<Scalar>),
+    Single(Scalar),
+}
+
+/// The items of an optional list option; `INVALID_TYPE` on `field` when it is not an array.
+pub fn list<'a>(field: &str, value: Option<&'a Listed>) -> Result<Option<&'a [Scalar]>> {
+    match value {
+        None => Ok(None),
+        Some(Listed::Items(items)) => Ok(Some(items)),
+        Some(Listed::Single(v)) => Err(invalid_type(field, "an array", v)),
+    }
+}
+
 fn invalid_type(field: &str, accepted: &str, value: &Scalar) -> Error {
     let message = format!("{field} must be {accepted} (got {})", value.type_name());
     Error::new(ErrorCode::InvalidType, message).with_field(field)

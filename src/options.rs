@@ -10,9 +10,9 @@ use serde::Deserialize;
 use crate::dataset::Day;
 use crate::error::{Error, ErrorCode, Result};
 use crate::ingest::dates::parse_iso_day;
-use crate::input::{count_in_range, decimal_in_range, money, optional, reject_unknown, text, Scalar, Unknown};
+use crate::input::{count_in_range, decimal_in_range, list, money, optional, reject_unknown, text, Listed, Scalar, Unknown};
 use crate::segments::{LifecycleOptions, RfmOptions};
-use crate::summary::{AcquisitionOptions, ChannelSpend, SummaryOptions, TimeUnit};
+use crate::summary::{AcquisitionOptions, ChannelSpend, CustomerColumns, SummaryOptions, TimeUnit};
 
 pub(crate) fn as_of(value: Option<&Scalar>) -> Result<Option<Day>> {
     optional(value, |v| {
@@ -55,6 +55,34 @@ impl SummaryRequest {
 
     pub fn rfm(&self) -> Result<RfmOptions> {
         Ok(RfmOptions { as_of: self.parse()?.as_of })
+    }
+}
+
+/// `{ unit?, asOf?, columns? }` for the customer table and its CSV.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomerTableRequest {
+    pub unit: Option<Scalar>,
+    pub as_of: Option<Scalar>,
+    /// The columns wanted besides the customer id (JS keys or CSV headers); default: all.
+    pub columns: Option<Listed>,
+    #[serde(flatten)]
+    pub unknown: Unknown,
+}
+
+impl CustomerTableRequest {
+    pub fn parse(&self) -> Result<(SummaryOptions, CustomerColumns)> {
+        reject_unknown("", &self.unknown)?;
+        let summary = SummaryOptions { unit: unit(self.unit.as_ref())?, as_of: as_of(self.as_of.as_ref())? };
+        let columns = match list("columns", self.columns.as_ref())? {
+            None => CustomerColumns::ALL,
+            Some(names) => {
+                let names = names.iter().enumerate().map(|(i, v)| text(&format!("columns[{i}]"), Some(v)));
+                let names = names.collect::<Result<Vec<&str>>>()?;
+                CustomerColumns::named(names, "columns")?
+            }
+        };
+        Ok((summary, columns))
     }
 }
 

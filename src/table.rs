@@ -2,7 +2,7 @@
 //! arrays and that CSV export writes (with spreadsheet formula injection neutralised).
 
 use crate::segments::{LifecycleStage, LifecycleTable, RfmTable, Segment};
-use crate::summary::CustomerTable;
+use crate::summary::{CustomerColumn, CustomerTable};
 
 /// A column of text cells kept end to end in one string: one allocation for the column instead of
 /// one per cell (a per-customer table of a million customers has millions of cells), and it
@@ -268,19 +268,23 @@ pub fn to_csv(table: &dyn Columnar) -> String {
 
 impl Columnar for CustomerTable {
     fn columns(&self) -> Vec<(&'static str, &'static str, Column<'_>)> {
-        vec![
-            ("customer_id", "customerId", Column::Texts(&self.customer_id)),
-            ("frequency", "frequency", Column::F64(&self.frequency)),
-            ("recency", "recency", Column::F64(&self.recency)),
-            ("T", "T", Column::F64(&self.t)),
-            ("monetary_value", "monetaryValue", Column::F64(&self.monetary_value)),
-            ("first_purchase", "firstPurchase", Column::Texts(&self.first_purchase)),
-            ("last_purchase", "lastPurchase", Column::Texts(&self.last_purchase)),
-            ("orders", "orders", Column::U32(&self.orders)),
-            ("items", "items", Column::F64(&self.items)),
-            ("revenue", "revenue", Column::Texts(&self.revenue)),
-            ("average_order_value", "averageOrderValue", Column::Texts(&self.average_order_value)),
-        ]
+        let chosen = CustomerColumn::ALL.into_iter().filter(|&c| self.columns.has(c)).map(|c| {
+            let column = match c {
+                CustomerColumn::Frequency => Column::F64(&self.frequency),
+                CustomerColumn::Recency => Column::F64(&self.recency),
+                CustomerColumn::T => Column::F64(&self.t),
+                CustomerColumn::MonetaryValue => Column::F64(&self.monetary_value),
+                CustomerColumn::FirstPurchase => Column::Texts(&self.first_purchase),
+                CustomerColumn::LastPurchase => Column::Texts(&self.last_purchase),
+                CustomerColumn::Orders => Column::U32(&self.orders),
+                CustomerColumn::Items => Column::F64(&self.items),
+                CustomerColumn::Revenue => Column::Texts(&self.revenue),
+                CustomerColumn::AverageOrderValue => Column::Texts(&self.average_order_value),
+            };
+            let (csv, js) = c.names();
+            (csv, js, column)
+        });
+        std::iter::once(("customer_id", "customerId", Column::Texts(&self.customer_id))).chain(chosen).collect()
     }
 }
 

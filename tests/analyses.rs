@@ -6,6 +6,7 @@ use clvkit::dataset::{Dataset, DatasetBuilder, Day, LineInput};
 use clvkit::error::ErrorCode;
 use clvkit::segments::*;
 use clvkit::summary::*;
+use clvkit::table::{to_csv, Columnar};
 use rust_decimal::Decimal;
 use std::collections::HashMap;
 use std::str::FromStr;
@@ -124,7 +125,7 @@ fn lifetimes_summary(name: &str) -> HashMap<String, [f64; 4]> {
 }
 
 fn assert_matches_lifetimes(unit: TimeUnit, file: &str) {
-    let table = customer_table(&fixture_dataset(), &options(unit, Some("2023-12-31"))).unwrap();
+    let table = customer_table(&fixture_dataset(), &options(unit, Some("2023-12-31")), CustomerColumns::ALL).unwrap();
     let expected = lifetimes_summary(file);
     assert_eq!(table.customer_id.len(), expected.len());
     assert!(expected.len() > 250);
@@ -160,7 +161,7 @@ fn btyd_weeks_match_lifetimes() {
 #[test]
 fn fixture_revenue_is_the_net_sum_up_to_as_of() {
     let data = fixture_dataset();
-    let table = customer_table(&data, &options(TimeUnit::Days, Some("2023-12-31"))).unwrap();
+    let table = customer_table(&data, &options(TimeUnit::Days, Some("2023-12-31")), CustomerColumns::ALL).unwrap();
     let mut expected: HashMap<&str, Decimal> = HashMap::new();
     let text = fixture("btyd_transactions.csv");
     for line in text.lines().skip(1) {
@@ -177,9 +178,46 @@ fn fixture_revenue_is_the_net_sum_up_to_as_of() {
         );
     }
     // The default asOf is the last order day: later orders now count.
-    let all = customer_table(&data, &SummaryOptions::default()).unwrap();
+    let all = customer_table(&data, &SummaryOptions::default(), CustomerColumns::ALL).unwrap();
     assert_eq!(all.as_of, "2024-01-31");
     assert!(all.customer_id.len() >= table.customer_id.len());
+}
+
+#[test]
+fn a_table_of_some_columns_has_exactly_those_of_the_full_table() {
+    let data = fixture_dataset();
+    for unit in [TimeUnit::Days, TimeUnit::Weeks, TimeUnit::Months] {
+        let opts = options(unit, Some("2023-12-31"));
+        let full = customer_table(&data, &opts, CustomerColumns::ALL).unwrap();
+        let selections: [&[&str]; 6] = [
+            &["frequency", "recency", "T", "monetaryValue"],
+            &["monetary_value"],
+            &["averageOrderValue"],
+            &["items", "firstPurchase", "orders"],
+            &["revenue", "lastPurchase", "revenue"],
+            &[],
+        ];
+        for names in selections {
+            let columns = CustomerColumns::named(names.iter().copied(), "columns").unwrap();
+            let table = customer_table(&data, &opts, columns).unwrap();
+            assert_eq!(table.customer, full.customer);
+            // The full table's CSV with the other columns cut out (the fixture's cells hold no commas).
+            let full_csv = to_csv(&full);
+            let header: Vec<&str> = full_csv.lines().next().unwrap().split(',').collect();
+            let keep: Vec<bool> = full.columns().iter().map(|(csv, js, _)| *csv == "customer_id" || names.iter().any(|n| n == csv || n == js)).collect();
+            assert_eq!(header.len(), keep.len());
+            let want: String = full_csv
+                .lines()
+                .map(|line| line.split(',').zip(&keep).filter(|(_, k)| **k).map(|(cell, _)| cell).collect::<Vec<_>>().join(",") + "\n")
+                .collect();
+            assert_eq!(to_csv(&table), want, "{names:?}");
+        }
+    }
+    let e = CustomerColumns::named(["frequency", "spend"], "columns").unwrap_err();
+    assert_eq!((e.code, e.field.as_deref()), (ErrorCode::OutOfRange, Some("columns")));
+    assert!(e.message.contains("\"spend\" is not a customer table column"), "{}", e.message);
+    assert_eq!(CustomerColumns::named(CustomerColumn::ALL.map(|c| c.names().0), "c").unwrap(), CustomerColumns::ALL);
+    assert_eq!(CustomerColumns::named(["customerId", "customer_id"], "c").unwrap(), CustomerColumns::named([], "c").unwrap());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -231,7 +269,7 @@ fn returns_dataset() -> Dataset {
 #[test]
 fn customer_table_applies_the_returns_policy() {
     let data = returns_dataset();
-    let t = customer_table(&data, &options(TimeUnit::Days, Some("2024-02-29"))).unwrap();
+    let t = customer_table(&data, &options(TimeUnit::Days, Some("2024-02-29")), CustomerColumns::ALL).unwrap();
     assert_eq!(
         t.customer_id,
         vec!["a", "b"],
@@ -254,34 +292,34 @@ fn customer_table_applies_the_returns_policy() {
 fn customer_table_in_weeks_and_months() {
     let data = returns_dataset();
     // Weeks of Jan 1, Jan 8 (20 − 4: the return falls in a purchase week), Feb 5; asOf in Feb 26's.
-    let w = customer_table(&data, &options(TimeUnit::Weeks, Some("2024-02-29"))).unwrap();
+    let w = customer_table(&data, &options(TimeUnit::Weeks, Some("2024-02-29")), CustomerColumns::ALL).unwrap();
     assert_eq!(w.unit, TimeUnit::Weeks);
     assert_eq!((w.frequency[0], w.recency[0], w.t[0]), (2.0, 5.0, 8.0));
     assert_eq!(w.monetary_value[0], 18.0);
     assert_eq!((w.frequency[1], w.recency[1], w.t[1]), (0.0, 0.0, 1.0));
     // Months: January nets 15 + 20 − 4, February 20; whole calendar months.
-    let m = customer_table(&data, &options(TimeUnit::Months, Some("2024-02-29"))).unwrap();
+    let m = customer_table(&data, &options(TimeUnit::Months, Some("2024-02-29")), CustomerColumns::ALL).unwrap();
     assert_eq!((m.frequency[0], m.recency[0], m.t[0]), (1.0, 1.0, 1.0));
     assert_eq!(m.monetary_value[0], 20.0);
-    let later = customer_table(&data, &options(TimeUnit::Months, Some("2025-01-01"))).unwrap();
+    let later = customer_table(&data, &options(TimeUnit::Months, Some("2025-01-01")), CustomerColumns::ALL).unwrap();
     assert_eq!(later.t[0], 12.0);
 }
 
 #[test]
 fn as_of_excludes_later_orders() {
     let data = returns_dataset();
-    let t = customer_table(&data, &options(TimeUnit::Days, Some("2024-01-11"))).unwrap();
+    let t = customer_table(&data, &options(TimeUnit::Days, Some("2024-01-11")), CustomerColumns::ALL).unwrap();
     assert_eq!(t.customer_id, vec!["a"]);
     assert_eq!(t.orders, vec![3]);
     assert_eq!(t.revenue, vec!["35.00"]);
     assert_eq!((t.frequency[0], t.recency[0], t.t[0]), (1.0, 9.0, 10.0));
     // On Jan 12 the return counts in revenue, not in the BTYD figures.
-    let t = customer_table(&data, &options(TimeUnit::Days, Some("2024-01-12"))).unwrap();
+    let t = customer_table(&data, &options(TimeUnit::Days, Some("2024-01-12")), CustomerColumns::ALL).unwrap();
     assert_eq!(t.revenue, vec!["31.00"]);
     assert_eq!(t.monetary_value, vec![20.0]);
     // The default asOf is the last order day.
     assert_eq!(
-        customer_table(&data, &SummaryOptions::default())
+        customer_table(&data, &SummaryOptions::default(), CustomerColumns::ALL)
             .unwrap()
             .as_of,
         "2024-02-20"
@@ -291,7 +329,7 @@ fn as_of_excludes_later_orders() {
 #[test]
 fn no_orders_on_or_before_as_of_is_a_clear_error() {
     let empty = DatasetBuilder::new().finish().unwrap();
-    let e = customer_table(&empty, &SummaryOptions::default()).unwrap_err();
+    let e = customer_table(&empty, &SummaryOptions::default(), CustomerColumns::ALL).unwrap_err();
     assert_eq!(e.code, ErrorCode::EmptyFile);
     assert!(
         e.message.starts_with("no orders on or before asOf"),
@@ -301,7 +339,7 @@ fn no_orders_on_or_before_as_of_is_a_clear_error() {
     let data = returns_dataset();
     let early = options(TimeUnit::Days, Some("2023-12-31"));
     for e in [
-        customer_table(&data, &early).unwrap_err(),
+        customer_table(&data, &early, CustomerColumns::ALL).unwrap_err(),
         kpis(&data, &early).unwrap_err(),
         cohorts(&data, &early).unwrap_err(),
         rfm(&data, &RfmOptions { as_of: early.as_of }).unwrap_err(),
@@ -333,7 +371,7 @@ fn no_orders_on_or_before_as_of_is_a_clear_error() {
         ..row("z", "2024-01-03", "-8")
     }]);
     assert_eq!(
-        customer_table(&only, &returns_only).unwrap_err().code,
+        customer_table(&only, &returns_only, CustomerColumns::ALL).unwrap_err().code,
         ErrorCode::EmptyFile
     );
 }
@@ -342,7 +380,7 @@ fn no_orders_on_or_before_as_of_is_a_clear_error() {
 fn table_serializes_columnar_camel_case() {
     let t = customer_table(
         &returns_dataset(),
-        &options(TimeUnit::Weeks, Some("2024-02-29")),
+        &options(TimeUnit::Weeks, Some("2024-02-29")), CustomerColumns::ALL,
     )
     .unwrap();
     let v = serde_json::to_value(&t).unwrap();
@@ -1128,7 +1166,7 @@ fn one_customer() {
         row("solo", "2024-01-20", "30"),
     ]);
     let opts = SummaryOptions::default();
-    let t = customer_table(&data, &opts).unwrap();
+    let t = customer_table(&data, &opts, CustomerColumns::ALL).unwrap();
     assert_eq!(
         (t.frequency[0], t.recency[0], t.t[0], t.monetary_value[0]),
         (1.0, 15.0, 15.0, 30.0)
@@ -1157,7 +1195,7 @@ fn all_single_purchase_customers() {
         row("c", "2024-03-05", "30"),
     ]);
     let opts = options(TimeUnit::Days, Some("2024-04-30"));
-    let t = customer_table(&data, &opts).unwrap();
+    let t = customer_table(&data, &opts, CustomerColumns::ALL).unwrap();
     assert_eq!(t.frequency, vec![0.0; 3]);
     assert_eq!(t.recency, vec![0.0; 3]);
     assert_eq!(t.monetary_value, vec![0.0; 3]);

@@ -419,13 +419,13 @@ fn simulated_dataset(customers: usize, seed: u64) -> clvkit::dataset::Dataset {
 
 #[test]
 fn holdout_split_validation_and_auto() {
-    use clvkit::summary::{customer_table, SummaryOptions};
+    use clvkit::summary::{customer_table, CustomerColumns, SummaryOptions};
     let data = simulated_dataset(2000, 77);
     let start = clvkit::ingest::dates::parse_iso_day("2022-01-01").unwrap();
     let (cut, end) = (start + 500, start + 729);
     let split = holdout_split(&data, TimeUnit::Days, cut, Some(end)).unwrap();
     assert_eq!(split.holdout_duration, 229.0);
-    let at = |day| customer_table(&data, &SummaryOptions { unit: TimeUnit::Days, as_of: Some(day) }).unwrap();
+    let at = |day| customer_table(&data, &SummaryOptions { unit: TimeUnit::Days, as_of: Some(day) }, CustomerColumns::ALL).unwrap();
     let (calibration, full) = (at(cut), at(end));
     assert_eq!(split.calibration.frequency, calibration.frequency);
     // In days, holdout purchase days = purchase days by the end − purchase days by the cut.

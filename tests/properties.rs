@@ -12,7 +12,7 @@ use clvkit::models::{predict, BetaGeoParams, ClvOptions, Customers, ParetoParams
 use clvkit::recommend::analyses::rules;
 use clvkit::recommend::baskets::{ingest_baskets_bytes, BasketIngestOptions};
 use clvkit::recommend::requests::RulesRequest;
-use clvkit::summary::{customer_table, SummaryOptions, TimeUnit};
+use clvkit::summary::{customer_table, CustomerColumns, SummaryOptions, TimeUnit};
 use clvkit::table::to_csv;
 use proptest::prelude::*;
 use rust_decimal::Decimal;
@@ -52,7 +52,7 @@ fn outcome(bytes: &[u8], chunk: usize) -> String {
     match ingest_bytes(bytes, &IngestOptions::default(), chunk) {
         Err(e) => format!("error {:?}: {}", e.code, e.message),
         Ok((data, report)) => {
-            let table = customer_table(&data, &SummaryOptions::default()).map(|t| to_csv(&t));
+            let table = customer_table(&data, &SummaryOptions::default(), CustomerColumns::ALL).map(|t| to_csv(&t));
             format!("{}\n{table:?}", serde_json::to_string(&report).unwrap())
         }
     }
@@ -74,7 +74,7 @@ proptest! {
     #[test]
     fn the_exported_summary_reingests_to_itself(text in transactions(), unit in prop_oneof![Just(TimeUnit::Days), Just(TimeUnit::Weeks), Just(TimeUnit::Months)]) {
         let Ok((data, _)) = ingest_bytes(text.as_bytes(), &IngestOptions::default(), usize::MAX) else { return Ok(()) };
-        let Ok(table) = customer_table(&data, &SummaryOptions { unit, as_of: None }) else { return Ok(()) };
+        let Ok(table) = customer_table(&data, &SummaryOptions { unit, as_of: None }, CustomerColumns::ALL) else { return Ok(()) };
         let csv = to_csv(&table);
         let (back, report) = ingest_summary_bytes(csv.as_bytes(), &SummaryIngestOptions::default(), 7).unwrap();
         prop_assert_eq!(report.rows.rejected_rows, 0, "{:?}", report.rows.error_examples);

@@ -1,7 +1,8 @@
 // clvkit: the wasm package under Node. `ingestFile` streams the file from disk in 1 MiB chunks
 // into the wasm ingest (a file of 16 MiB or more in two parts at once, the second read by a worker
-// thread), then `customers()` computes the per-customer table (BTYD columns in days, asOf = the
-// last order date) and hands it over as typed arrays. With CLVKIT_BENCH_PARALLEL=0 (the case
+// thread), then `customers()` computes the per-customer BTYD summary (days, asOf = the last order
+// date; only the four BTYD columns and the ids, as the peers compute) and hands it over as typed
+// arrays. With CLVKIT_BENCH_PARALLEL=0 (the case
 // clvkit-one-thread) it reads every file in one thread (`parallel: false`).
 import { runCase } from "./common.mjs";
 
@@ -21,7 +22,7 @@ await runCase(parallel ? "clvkit" : "clvkit-one-thread", {
       if (report.rejectedRows !== 0) {
         throw new Error(`clvkit rejected ${report.rejectedRows} rows: ${JSON.stringify(report.errorExamples.slice(0, 3))}`);
       }
-      const t = dataset.customers({ unit: "days" });
+      const t = dataset.customers({ unit: "days", columns: ["frequency", "recency", "T", "monetaryValue"] });
       return { customerId: t.customerId, frequency: t.frequency, recency: t.recency, T: t.T, monetaryValue: t.monetaryValue };
     } finally {
       dataset.free();

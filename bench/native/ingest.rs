@@ -7,7 +7,7 @@
 //! The file is read in 1 MiB chunks (as `ingestFile` feeds the wasm) into the crate's streaming
 //! ingest (`TransactionIngest::feed`, then `finish`), and `customer_table` computes the
 //! per-customer BTYD summary (days, as of the last order date), as `dataset.customers({ unit:
-//! "days" })` does. Like every case (bench/cases/common.mjs) it runs the job once on --warmup
+//! "days", columns: [...the four BTYD columns] })` does. Like every case (bench/cases/common.mjs) it runs the job once on --warmup
 //! (discarded), then once on --file, timed from opening the file to having the summary columns,
 //! and prints one JSON line: { case, setupMs, ms, customers, maxRssBytes } (setupMs is 0: there is
 //! no engine to start; maxRssBytes is this process's peak RSS, VmHWM). --out writes the summary as
@@ -17,7 +17,7 @@ use std::io::{Read, Write};
 use std::time::Instant;
 
 use clvkit::ingest::transactions::{IngestOptions, TransactionIngest};
-use clvkit::summary::{customer_table, CustomerTable, SummaryOptions};
+use clvkit::summary::{customer_table, CustomerColumns, CustomerTable, SummaryOptions};
 
 const CHUNK: usize = 1 << 20;
 
@@ -42,7 +42,7 @@ fn job(path: &str) -> CustomerTable {
     if report.rows.rejected_rows != 0 {
         fail(format!("{path}: clvkit rejected {} rows", report.rows.rejected_rows));
     }
-    customer_table(&data, &SummaryOptions::default()).unwrap_or_else(|e| fail(format!("customer table: {e:?}")))
+    customer_table(&data, &SummaryOptions::default(), CustomerColumns::BTYD).unwrap_or_else(|e| fail(format!("customer table: {e:?}")))
 }
 
 /// This process's peak resident set size in bytes (VmHWM of /proc/self/status), 0 if unknown.

@@ -20,7 +20,13 @@ fn write_names(out: &mut Out, names: &Interner) {
 
 fn read_names<'a>(r: &mut In<'a>) -> Option<Vec<&'a str>> {
     let n = r.len(8)?;
-    (0..n).map(|_| r.str()).collect()
+    (0..n).map(|_| read_name(r)).collect()
+}
+
+/// One name (per call and never inlined, as `Cursor`'s functions).
+#[inline(never)]
+fn read_name<'a>(r: &mut In<'a>) -> Option<&'a str> {
+    r.str()
 }
 
 /// `Some(index)` when `index` is below `len` (or `None` stays `None`); `None` otherwise.

@@ -113,14 +113,9 @@ impl<'a> PartIds<'a> {
         let prefix = r.opt_str()?;
         let n = r.len(3)?;
         let mut run = Vec::with_capacity(n);
-        let (mut value, mut order) = (0u64, 0i64);
+        let mut last = (0u64, 0i64);
         for _ in 0..n {
-            // Values strictly increase; orders usually go up by one.
-            value = value.checked_add(r.var()?)?;
-            order = order.checked_add(r.signed()?)?;
-            let digits = r.u8()?;
-            (1..=19).contains(&digits).then_some(())?;
-            run.push(RunEntry { value, order: u32::try_from(order).ok()?, digits });
+            run.push(read_entry(r, &mut last)?);
         }
         let n = r.len(2)?;
         let mut others = Vec::with_capacity(n);
@@ -134,6 +129,26 @@ impl<'a> PartIds<'a> {
     pub(super) fn orders(&self) -> impl Iterator<Item = u32> + '_ {
         self.run.iter().map(|e| e.order).chain(self.others.iter().map(|&(_, o)| o))
     }
+}
+
+/// The run entry after the one at `last` (its value and order, updated). One entry per call,
+/// never inlined: see `Cursor` in join.rs (V8 optimises a function called per entry, not a
+/// loop in a function called once).
+#[inline(never)]
+fn read_entry(r: &mut In<'_>, last: &mut (u64, i64)) -> Option<RunEntry> {
+    // Values strictly increase; orders usually go up by one.
+    let value = last.0.checked_add(r.var()?)?;
+    let order = last.1.checked_add(r.signed()?)?;
+    let digits = r.u8()?;
+    (1..=19).contains(&digits).then_some(())?;
+    *last = (value, order);
+    Some(RunEntry { value, order: u32::try_from(order).ok()?, digits })
+}
+
+/// `e` moved by `offset` orders (per call and never inlined, as [`read_entry`]).
+#[inline(never)]
+fn moved_entry(e: &RunEntry, offset: u32) -> Option<RunEntry> {
+    Some(RunEntry { order: e.order.checked_add(offset)?, ..*e })
 }
 
 /// The text of a run entry: the prefix, then the value in exactly its digits.
@@ -201,8 +216,9 @@ impl OrderIds {
             if self.prefix.is_none() {
                 self.prefix = part.prefix.map(Into::into);
             }
+            self.run.reserve(part.run.len());
             for e in &part.run {
-                self.run.push(RunEntry { order: e.order.checked_add(offset)?, ..*e });
+                self.run.push(moved_entry(e, offset)?);
             }
         } else {
             let mut buf = String::new();

@@ -18,7 +18,7 @@ use crate::dataset::Dataset;
 use crate::error::{Result, Warning};
 use crate::input::{reject_unknown, Scalar, Unknown};
 use crate::options::{as_of, unit};
-use crate::summary::{customer_table, SummaryOptions, TimeUnit};
+use crate::summary::{customer_table, CustomerColumns, SummaryOptions, TimeUnit};
 use crate::table::{Column, Columnar, TextColumn};
 
 /// `{ model?, unit?, asOf?, penalizer?, maxIterations? }` (see [`FitRequest`]; unit and asOf as
@@ -115,7 +115,7 @@ impl ModelPlan {
 impl ModelInput {
     /// The customer table of `data` under `summary` (unit and asOf).
     pub fn of_dataset(data: &Dataset, summary: &SummaryOptions) -> Result<ModelInput> {
-        let table = customer_table(data, summary)?;
+        let table = customer_table(data, summary, CustomerColumns::BTYD)?;
         Ok(ModelInput {
             customer: table.customer,
             customer_id: table.customer_id,

@@ -13,7 +13,7 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::summary::calendar::iso_date;
 use crate::summary::customers::period;
 use crate::summary::history::resolve_as_of;
-use crate::summary::{customer_table, SummaryOptions, TimeUnit};
+use crate::summary::{customer_table, CustomerColumns, SummaryOptions, TimeUnit};
 use serde::Serialize;
 
 /// A calibration summary and what the same customers bought afterwards.
@@ -58,7 +58,7 @@ pub fn holdout_split(dataset: &Dataset, unit: TimeUnit, calibration_end: Day, ob
         );
         return Err(Error::new(ErrorCode::OutOfRange, message).with_field("calibrationEnd"));
     }
-    let table = customer_table(dataset, &SummaryOptions { unit, as_of: Some(calibration_end) })?;
+    let table = customer_table(dataset, &SummaryOptions { unit, as_of: Some(calibration_end) }, CustomerColumns::BTYD)?;
     let duration = usize::try_from(last.saturating_sub(cut)).unwrap_or(usize::MAX).min(1 << 20);
     let mut by_period = vec![0.0; duration];
     let mut holdout = Vec::with_capacity(table.customer.len());

@@ -22,7 +22,7 @@ use super::upsell::{upsell, Upsell, UpsellOptions};
 use super::{staged, Progress, Stage};
 use crate::dataset::Dataset;
 use crate::models::{fit_transactions, Customers, FitOptions, TransactionModel};
-use crate::summary::{customer_table, SummaryOptions, TimeUnit};
+use crate::summary::{customer_table, CustomerColumns, SummaryOptions, TimeUnit};
 use crate::error::{Result, Warning};
 use crate::segments::{rfm, RfmOptions, RfmTable};
 
@@ -232,7 +232,7 @@ pub fn offers(data: &Dataset, plan: &NextBestOfferPlan, mined: &Mined, progress:
 /// Each dataset customer's P(alive) (parallel to `data.customers`) from `model` fitted to the
 /// customer table in weeks as of the last order; customers with no purchase count as alive (1).
 pub fn p_alive_by_customer(data: &Dataset, model: TransactionModel) -> Result<Vec<f64>> {
-    let table = customer_table(data, &OFFERS_SUMMARY)?;
+    let table = customer_table(data, &OFFERS_SUMMARY, CustomerColumns::BTYD)?;
     let customers = Customers::from_table(&table);
     let fit = fit_transactions(model, &customers, &FitOptions::default())?;
     let alive = fit.params.p_alive(&customers)?;

@@ -30,10 +30,10 @@
 //!   differences (Jan → Feb = 1, Jan → Jan of next year = 12).
 
 use super::calendar::{iso_date, month_index, week_index};
-use super::history::{histories, resolve_as_of, History, OrInternal};
+use super::history::{items_of, no_orders, purchases, resolve_as_of, revenue_of, OrInternal};
 use super::{SummaryOptions, TimeUnit};
-use crate::dataset::{Dataset, Day};
-use crate::error::Result;
+use crate::dataset::{Dataset, Day, Order};
+use crate::error::{Error, ErrorCode, Result};
 use crate::input::{overflow, OrOverflow};
 use crate::ingest::dates::push_day;
 use crate::money::{push_money, to_f64};
@@ -41,13 +41,110 @@ use crate::table::TextColumn;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+/// A column of the customer table besides the customer id (which every table has).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CustomerColumn {
+    Frequency,
+    Recency,
+    T,
+    MonetaryValue,
+    FirstPurchase,
+    LastPurchase,
+    Orders,
+    Items,
+    Revenue,
+    AverageOrderValue,
+}
+
+impl CustomerColumn {
+    /// Every column, in the table's order.
+    pub const ALL: [CustomerColumn; 10] = [
+        CustomerColumn::Frequency,
+        CustomerColumn::Recency,
+        CustomerColumn::T,
+        CustomerColumn::MonetaryValue,
+        CustomerColumn::FirstPurchase,
+        CustomerColumn::LastPurchase,
+        CustomerColumn::Orders,
+        CustomerColumn::Items,
+        CustomerColumn::Revenue,
+        CustomerColumn::AverageOrderValue,
+    ];
+
+    /// Its CSV header and its JS key.
+    pub fn names(self) -> (&'static str, &'static str) {
+        match self {
+            CustomerColumn::Frequency => ("frequency", "frequency"),
+            CustomerColumn::Recency => ("recency", "recency"),
+            CustomerColumn::T => ("T", "T"),
+            CustomerColumn::MonetaryValue => ("monetary_value", "monetaryValue"),
+            CustomerColumn::FirstPurchase => ("first_purchase", "firstPurchase"),
+            CustomerColumn::LastPurchase => ("last_purchase", "lastPurchase"),
+            CustomerColumn::Orders => ("orders", "orders"),
+            CustomerColumn::Items => ("items", "items"),
+            CustomerColumn::Revenue => ("revenue", "revenue"),
+            CustomerColumn::AverageOrderValue => ("average_order_value", "averageOrderValue"),
+        }
+    }
+
+    fn bit(self) -> u16 {
+        1 << (self as u16)
+    }
+}
+
+/// Which columns a customer table computes (the customer id always): leaving out the money and
+/// date texts a caller does not read saves most of the table's time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CustomerColumns(u16);
+
+impl Default for CustomerColumns {
+    fn default() -> Self {
+        CustomerColumns::ALL
+    }
+}
+
+impl CustomerColumns {
+    pub const ALL: CustomerColumns = CustomerColumns((1 << CustomerColumn::ALL.len()) - 1);
+    /// frequency, recency, T and monetary value: what the models read.
+    pub const BTYD: CustomerColumns = CustomerColumns(0b1111);
+
+    /// The columns named (by JS key or CSV header, in any order; repeats allowed);
+    /// `OUT_OF_RANGE` on `field` for a name that is not a column.
+    pub fn named<'a>(names: impl IntoIterator<Item = &'a str>, field: &str) -> Result<CustomerColumns> {
+        let mut bits = 0;
+        for name in names {
+            let column = CustomerColumn::ALL.into_iter().find(|c| {
+                let (csv, js) = c.names();
+                name == csv || name == js
+            });
+            match column {
+                Some(c) => bits |= c.bit(),
+                None if name == "customerId" || name == "customer_id" => {}
+                None => {
+                    let known: Vec<&str> = CustomerColumn::ALL.iter().map(|c| c.names().1).collect();
+                    let message = format!("{name:?} is not a customer table column (columns: customerId, {})", known.join(", "));
+                    return Err(Error::new(ErrorCode::OutOfRange, message).with_field(field));
+                }
+            }
+        }
+        Ok(CustomerColumns(bits))
+    }
+
+    pub fn has(self, column: CustomerColumn) -> bool {
+        self.0 & column.bit() != 0
+    }
+}
+
 /// One row per customer with a purchase on or before asOf, in customer order (order of first
 /// appearance in the file). Money columns are decimal strings with 2 places; the BTYD columns
-/// are numbers ready for the models.
+/// are numbers ready for the models. Columns left out (see [`CustomerColumns`]) are empty.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CustomerTable {
     pub unit: TimeUnit,
+    /// The columns computed (Rust only; not serialized).
+    #[serde(skip)]
+    pub columns: CustomerColumns,
     /// The observation end used, "YYYY-MM-DD".
     pub as_of: String,
     /// Index of each customer in `Dataset::customers` (Rust only; not serialized).
@@ -82,49 +179,86 @@ pub(crate) struct Btyd {
     pub monetary_value: Decimal,
 }
 
-/// The per-customer table of `dataset` up to `options.as_of`.
-pub fn customer_table(dataset: &Dataset, options: &SummaryOptions) -> Result<CustomerTable> {
+/// The per-customer table of `dataset` up to `options.as_of`, with `columns` computed.
+pub fn customer_table(dataset: &Dataset, options: &SummaryOptions, columns: CustomerColumns) -> Result<CustomerTable> {
     let as_of = resolve_as_of(dataset, options.as_of)?;
-    let histories = histories(dataset, as_of)?;
-    let n = histories.len();
+    let n = dataset.customer_orders.len();
+    let room = |column: CustomerColumn| if columns.has(column) { n } else { 0 };
     let mut table = CustomerTable {
         unit: options.unit,
+        columns,
         as_of: iso_date(as_of),
         customer: Vec::with_capacity(n),
         customer_id: TextColumn::with_capacity(n),
-        first_purchase: TextColumn::with_capacity(n),
-        last_purchase: TextColumn::with_capacity(n),
-        orders: Vec::with_capacity(n),
-        items: Vec::with_capacity(n),
-        revenue: TextColumn::with_capacity(n),
-        average_order_value: TextColumn::with_capacity(n),
-        frequency: Vec::with_capacity(n),
-        recency: Vec::with_capacity(n),
-        t: Vec::with_capacity(n),
-        monetary_value: Vec::with_capacity(n),
+        first_purchase: TextColumn::with_capacity(room(CustomerColumn::FirstPurchase)),
+        last_purchase: TextColumn::with_capacity(room(CustomerColumn::LastPurchase)),
+        orders: Vec::with_capacity(room(CustomerColumn::Orders)),
+        items: Vec::with_capacity(room(CustomerColumn::Items)),
+        revenue: TextColumn::with_capacity(room(CustomerColumn::Revenue)),
+        average_order_value: TextColumn::with_capacity(room(CustomerColumn::AverageOrderValue)),
+        frequency: Vec::with_capacity(room(CustomerColumn::Frequency)),
+        recency: Vec::with_capacity(room(CustomerColumn::Recency)),
+        t: Vec::with_capacity(room(CustomerColumn::T)),
+        monetary_value: Vec::with_capacity(room(CustomerColumn::MonetaryValue)),
     };
+    let has = |column| columns.has(column);
+    let needs_btyd = [CustomerColumn::Frequency, CustomerColumn::Recency, CustomerColumn::T, CustomerColumn::MonetaryValue]
+        .into_iter()
+        .any(has);
+    let needs_revenue = has(CustomerColumn::Revenue) || has(CustomerColumn::AverageOrderValue);
     let mut days = DayTexts::default();
-    for h in &histories {
-        let btyd = btyd(h, options.unit, as_of)?;
-        table.customer.push(h.customer);
-        table.customer_id.push(dataset.customers.name(h.customer));
-        table.first_purchase.push_with(|s| days.write(s, h.first));
-        table.last_purchase.push_with(|s| days.write(s, h.last));
-        table.orders.push(h.purchases);
-        table.items.push(to_f64(h.items));
-        table.revenue.push_with(|s| push_money(s, h.revenue, 2));
-        // Most customers buy once: their average order value is their revenue.
-        match h.purchases {
-            1 => table.average_order_value.push(table.revenue.last().unwrap_or_default()),
-            n => {
-                let aov = h.revenue.checked_div(Decimal::from(n)).or_overflow("average order value")?;
-                table.average_order_value.push_with(|s| push_money(s, aov, 2));
+    for customer in 0..n {
+        let customer = u32::try_from(customer).or_internal("customer index beyond u32")?;
+        let Some(h) = purchases(dataset, customer, as_of) else {
+            continue;
+        };
+        let revenue = if needs_revenue { revenue_of(h.orders)? } else { Decimal::ZERO };
+        table.customer.push(customer);
+        table.customer_id.push(dataset.customers.name(customer));
+        if has(CustomerColumn::FirstPurchase) {
+            table.first_purchase.push_with(|s| days.write(s, h.first));
+        }
+        if has(CustomerColumn::LastPurchase) {
+            table.last_purchase.push_with(|s| days.write(s, h.last));
+        }
+        if has(CustomerColumn::Orders) {
+            table.orders.push(h.count);
+        }
+        if has(CustomerColumn::Items) {
+            table.items.push(to_f64(items_of(h.orders)?));
+        }
+        if has(CustomerColumn::Revenue) {
+            table.revenue.push_with(|s| push_money(s, revenue, 2));
+        }
+        if has(CustomerColumn::AverageOrderValue) {
+            // Most customers buy once: their average order value is their revenue.
+            match (h.count, table.revenue.last()) {
+                (1, Some(text)) => table.average_order_value.push(text),
+                (1, None) => table.average_order_value.push_with(|s| push_money(s, revenue, 2)),
+                (n, _) => {
+                    let aov = revenue.checked_div(Decimal::from(n)).or_overflow("average order value")?;
+                    table.average_order_value.push_with(|s| push_money(s, aov, 2));
+                }
             }
         }
-        table.frequency.push(f64::from(btyd.frequency));
-        table.recency.push(btyd.recency as f64);
-        table.t.push(btyd.t as f64);
-        table.monetary_value.push(to_f64(btyd.monetary_value));
+        if needs_btyd {
+            let btyd = btyd(h.orders, options.unit, as_of, has(CustomerColumn::MonetaryValue))?;
+            if has(CustomerColumn::Frequency) {
+                table.frequency.push(f64::from(btyd.frequency));
+            }
+            if has(CustomerColumn::Recency) {
+                table.recency.push(btyd.recency as f64);
+            }
+            if has(CustomerColumn::T) {
+                table.t.push(btyd.t as f64);
+            }
+            if has(CustomerColumn::MonetaryValue) {
+                table.monetary_value.push(to_f64(btyd.monetary_value));
+            }
+        }
+    }
+    if table.customer.is_empty() {
+        return Err(no_orders(Some(as_of)));
     }
     Ok(table)
 }
@@ -172,13 +306,10 @@ pub(crate) fn period(unit: TimeUnit, day: Day) -> i64 {
     }
 }
 
-/// Each purchase period of `history` with its net total (all orders of the period), in order;
-/// an error (a period's total beyond the decimal range) ends them.
-pub(crate) fn purchase_periods<'a>(
-    history: &History<'a>,
-    unit: TimeUnit,
-) -> impl Iterator<Item = Result<(i64, Decimal)>> + 'a {
-    let mut orders = history.orders.iter().peekable();
+/// Each purchase period of a customer's `orders` (sorted by day) with its net total (all orders
+/// of the period), in order; an error (a period's total beyond the decimal range) ends them.
+fn purchase_periods(orders: &[Order], unit: TimeUnit) -> impl Iterator<Item = Result<(i64, Decimal)>> + '_ {
+    let mut orders = orders.iter().peekable();
     let mut failed = false;
     std::iter::from_fn(move || {
         while !failed {
@@ -202,15 +333,16 @@ pub(crate) fn purchase_periods<'a>(
     })
 }
 
-/// The BTYD summary of one customer in `unit`, observed until `as_of`.
-pub(crate) fn btyd(history: &History<'_>, unit: TimeUnit, as_of: Day) -> Result<Btyd> {
+/// The BTYD summary of one customer in `unit`, observed until `as_of`; its monetary value 0
+/// unless `with_money` (the division is most of its cost).
+fn btyd(orders: &[Order], unit: TimeUnit, as_of: Day, with_money: bool) -> Result<Btyd> {
     let mut first = None;
     let mut last = None;
     let mut repeats: u64 = 0;
     // The repeat periods' total; `None` once beyond the decimal range (reported after the
     // periods' own errors, as when they were all summed afterwards).
     let mut total = Some(Decimal::ZERO);
-    for p in purchase_periods(history, unit) {
+    for p in purchase_periods(orders, unit) {
         let (key, amount) = p?;
         if first.is_none() {
             first = Some(key);
@@ -223,7 +355,7 @@ pub(crate) fn btyd(history: &History<'_>, unit: TimeUnit, as_of: Day) -> Result<
     let first = first.or_internal("a customer without a purchase period")?;
     let last = last.unwrap_or(first);
     let frequency = u32::try_from(repeats).or_internal("more than u32::MAX periods")?;
-    let monetary_value = if repeats == 0 {
+    let monetary_value = if repeats == 0 || !with_money {
         Decimal::ZERO
     } else if repeats == 1 {
         total.or_overflow("monetary value")?

@@ -28,8 +28,6 @@ pub(crate) struct History<'a> {
     pub purchases: u32,
     /// Net revenue of all `orders` (returns netted in).
     pub revenue: Decimal,
-    /// Net items of all `orders` (quantities summed with the sign the file gave them).
-    pub items: Decimal,
 }
 
 impl<'a> History<'a> {
@@ -59,7 +57,7 @@ pub(crate) fn resolve_as_of(dataset: &Dataset, as_of: Option<Day>) -> Result<Day
     }
 }
 
-fn no_orders(as_of: Option<Day>) -> Error {
+pub(crate) fn no_orders(as_of: Option<Day>) -> Error {
     let message = match as_of {
         Some(day) => format!("no orders on or before asOf ({})", iso_date(day)),
         None => "no orders on or before asOf (the dataset has no orders)".to_owned(),
@@ -83,38 +81,55 @@ pub(crate) fn histories(dataset: &Dataset, as_of: Day) -> Result<Vec<History<'_>
     Ok(out)
 }
 
-fn history(dataset: &Dataset, customer: u32, as_of: Day) -> Result<Option<History<'_>>> {
+/// One customer's orders up to asOf, their first and last purchase day and purchase count: the
+/// part of a [`History`] that needs no sums.
+#[derive(Debug, Clone)]
+pub(crate) struct Purchases<'a> {
+    /// Every order on or before asOf (returns included), sorted by day.
+    pub orders: &'a [Order],
+    pub first: Day,
+    pub last: Day,
+    /// Number of purchases (non-return orders).
+    pub count: u32,
+}
+
+/// `customer`'s [`Purchases`] up to `as_of`; `None` without a purchase by then.
+pub(crate) fn purchases(dataset: &Dataset, customer: u32, as_of: Day) -> Option<Purchases<'_>> {
     let all = dataset.orders_of(customer);
     let cut = all.partition_point(|o| o.day <= as_of);
     let orders = all.get(..cut).unwrap_or(&[]);
     let mut purchases = orders.iter().filter(|o| !o.is_return);
-    let Some(first) = purchases.next().map(|o| o.day) else {
-        return Ok(None);
-    };
+    let first = purchases.next()?.day;
     let mut last = first;
     let mut count: u32 = 1;
     for o in purchases {
         last = o.day;
         count = count.saturating_add(1);
     }
-    let mut revenue = Decimal::ZERO;
-    let mut items = Decimal::ZERO;
-    for o in orders {
-        revenue = revenue
-            .checked_add(o.revenue)
-            .or_overflow("a customer's revenue")?;
-        items = items
-            .checked_add(o.items)
-            .or_overflow("a customer's items")?;
-    }
+    Some(Purchases { orders, first, last, count })
+}
+
+/// Net revenue of `orders` (returns netted in).
+pub(crate) fn revenue_of(orders: &[Order]) -> Result<Decimal> {
+    orders.iter().try_fold(Decimal::ZERO, |sum, o| sum.checked_add(o.revenue).or_overflow("a customer's revenue"))
+}
+
+/// Net items of `orders` (quantities summed with the sign the file gave them).
+pub(crate) fn items_of(orders: &[Order]) -> Result<Decimal> {
+    orders.iter().try_fold(Decimal::ZERO, |sum, o| sum.checked_add(o.items).or_overflow("a customer's items"))
+}
+
+fn history(dataset: &Dataset, customer: u32, as_of: Day) -> Result<Option<History<'_>>> {
+    let Some(p) = purchases(dataset, customer, as_of) else {
+        return Ok(None);
+    };
     Ok(Some(History {
         customer,
-        orders,
-        first,
-        last,
-        purchases: count,
-        revenue,
-        items,
+        orders: p.orders,
+        first: p.first,
+        last: p.last,
+        purchases: p.count,
+        revenue: revenue_of(p.orders)?,
     }))
 }
 

@@ -23,7 +23,7 @@ pub use acquisition::{
     ChannelSpend, Unattributed,
 };
 pub use cohorts::{cohorts, subscription_cohorts, Cohorts};
-pub use customers::{customer_table, CustomerTable};
+pub use customers::{customer_table, CustomerColumn, CustomerColumns, CustomerTable};
 pub use kpis::{kpis, Kpis, RetentionSeries};
 
 use crate::dataset::Day;

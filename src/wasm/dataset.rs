@@ -11,7 +11,7 @@ use crate::dataset::Dataset;
 use crate::error::{Error, ErrorCode};
 use crate::ingest::summary_file::{SummaryIngest, SummaryIngestOptions, SummaryReport, SummaryTable};
 use crate::ingest::transactions::{IngestOptions, IngestReport, TransactionIngest};
-use crate::options::{AcquisitionRequest, LifecycleRequest, SummaryRequest};
+use crate::options::{AcquisitionRequest, CustomerTableRequest, LifecycleRequest, SummaryRequest};
 use crate::table::{to_csv, Column, Columnar, TextColumn};
 use crate::{segments, summary};
 
@@ -254,8 +254,9 @@ impl DatasetHandle {
 
     /// Per-customer table (BTYD summary, orders, revenue), columnar, with `unit` and `asOf`.
     pub fn customers(&self, options: JsValue) -> Result<JsValue, JsValue> {
-        let request: SummaryRequest = self::options(options)?;
-        let table = core(summary::customer_table(&self.data, &core(request.parse())?))?;
+        let request: CustomerTableRequest = self::options(options)?;
+        let (summary, columns) = core(request.parse())?;
+        let table = core(summary::customer_table(&self.data, &summary, columns))?;
         let out = Object::new();
         set(&out, "unit", &to_js_value(&table.unit)?)?;
         set(&out, "asOf", &JsValue::from_str(&table.as_of))?;
@@ -266,8 +267,9 @@ impl DatasetHandle {
     /// The per-customer table as CSV, first columns `customer_id,frequency,recency,T,monetary_value`.
     #[wasm_bindgen(js_name = customersCsv)]
     pub fn customers_csv(&self, options: JsValue) -> Result<String, JsValue> {
-        let request: SummaryRequest = self::options(options)?;
-        let table = core(summary::customer_table(&self.data, &core(request.parse())?))?;
+        let request: CustomerTableRequest = self::options(options)?;
+        let (summary, columns) = core(request.parse())?;
+        let table = core(summary::customer_table(&self.data, &summary, columns))?;
         Ok(to_csv(&table))
     }
 

@@ -328,6 +328,15 @@ describe("file commands", () => {
     const weeks = fileJson("summary", fixture, "--unit", "weeks");
     assert.equal(weeks.unit, "weeks");
     assert.ok(Array.isArray(weeks.frequency));
+    const btyd = run("summary", fixture, "--columns", "frequency, recency,T,monetary_value");
+    assert.equal(btyd.code, 0, btyd.stderr);
+    const full = run("summary", fixture).stdout.trim().split("\n");
+    assert.deepEqual(btyd.stdout.trim().split("\n"), full.map((l) => l.split(",").slice(0, 5).join(",")));
+    assert.deepEqual(Object.keys(fileJson("summary", fixture, "--columns", "revenue")), ["unit", "asOf", "customerId", "revenue"]);
+    const badColumn = run("summary", fixture, "--columns", "frequency,spend");
+    assert.equal(badColumn.code, 1);
+    assert.match(badColumn.stderr, /OUT_OF_RANGE.*"spend" is not a customer table column/);
+    assert.match(run("summary", "--help").stdout, /--columns <name,\.\.\.>/);
     const k = fileJson("kpis", fixture);
     assert.equal(k.customers, 300);
     const table = run("kpis", fixture);

@@ -117,6 +117,33 @@ test("file-level errors and option errors are typed", async () => {
   ds.free();
 });
 
+test("customers({ columns }) computes and returns only the columns asked for", async () => {
+  const ds = await ingest(small + "b,2024-03-01,7.25\nc,2024-03-02,-3\n");
+  try {
+    const all = ds.customers();
+    const btyd = ds.customers({ unit: "days", columns: ["frequency", "recency", "T", "monetaryValue"] });
+    assert.deepEqual(Object.keys(btyd), ["unit", "asOf", "customerId", "frequency", "recency", "T", "monetaryValue"]);
+    for (const key of ["customerId", "frequency", "recency", "T", "monetaryValue"]) assert.deepEqual(btyd[key], all[key], key);
+    // Any order, CSV names too, repeats; the table keeps its own column order.
+    const some = ds.customers({ columns: ["averageOrderValue", "first_purchase", "T", "T"] });
+    assert.deepEqual(Object.keys(some), ["unit", "asOf", "customerId", "T", "firstPurchase", "averageOrderValue"]);
+    for (const key of ["T", "firstPurchase", "averageOrderValue"]) assert.deepEqual(some[key], all[key], key);
+    assert.deepEqual(Object.keys(ds.customers({ columns: [] })), ["unit", "asOf", "customerId"]);
+    assert.equal(ds.customersCsv({ columns: ["revenue", "frequency"] }), "customer_id,frequency,revenue\na,1,30.50\nb,1,12.25\n");
+    const errors = [
+      [["frequency", "spend"], "OUT_OF_RANGE", "columns", /"spend" is not a customer table column \(columns: customerId, frequency, /],
+      [["T", 1], "INVALID_TYPE", "columns[1]", /must be a string/],
+      ["frequency", "INVALID_TYPE", "columns", /must be an array \(got string\)/],
+    ];
+    for (const [bad, code, field, message] of errors) {
+      assert.throws(() => ds.customers({ columns: bad }), (e) => e instanceof ClvkitError && e.code === code && e.field === field && message.test(e.message), String(bad));
+      assert.throws(() => ds.customersCsv({ columns: bad }), (e) => e.code === code, String(bad));
+    }
+  } finally {
+    ds.free();
+  }
+});
+
 test("an AbortSignal cancels, and a freed dataset says so", async () => {
   const controller = new AbortController();
   const chunks = (async function* () {

@@ -111,6 +111,12 @@ const ds: Dataset = await ingestFile("orders.csv", { dateFormat: "dmy", returns:
 const frequency: Float64Array = ds.customers({ unit: "weeks" }).frequency;
 // @ts-expect-error unit must be days, weeks or months
 ds.customers({ unit: "years" });
+const btyd = ds.customers({ unit: "days", columns: ["frequency", "T"] });
+const T: Float64Array = btyd.T;
+// @ts-expect-error a column not asked for is not in the table's type
+btyd.revenue;
+// @ts-expect-error columns are the table's
+ds.customers({ columns: ["frequency", "spend"] });
 // @ts-expect-error mapping keys are roles
 await ingestFile("orders.csv", { mapping: { client: "Client" } });
 ds.free();
@@ -127,7 +133,7 @@ simpleClv({ purchaseFrequency: 3, lifespanYears: 4 });
 const n: number = r.clv;
 // @ts-expect-error unknown error codes are rejected
 const bad: ErrorCode = "NOPE";
-export { clv, band, code, n, bad, frequency };
+export { clv, band, code, n, bad, frequency, T };
 `);
   write(join(app, "tsconfig.json"), JSON.stringify({
     compilerOptions: { strict: true, noEmit: true, target: "es2022", module: "nodenext", moduleResolution: "nodenext", lib: ["es2022", "dom"], types: [] },
