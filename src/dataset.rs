@@ -427,23 +427,18 @@ impl DatasetBuilder {
             scattered,
             ..
         } = self;
-        // The first overflow of an order's totals, in order of first appearance, is the error.
-        if let Some(what) = orders.iter().find_map(|open| open.overflow) {
-            return Err(sum_overflow(match what {
-                Total::Revenue => "revenue",
-                Total::Quantity => "quantity",
-            }));
-        }
-        let grouped = if scattered {
-            group_lines(lines, &line_orders, orders.len())?
+        // One pass over the orders counts each customer's and finds the first overflow.
+        let counted = count_orders(&orders, data.customers.len())?;
+        // Each order's lines are its own run unless they came scattered.
+        let ranges = if scattered {
+            let grouped = group_lines(lines, &line_orders, orders.len())?;
+            data.lines = grouped.lines;
+            Some(grouped.ranges)
         } else {
-            GroupedLines {
-                lines,
-                ranges: orders.iter().map(|open| (open.start, open.len)).collect(),
-            }
+            data.lines = lines;
+            None
         };
-        data.lines = grouped.lines;
-        let sorted = sort_orders(&orders, &grouped.ranges, data.customers.len())?;
+        let sorted = sort_orders(&orders, ranges.as_deref(), counted);
         data.customer_orders = sorted.ranges;
         data.customer_channel = sorted.channels;
         data.orders = sorted.orders;
@@ -513,14 +508,28 @@ struct SortedOrders {
     channels: Vec<Option<u32>>,
 }
 
-/// A counting sort by customer: each order written straight to its customer's next slot, in file
-/// order (random writes, which do not stall as the random reads of a gather would); then each
-/// customer's few orders put in day order by a stable sort, when they are not in it already.
-/// `lines` is parallel to `orders`: each order's run of lines.
-fn sort_orders(orders: &[OpenOrder], lines: &[(u32, u32)], customers: usize) -> Result<SortedOrders> {
+/// What [`count_orders`] found: each customer's orders and first order.
+struct Counted {
+    /// Parallel to the customers: where their orders go, `(start, len)`.
+    ranges: Vec<(u32, u32)>,
+    /// Parallel to the customers: the day and channel of each one's first order.
+    first: Vec<Option<(Day, Option<u32>)>>,
+    /// All orders counted.
+    total: u32,
+}
+
+/// Each customer's orders counted and placed, and their first orders; the first overflow of
+/// an order's totals, in order of first appearance, is the error.
+fn count_orders(orders: &[OpenOrder], customers: usize) -> Result<Counted> {
     let mut counts = vec![0u32; customers];
     let mut first: Vec<Option<(Day, Option<u32>)>> = vec![None; customers];
     for open in orders {
+        if let Some(what) = open.overflow {
+            return Err(sum_overflow(match what {
+                Total::Revenue => "revenue",
+                Total::Quantity => "quantity",
+            }));
+        }
         let c = open.customer as usize;
         if let Some(count) = counts.get_mut(c) {
             *count = count.checked_add(1).ok_or_else(|| too_many("orders"))?;
@@ -537,15 +546,26 @@ fn sort_orders(orders: &[OpenOrder], lines: &[(u32, u32)], customers: usize) -> 
         ranges.push(if count == 0 { (0, 0) } else { (total, count) });
         total = total.checked_add(count).ok_or_else(|| too_many("orders"))?;
     }
-    // The next free slot of each customer (reusing `counts`).
-    for (slot, &(start, _)) in counts.iter_mut().zip(&ranges) {
-        *slot = start;
-    }
+    Ok(Counted { ranges, first, total })
+}
+
+/// A counting sort by customer: each order written straight to its customer's next slot, in file
+/// order (random writes, which do not stall as the random reads of a gather would); then each
+/// customer's few orders put in day order by a stable sort, when they are not in it already.
+/// `lines`, when given, is parallel to `orders`: each order's lines; else each order's own run.
+fn sort_orders(orders: &[OpenOrder], lines: Option<&[(u32, u32)]>, counted: Counted) -> SortedOrders {
+    let Counted { ranges, first, total } = counted;
+    // The next free slot of each customer.
+    let mut next: Vec<u32> = ranges.iter().map(|&(start, _)| start).collect();
     let blank = Order { customer: 0, day: 0, revenue: Decimal::ZERO, items: Decimal::ZERO, lines: (0, 0), is_return: false };
     let mut sorted = vec![blank; total as usize];
-    for (open, &lines) in orders.iter().zip(lines) {
-        let Some(slot) = counts.get_mut(open.customer as usize) else {
+    for (i, open) in orders.iter().enumerate() {
+        let Some(slot) = next.get_mut(open.customer as usize) else {
             continue;
+        };
+        let lines = match lines {
+            Some(lines) => lines.get(i).copied().unwrap_or((0, 0)),
+            None => (open.start, open.len),
         };
         if let Some(place) = sorted.get_mut(*slot as usize) {
             let revenue = open.revenue;
@@ -570,7 +590,7 @@ fn sort_orders(orders: &[OpenOrder], lines: &[(u32, u32)], customers: usize) -> 
         }
     }
     let channels = first.into_iter().map(|f| f.and_then(|(_, channel)| channel)).collect();
-    Ok(SortedOrders { orders: sorted, ranges, channels })
+    SortedOrders { orders: sorted, ranges, channels }
 }
 
 fn sum_overflow(what: &str) -> Error {

@@ -7,6 +7,20 @@ use rust_decimal::Decimal;
 
 use crate::error::{Error, ErrorCode};
 
+/// Items per call of the functions that read or write a part's orders, lines and ids.
+///
+/// V8 runs a wasm function called once in its baseline code to the end (it cannot switch a
+/// running call to optimised code), while a function called many times is optimised after its
+/// first calls. So each long loop over a part's items calls a never-inlined function per batch
+/// of this many items: the loop's own baseline code does next to nothing, and the batches soon
+/// run optimised.
+pub const BATCH: usize = 256;
+
+/// The sizes of the batches of `n` items: `BATCH` each, the last one fewer.
+pub fn batches(n: usize) -> impl Iterator<Item = usize> {
+    (0..n).step_by(BATCH).map(move |start| BATCH.min(n.saturating_sub(start)))
+}
+
 /// The error of bytes that do not read as what was written (a bug, or memory gone wrong).
 pub fn damaged() -> Error {
     Error::new(ErrorCode::Internal, "the part of the file read by a worker came back damaged")

@@ -9,24 +9,41 @@
 use super::order_ids::PartIds;
 use super::{too_many, DatasetBuilder, Day, Interner, Line, OpenOrder, ProductInfo, Total};
 use crate::error::Result;
-use crate::wire::{damaged, In, Out};
+use crate::wire::{batches, damaged, In, Out, BATCH};
 
 fn write_names(out: &mut Out, names: &Interner) {
     out.len(names.len());
-    for name in names.iter() {
-        out.str(name);
+    let mut from = 0;
+    for batch in batches(names.len()) {
+        write_name_batch(out, names, from, batch);
+        from = from.saturating_add(batch);
+    }
+}
+
+/// Names `from .. from + count` of `names` (a batch per call, never inlined: see [`BATCH`]).
+#[inline(never)]
+fn write_name_batch(out: &mut Out, names: &Interner, from: usize, count: usize) {
+    for i in from..from.saturating_add(count) {
+        out.str(names.name(u32::try_from(i).unwrap_or(u32::MAX)));
     }
 }
 
 fn read_names<'a>(r: &mut In<'a>) -> Option<Vec<&'a str>> {
     let n = r.len(8)?;
-    (0..n).map(|_| read_name(r)).collect()
+    let mut names = Vec::with_capacity(n);
+    for batch in batches(n) {
+        read_name_batch(r, &mut names, batch)?;
+    }
+    Some(names)
 }
 
-/// One name (per call and never inlined, as `Cursor`'s functions).
+/// The next `count` names onto `names` (a batch per call, never inlined: see [`BATCH`]).
 #[inline(never)]
-fn read_name<'a>(r: &mut In<'a>) -> Option<&'a str> {
-    r.str()
+fn read_name_batch<'a>(r: &mut In<'a>, names: &mut Vec<&'a str>, count: usize) -> Option<()> {
+    for _ in 0..count {
+        names.push(r.str()?);
+    }
+    Some(())
 }
 
 /// `Some(index)` when `index` is below `len` (or `None` stays `None`); `None` otherwise.
@@ -64,14 +81,34 @@ impl<'a> Head<'a> {
         ids.orders().all(|o| (o as usize) < orders).then_some(())?;
         let n = r.len(3)?;
         let mut customer_days = Vec::with_capacity(n);
-        for _ in 0..n {
-            let customer = check(Some(r.var32()?), customers.len())??;
-            let day = r.i32()?;
-            let order = check(Some(r.var32()?), orders)??;
-            customer_days.push((customer, day, order));
+        for batch in batches(n) {
+            read_customer_days(r, (customers.len(), orders), &mut customer_days, batch)?;
         }
         Some(Head { customers, products, categories, channels, ids, customer_days, orders, lines, scattered })
     }
+}
+
+/// The next `count` of `keys` (a batch per call, never inlined: see [`BATCH`]).
+#[inline(never)]
+fn write_customer_days<'k>(out: &mut Out, keys: &mut impl Iterator<Item = (&'k (u32, Day), &'k u32)>, count: usize) {
+    for (&(customer, day), &order) in keys.take(count) {
+        out.var(u64::from(customer));
+        out.i32(day);
+        out.var(u64::from(order));
+    }
+}
+
+/// The next `count` (customer, day, order) keys of orders without an id, checked against the
+/// part's customer and order counts, onto `keys` (a batch per call, never inlined: see [`BATCH`]).
+#[inline(never)]
+fn read_customer_days(r: &mut In<'_>, (customers, orders): (usize, usize), keys: &mut Vec<(u32, Day, u32)>, count: usize) -> Option<()> {
+    for _ in 0..count {
+        let customer = check(Some(r.var32()?), customers)??;
+        let day = r.i32()?;
+        let order = check(Some(r.var32()?), orders)??;
+        keys.push((customer, day, order));
+    }
+    Some(())
 }
 
 /// The numbers `names` get in `interner` (interned in their order).
@@ -101,21 +138,20 @@ impl DatasetBuilder {
         out.bool(self.scattered);
         self.order_ids.write(out);
         out.len(self.customer_days.len());
-        for (&(customer, day), &order) in &self.customer_days {
-            out.var(u64::from(customer));
-            out.i32(day);
-            out.var(u64::from(order));
+        let mut keys = self.customer_days.iter();
+        for batch in batches(self.customer_days.len()) {
+            write_customer_days(out, &mut keys, batch);
         }
         for info in &data.product_info {
             out.opt_str(info.name.as_deref());
             out.opt_var(info.category);
         }
         let mut cursor = Cursor::default();
-        for o in &self.orders {
-            cursor.write_order(out, o);
+        for orders in self.orders.chunks(BATCH) {
+            cursor.write_orders(out, orders);
         }
-        for (l, &own) in self.lines.iter().zip(&self.line_orders) {
-            cursor.write_line(out, l, own);
+        for (lines, owners) in self.lines.chunks(BATCH).zip(self.line_orders.chunks(BATCH)) {
+            cursor.write_lines(out, lines, owners);
         }
     }
 
@@ -171,22 +207,28 @@ impl DatasetBuilder {
         self.read_lines(r, &head, &products, order_offset).ok_or_else(damaged)?;
         self.scattered |= head.scattered;
         self.order_ids.absorb(&head.ids, order_offset).ok_or_else(damaged)?;
-        for &(c, day, order) in &head.customer_days {
-            let customer = customers.get(c as usize).copied().ok_or_else(damaged)?;
-            self.customer_days.insert((customer, day), order.wrapping_add(order_offset));
+        for keys in head.customer_days.chunks(BATCH) {
+            self.add_customer_days(keys, &customers, order_offset).ok_or_else(damaged)?;
         }
         Ok(true)
+    }
+
+    /// The part's (customer, day, order) keys, renumbered (a batch per call, never inlined).
+    #[inline(never)]
+    fn add_customer_days(&mut self, keys: &[(u32, Day, u32)], customers: &[u32], order_offset: u32) -> Option<()> {
+        for &(c, day, order) in keys {
+            let customer = customers.get(c as usize).copied()?;
+            self.customer_days.insert((customer, day), order.wrapping_add(order_offset));
+        }
+        Some(())
     }
 
     fn read_orders(&mut self, r: &mut In<'_>, head: &Head<'_>, customers: &[u32], channels: &[u32], line_offset: u32) -> Option<()> {
         self.orders.reserve(head.orders);
         let mut cursor = Cursor::default();
-        for _ in 0..head.orders {
-            let mut o = cursor.read_order(r, head)?;
-            o.customer = customers.get(o.customer as usize).copied()?;
-            o.channel = moved(channels, o.channel)?;
-            o.start = o.start.wrapping_add(line_offset);
-            self.orders.push(o);
+        let to = Renumbering { customers, channels, line_offset };
+        for batch in batches(head.orders) {
+            cursor.read_orders(r, head, &to, &mut self.orders, batch)?;
         }
         Some(())
     }
@@ -195,22 +237,24 @@ impl DatasetBuilder {
         self.lines.reserve(head.lines);
         self.line_orders.reserve(head.lines);
         let mut cursor = Cursor::default();
-        for _ in 0..head.lines {
-            let (mut line, order) = cursor.read_line(r, head)?;
-            line.product = moved(products, line.product)?;
-            self.lines.push(line);
-            self.line_orders.push(order.wrapping_add(order_offset));
+        for batch in batches(head.lines) {
+            cursor.read_lines(r, head, (products, order_offset), (&mut self.lines, &mut self.line_orders), batch)?;
         }
         Some(())
     }
 }
 
+/// The numbers a part's orders get here: customers and channels by the part's own numbers, and
+/// line numbers moved past this builder's.
+struct Renumbering<'a> {
+    customers: &'a [u32],
+    channels: &'a [u32],
+    line_offset: u32,
+}
+
 /// What an order or line is written relative to: the previous order's day and the end of its
-/// run of lines, the previous line's order.
-///
-/// One order or line per call, and never inlined: V8 runs a wasm function called once in its
-/// baseline code to the end (it cannot switch a running call to optimised code), while a function
-/// called per order is optimised after its first few thousand calls.
+/// run of lines, the previous line's order. Orders and lines go a batch per call (never inlined:
+/// see [`BATCH`]).
 #[derive(Default)]
 struct Cursor {
     day: i64,
@@ -220,6 +264,53 @@ struct Cursor {
 
 impl Cursor {
     #[inline(never)]
+    fn write_orders(&mut self, out: &mut Out, orders: &[OpenOrder]) {
+        for o in orders {
+            self.write_order(out, o);
+        }
+    }
+
+    #[inline(never)]
+    fn write_lines(&mut self, out: &mut Out, lines: &[Line], owners: &[u32]) {
+        for (l, &order) in lines.iter().zip(owners) {
+            self.write_line(out, l, order);
+        }
+    }
+
+    /// The next `count` orders, renumbered, onto `orders`.
+    #[inline(never)]
+    fn read_orders(&mut self, r: &mut In<'_>, head: &Head<'_>, to: &Renumbering<'_>, orders: &mut Vec<OpenOrder>, count: usize) -> Option<()> {
+        for _ in 0..count {
+            let mut o = self.read_order(r, head)?;
+            o.customer = to.customers.get(o.customer as usize).copied()?;
+            o.channel = moved(to.channels, o.channel)?;
+            o.start = o.start.wrapping_add(to.line_offset);
+            orders.push(o);
+        }
+        Some(())
+    }
+
+    /// The next `count` lines, with products renumbered and orders moved by `order_offset`, onto
+    /// the builder's lines and their orders.
+    #[inline(never)]
+    fn read_lines(
+        &mut self,
+        r: &mut In<'_>,
+        head: &Head<'_>,
+        (products, order_offset): (&[u32], u32),
+        (lines, owners): (&mut Vec<Line>, &mut Vec<u32>),
+        count: usize,
+    ) -> Option<()> {
+        for _ in 0..count {
+            let (mut line, order) = self.read_line(r, head)?;
+            line.product = moved(products, line.product)?;
+            lines.push(line);
+            owners.push(order.wrapping_add(order_offset));
+        }
+        Some(())
+    }
+
+    #[inline]
     fn write_order(&mut self, out: &mut Out, o: &OpenOrder) {
         out.var(u64::from(o.customer));
         out.signed(i64::from(o.day).wrapping_sub(self.day));
@@ -239,7 +330,7 @@ impl Cursor {
         self.start = i64::from(o.start).wrapping_add(i64::from(o.len));
     }
 
-    #[inline(never)]
+    #[inline]
     fn write_line(&mut self, out: &mut Out, l: &Line, order: u32) {
         out.signed(i64::from(order).wrapping_sub(self.order));
         self.order = i64::from(order);
@@ -250,7 +341,7 @@ impl Cursor {
 
     /// An order as written, with the part's own customer, channel and line numbers (checked
     /// against the part's counts).
-    #[inline(never)]
+    #[inline]
     fn read_order(&mut self, r: &mut In<'_>, head: &Head<'_>) -> Option<OpenOrder> {
         let customer = check(Some(r.var32()?), head.customers.len())??;
         self.day = self.day.checked_add(r.signed()?)?;
@@ -275,7 +366,7 @@ impl Cursor {
     }
 
     /// A line as written, with the part's own product number, and its order's part number.
-    #[inline(never)]
+    #[inline]
     fn read_line(&mut self, r: &mut In<'_>, head: &Head<'_>) -> Option<(Line, u32)> {
         self.order = self.order.checked_add(r.signed()?)?;
         let order = u32::try_from(self.order).ok().filter(|&o| (o as usize) < head.orders)?;

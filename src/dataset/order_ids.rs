@@ -7,7 +7,7 @@
 //! [`Interner`]. A lookup checks both, so ids in any order are matched exactly.
 
 use super::Interner;
-use crate::wire::{In, Out};
+use crate::wire::{batches, In, Out, BATCH};
 
 /// An id split into its text before the trailing digits, their value and their count.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,8 +114,8 @@ impl<'a> PartIds<'a> {
         let n = r.len(3)?;
         let mut run = Vec::with_capacity(n);
         let mut last = (0u64, 0i64);
-        for _ in 0..n {
-            run.push(read_entry(r, &mut last)?);
+        for batch in batches(n) {
+            read_entries(r, &mut last, &mut run, batch)?;
         }
         let n = r.len(2)?;
         let mut others = Vec::with_capacity(n);
@@ -131,24 +131,40 @@ impl<'a> PartIds<'a> {
     }
 }
 
-/// The run entry after the one at `last` (its value and order, updated). One entry per call,
-/// never inlined: see `Cursor` in join.rs (V8 optimises a function called per entry, not a
-/// loop in a function called once).
+/// The next `count` run entries after the one at `last` (its value and order, updated), onto
+/// `run`. A batch per call, never inlined (see [`batches`]).
 #[inline(never)]
-fn read_entry(r: &mut In<'_>, last: &mut (u64, i64)) -> Option<RunEntry> {
-    // Values strictly increase; orders usually go up by one.
-    let value = last.0.checked_add(r.var()?)?;
-    let order = last.1.checked_add(r.signed()?)?;
-    let digits = r.u8()?;
-    (1..=19).contains(&digits).then_some(())?;
-    *last = (value, order);
-    Some(RunEntry { value, order: u32::try_from(order).ok()?, digits })
+fn read_entries(r: &mut In<'_>, last: &mut (u64, i64), run: &mut Vec<RunEntry>, count: usize) -> Option<()> {
+    for _ in 0..count {
+        // Values strictly increase; orders usually go up by one.
+        let value = last.0.checked_add(r.var()?)?;
+        let order = last.1.checked_add(r.signed()?)?;
+        let digits = r.u8()?;
+        (1..=19).contains(&digits).then_some(())?;
+        *last = (value, order);
+        run.push(RunEntry { value, order: u32::try_from(order).ok()?, digits });
+    }
+    Some(())
 }
 
-/// `e` moved by `offset` orders (per call and never inlined, as [`read_entry`]).
+/// `entries` written after the one at `last` (a batch per call, never inlined).
 #[inline(never)]
-fn moved_entry(e: &RunEntry, offset: u32) -> Option<RunEntry> {
-    Some(RunEntry { order: e.order.checked_add(offset)?, ..*e })
+fn write_entries(out: &mut Out, last: &mut (u64, i64), entries: &[RunEntry]) {
+    for e in entries {
+        out.var(e.value.wrapping_sub(last.0));
+        out.signed(i64::from(e.order).wrapping_sub(last.1));
+        out.u8(e.digits);
+        *last = (e.value, i64::from(e.order));
+    }
+}
+
+/// `entries` moved by `offset` orders, onto `run` (a batch per call, never inlined).
+#[inline(never)]
+fn move_entries(entries: &[RunEntry], offset: u32, run: &mut Vec<RunEntry>) -> Option<()> {
+    for e in entries {
+        run.push(RunEntry { order: e.order.checked_add(offset)?, ..*e });
+    }
+    Some(())
 }
 
 /// The text of a run entry: the prefix, then the value in exactly its digits.
@@ -164,12 +180,9 @@ impl OrderIds {
     pub(super) fn write(&self, out: &mut Out) {
         out.opt_str(self.prefix.as_deref());
         out.len(self.run.len());
-        let (mut value, mut order) = (0u64, 0i64);
-        for e in &self.run {
-            out.var(e.value.wrapping_sub(value));
-            out.signed(i64::from(e.order).wrapping_sub(order));
-            out.u8(e.digits);
-            (value, order) = (e.value, i64::from(e.order));
+        let mut last = (0u64, 0i64);
+        for entries in self.run.chunks(BATCH) {
+            write_entries(out, &mut last, entries);
         }
         out.len(self.other_orders.len());
         for (id, &order) in self.others.iter().zip(&self.other_orders) {
@@ -217,8 +230,8 @@ impl OrderIds {
                 self.prefix = part.prefix.map(Into::into);
             }
             self.run.reserve(part.run.len());
-            for e in &part.run {
-                self.run.push(moved_entry(e, offset)?);
+            for entries in part.run.chunks(BATCH) {
+                move_entries(entries, offset, &mut self.run)?;
             }
         } else {
             let mut buf = String::new();

@@ -1383,6 +1383,30 @@ mod tests {
     }
 
     #[test]
+    fn parts_with_lines_without_an_order_id_join_by_customer_and_day() {
+        // A line with an empty order id joins its customer's other such lines of that day: the
+        // part's (customer, day) keys must be carried over, and a key in both parts refuses the
+        // join. (A file with no order id column at all is read in one part.)
+        let mut text = String::from("order,customer,date,amount,product\n");
+        for i in 0..3000u32 {
+            let day = 1 + i / 120; // days go forward through the file
+            let id = if i % 5 == 0 { String::new() } else { (1000 + i / 2).to_string() };
+            text.push_str(&format!("{id},c{},2023-01-{day:02},{}.{:02},p{}\n", (i * 7) % 53, i % 40, i % 100, i % 9));
+        }
+        let bytes = text.into_bytes();
+        let (mut joins, mut refusals) = (0, 0);
+        for options in option_sets() {
+            let whole = ingest_mixed(&bytes, &options, true);
+            for k in 1..12 {
+                let (parts, joined) = ingest_in_parts(&bytes, &options, bytes.len() * k / 12);
+                assert!(parts == whole, "split {k}/12, {options:?}:\n{}", first_difference(&parts, &whole));
+                if joined { joins += 1 } else { refusals += 1 }
+            }
+        }
+        assert!(joins > 10 && refusals > 4, "{joins} joins, {refusals} refusals");
+    }
+
+    #[test]
     fn room_made_ahead_changes_nothing_read() {
         let bytes = mixed_file(3);
         let whole = ingest_mixed(&bytes, &IngestOptions::default(), true);
