@@ -217,6 +217,7 @@ fn a_table_of_some_columns_has_exactly_those_of_the_full_table() {
     assert_eq!((e.code, e.field.as_deref()), (ErrorCode::OutOfRange, Some("columns")));
     assert!(e.message.contains("\"spend\" is not a customer table column"), "{}", e.message);
     assert_eq!(CustomerColumns::named(CustomerColumn::ALL.map(|c| c.names().0), "c").unwrap(), CustomerColumns::ALL);
+    assert_eq!(CustomerColumns::named(["frequency", "recency", "T", "monetary_value"], "c").unwrap(), CustomerColumns::BTYD);
     assert_eq!(CustomerColumns::named(["customerId", "customer_id"], "c").unwrap(), CustomerColumns::named([], "c").unwrap());
 }
 

@@ -106,7 +106,12 @@ impl Default for CustomerColumns {
 impl CustomerColumns {
     pub const ALL: CustomerColumns = CustomerColumns((1 << CustomerColumn::ALL.len()) - 1);
     /// frequency, recency, T and monetary value: what the models read.
-    pub const BTYD: CustomerColumns = CustomerColumns(0b1111);
+    pub const BTYD: CustomerColumns = CustomerColumns(
+        1 << CustomerColumn::Frequency as u16
+            | 1 << CustomerColumn::Recency as u16
+            | 1 << CustomerColumn::T as u16
+            | 1 << CustomerColumn::MonetaryValue as u16,
+    );
 
     /// The columns named (by JS key or CSV header, in any order; repeats allowed);
     /// `OUT_OF_RANGE` on `field` for a name that is not a column.
