@@ -37,6 +37,11 @@ pub(crate) fn unit(value: Option<&Scalar>) -> Result<TimeUnit> {
     .unwrap_or_default())
 }
 
+/// The `unit` and `asOf` options every summary analysis shares.
+fn unit_and_as_of(unit_value: Option<&Scalar>, as_of_value: Option<&Scalar>) -> Result<SummaryOptions> {
+    Ok(SummaryOptions { unit: unit(unit_value)?, as_of: as_of(as_of_value)? })
+}
+
 /// `{ unit?, asOf? }` for the customer table, KPIs, cohorts and RFM.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -50,7 +55,7 @@ pub struct SummaryRequest {
 impl SummaryRequest {
     pub fn parse(&self) -> Result<SummaryOptions> {
         reject_unknown("", &self.unknown)?;
-        Ok(SummaryOptions { unit: unit(self.unit.as_ref())?, as_of: as_of(self.as_of.as_ref())? })
+        unit_and_as_of(self.unit.as_ref(), self.as_of.as_ref())
     }
 
     pub fn rfm(&self) -> Result<RfmOptions> {
@@ -73,7 +78,7 @@ pub struct CustomerTableRequest {
 impl CustomerTableRequest {
     pub fn parse(&self) -> Result<(SummaryOptions, CustomerColumns)> {
         reject_unknown("", &self.unknown)?;
-        let summary = SummaryOptions { unit: unit(self.unit.as_ref())?, as_of: as_of(self.as_of.as_ref())? };
+        let summary = unit_and_as_of(self.unit.as_ref(), self.as_of.as_ref())?;
         let columns = match list("columns", self.columns.as_ref())? {
             None => CustomerColumns::ALL,
             Some(names) => {

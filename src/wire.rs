@@ -37,11 +37,6 @@ impl Out {
         Out::default()
     }
 
-    /// An `Out` with room for `bytes` (it still grows past them).
-    pub fn with_capacity(bytes: usize) -> Self {
-        Out { bytes: Vec::with_capacity(bytes) }
-    }
-
     pub fn into_bytes(self) -> Vec<u8> {
         self.bytes
     }

@@ -260,11 +260,6 @@ impl Interner {
         self.ends.len()
     }
 
-    /// Bytes of all the names together.
-    pub fn text_len(&self) -> usize {
-        self.text.len()
-    }
-
     pub fn is_empty(&self) -> bool {
         self.ends.is_empty()
     }

@@ -125,17 +125,6 @@ fn moved(map: &[u32], index: Option<u32>) -> Option<Option<u32>> {
 }
 
 impl DatasetBuilder {
-    /// About the bytes [`DatasetBuilder::write_part`] writes (a little more for most files: a
-    /// line takes 8–12 bytes, an order 10–16, and names their length and one).
-    pub(crate) fn part_size_hint(&self) -> usize {
-        let names = [&self.data.customers, &self.data.products, &self.data.categories, &self.data.channels]
-            .iter()
-            .map(|n| n.text_len().saturating_add(n.len().saturating_mul(2)))
-            .fold(0usize, usize::saturating_add);
-        let rows = self.lines.len().saturating_add(self.orders.len()).saturating_mul(14);
-        rows.saturating_add(names).saturating_add(self.customer_days.len().saturating_mul(8))
-    }
-
     /// Writes what this builder collected, for [`DatasetBuilder::join_part`] in another instance:
     /// first what decides whether it can be joined (names, order ids), then orders and lines,
     /// small numbers as varints and days and line orders as differences (a few bytes a line).

@@ -97,12 +97,6 @@ impl CustomerColumn {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CustomerColumns(u16);
 
-impl Default for CustomerColumns {
-    fn default() -> Self {
-        CustomerColumns::ALL
-    }
-}
-
 impl CustomerColumns {
     pub const ALL: CustomerColumns = CustomerColumns((1 << CustomerColumn::ALL.len()) - 1);
     /// frequency, recency, T and monetary value: what the models read.

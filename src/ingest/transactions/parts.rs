@@ -207,9 +207,7 @@ impl TransactionIngest {
         let state = &mut self.state;
         self.reader.finish(&mut |record| state.take(&record))?;
         let s = &self.state;
-        // Room for it all at once: a part is megabytes, grown by doubling it would be copied
-        // a dozen times.
-        let mut out = Out::with_capacity(s.builder.part_size_hint().saturating_add(1 << 16));
+        let mut out = Out::new();
         out.str(MAGIC);
         // Rows still held (formats unsettled by the part's own rows) cannot be joined.
         out.bool(s.held.is_empty());
