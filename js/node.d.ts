@@ -16,6 +16,14 @@ export function ingestFile(
   control?: { onProgress?: (progress: IngestProgress) => void; signal?: AbortSignal; parallel?: boolean },
 ): Promise<Dataset>;
 
+/**
+ * Starts the worker thread that `ingestFile` reads a large file's second part with, so that the
+ * next large file does not wait for it to boot (50-150 ms); after each use another is started and
+ * kept ready. Resolves once it is ready (or could not start: `ingestFile` then starts one itself).
+ * The waiting worker does not keep the process alive.
+ */
+export function prepare(): Promise<void>;
+
 /** `ingestSummary` of a file on disk. */
 export function ingestSummaryFile(
   path: string,

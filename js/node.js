@@ -17,16 +17,63 @@ const PART_MIN_BYTES = 16 << 20;
  *  first, and the first part's thread joins and finishes. */
 const PART_FROM = 0.57;
 
+const PART_WORKER = new URL("./part-worker.js", import.meta.url);
+
+/**
+ * The part worker kept ready by `prepare()` (booted, waiting for its file), and whether one is to
+ * be kept ready: a worker thread takes 50-150 ms to start, time a large file's second part waits.
+ */
+let ready = null;
+let keepReady = false;
+
+/** Starts a part worker that waits for its job (`{ worker, online }`: online resolves to whether it booted). */
+function standby() {
+  const worker = new Worker(PART_WORKER, { workerData: { module: wasmModule } });
+  worker.unref();
+  const helper = { worker, online: null, gone: false };
+  helper.online = new Promise((resolve) => {
+    worker.once("message", (message) => resolve(message?.ready === true));
+    worker.once("error", () => resolve(false));
+    worker.once("exit", () => resolve(false));
+  });
+  worker.on("error", () => {}); // reported through `online` or the part's promises
+  worker.once("exit", () => {
+    helper.gone = true;
+    if (ready === helper) ready = null;
+  });
+  return helper;
+}
+
+/**
+ * Node only: starts the worker thread `ingestFile` reads a large file's second part with, so that
+ * the next large file does not wait for it to boot; after each use another is started and kept
+ * ready. Resolves once it is ready (or could not start: `ingestFile` then starts one as it would
+ * without `prepare`). The waiting worker does not keep the process alive.
+ */
+export async function prepare() {
+  keepReady = true;
+  ready ??= standby();
+  await ready.online;
+}
+
 /** A worker reading the file from the first suitable record after `from` (js/part-worker.js). */
 function partWorker(path, size, options) {
   const from = Math.floor(size * PART_FROM);
+  const job = { path, from, size, options };
   let worker;
   try {
-    worker = new Worker(new URL("./part-worker.js", import.meta.url), { workerData: { module: wasmModule, path, from, size, options } });
+    if (ready !== null && !ready.gone) {
+      worker = ready.worker;
+      worker.postMessage(job);
+    } else {
+      worker = new Worker(PART_WORKER, { workerData: { module: wasmModule, job } });
+      worker.unref();
+    }
   } catch {
     return null;
+  } finally {
+    ready = null;
   }
-  worker.unref();
   let startDone, partDone;
   const start = new Promise((resolve) => (startDone = resolve));
   const part = new Promise((resolve) => (partDone = resolve));
@@ -44,7 +91,12 @@ function partWorker(path, size, options) {
   };
   worker.on("error", failed);
   worker.on("exit", failed);
-  return { from, size, start, part, stop: () => void worker.terminate() };
+  const stop = () => {
+    void worker.terminate();
+    // The next one boots after this ingest, not while it runs.
+    if (keepReady) setTimeout(() => (ready ??= standby()), 0).unref();
+  };
+  return { from, size, start, part, stop };
 }
 
 function fileSize(path) {

@@ -1,8 +1,10 @@
 // Node worker thread: reads the second part of a large transactions file for `ingestFile`, in a
 // wasm instance of its own, and posts back where its part starts and then what it collected.
 //
-// Messages to the parent: { start } (a byte offset, or null: no part, read the file in one go),
-// then, when start was a number, { part } (a Uint8Array, or null when the part failed).
+// Its job ({ path, from, size, options }) comes in workerData, or, for a worker started ahead by
+// `prepare()`, as the first message, after it has posted { ready: true }. Messages to the parent:
+// { start } (a byte offset, or null: no part, read the file in one go), then, when start was a
+// number, { part } (a Uint8Array, or null when the part failed).
 import { parentPort, workerData } from "node:worker_threads";
 import { openSync, readSync, closeSync } from "node:fs";
 import * as glue from "../dist/wasm/clvkit.js";
@@ -11,13 +13,14 @@ const PRIME_CHUNK = 64 << 10; // small: rows read before the formats settle are 
 const CHUNK = 1 << 20;
 const WINDOW = 4 << 20; // how far past `from` a part start is looked for
 
-const { module, path, from, size, options } = workerData;
-glue.initSync({ module });
+glue.initSync({ module: workerData.module });
+const buffer = Buffer.allocUnsafe(Math.max(CHUNK, WINDOW));
+if (workerData.job === undefined) parentPort.postMessage({ ready: true });
+const { path, from, size, options } = workerData.job ?? (await new Promise((resolve) => parentPort.once("message", resolve)));
 
 let fd = null;
 let ingestor = null;
 let started = false;
-const buffer = Buffer.allocUnsafe(Math.max(CHUNK, WINDOW));
 
 /** Bytes [at, at + length) of the file (fewer at its end). */
 function read(at, length) {

@@ -5,7 +5,8 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ingestFile, ClvkitError } from "../../js/node.js";
+import { spawnSync } from "node:child_process";
+import { ingestFile, prepare, ClvkitError } from "../../js/node.js";
 import { generate } from "../../bench/generate.mjs";
 
 const dir = mkdtempSync(join(tmpdir(), "clvkit-parts-"));
@@ -114,4 +115,21 @@ test("cancelling a reading in two parts stops it", async () => {
     if (++calls === 2) controller.abort();
   };
   await assert.rejects(ingestFile(big, {}, { onProgress, signal: controller.signal }), (e) => e instanceof ClvkitError && e.code === "CANCELLED");
+});
+
+test("a part worker started ahead by prepare() reads the second part, and the next one too", async () => {
+  await prepare();
+  assert.equal(await sameAsOneReading(big), 2, "the parts were joined");
+  await prepare(); // the one started after that ingest
+  const again = await reading(big, {}, {});
+  assert.equal(again.parts, 2);
+  assert.deepEqual(again, await reading(big, {}, {}));
+});
+
+test("a worker waiting after prepare() does not keep the process alive", () => {
+  const script = 'const m = await import("./js/node.js"); await m.prepare(); await m.prepare(); console.log("ready");';
+  const run = spawnSync(process.execPath, ["--input-type=module", "-e", script], { cwd: new URL("../..", import.meta.url), encoding: "utf8", timeout: 30_000 });
+  assert.equal(run.error, undefined, "the process ended by itself");
+  assert.equal(run.status, 0, run.stderr);
+  assert.equal(run.stdout.trim(), "ready");
 });
