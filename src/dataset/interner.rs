@@ -131,6 +131,103 @@ impl ShortIndex {
     }
 }
 
+/// The shape of numeric ids: a prefix (at most 7 bytes, maybe none) then a fixed number of decimal
+/// digits, 8 bytes at most in all ("u001696", "12346", "P00230").
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Shape {
+    /// The prefix's bytes in a word (the first in the lowest byte).
+    prefix: u64,
+    prefix_len: usize,
+    len: usize,
+}
+
+/// The values an id's digits may have to be numbered by [`DenseIds`] (its array stays below 8 MiB).
+const DENSE_VALUES: u64 = 1 << 21;
+
+/// `bytes` (at most 8) in a word, the first in the lowest byte.
+#[inline]
+fn word_of(bytes: &[u8]) -> u64 {
+    bytes.iter().rev().fold(0u64, |word, &b| word.wrapping_shl(8) | u64::from(b))
+}
+
+impl Shape {
+    /// The shape of `name` when it is a prefix then at least one digit, 8 bytes at most.
+    fn of(name: &[u8]) -> Option<Shape> {
+        if name.is_empty() || name.len() > 8 {
+            return None;
+        }
+        let digits = name.iter().rev().take_while(|b| b.is_ascii_digit()).count();
+        let prefix_len = name.len().checked_sub(digits).filter(|_| digits > 0)?;
+        Some(Shape { prefix: word_of(name.get(..prefix_len)?), prefix_len, len: name.len() })
+    }
+
+    /// The value of `name`'s digits when it has this shape (and the value is below [`DENSE_VALUES`]).
+    #[inline]
+    fn value(self, name: &[u8]) -> Option<usize> {
+        if name.len() != self.len {
+            return None;
+        }
+        let (prefix, digits) = name.split_at_checked(self.prefix_len)?;
+        if word_of(prefix) != self.prefix {
+            return None;
+        }
+        let mut value: u64 = 0;
+        for &b in digits {
+            let digit = b.wrapping_sub(b'0');
+            if digit > 9 {
+                return None;
+            }
+            value = value.wrapping_mul(10).wrapping_add(u64::from(digit));
+        }
+        (value < DENSE_VALUES).then_some(value as usize)
+    }
+}
+
+/// Numbers of the ids of one [`Shape`] (the first name interned that has one sets it), in an
+/// array indexed by their digits' value: the numeric customer and product ids of most exports are
+/// found with one load from an array a few times smaller than a hash table of them, and without
+/// hashing. Names of another shape, or none, go to the other indexes.
+#[derive(Clone, Default)]
+struct DenseIds {
+    /// `None` until a name with a shape comes (or for good, when `off`).
+    shape: Option<Shape>,
+    off: bool,
+    /// By value: the id's number + 1 (0: none).
+    numbers: Vec<u32>,
+}
+
+impl DenseIds {
+    /// Where `name` is numbered here, when it has the shape.
+    #[inline]
+    fn slot(&self, name: &[u8]) -> Option<usize> {
+        self.shape?.value(name)
+    }
+
+    /// Takes the shape of `name` when none is set yet and it has one.
+    #[inline]
+    fn learn(&mut self, name: &[u8]) {
+        if self.shape.is_none() && !self.off {
+            self.shape = Shape::of(name);
+        }
+    }
+
+    #[inline]
+    fn get(&self, slot: usize) -> Option<u32> {
+        self.numbers.get(slot).and_then(|n| n.checked_sub(1))
+    }
+
+    /// Numbers slot `slot` as `number` (a number below u32::MAX: the interner's own limit).
+    fn set(&mut self, slot: usize, number: u32) {
+        if slot >= self.numbers.len() {
+            let len = slot.saturating_add(1).max(self.numbers.len().saturating_mul(2)).min(DENSE_VALUES as usize);
+            self.numbers.resize(len, 0);
+        }
+        if let Some(n) = self.numbers.get_mut(slot) {
+            *n = number.saturating_add(1);
+        }
+    }
+}
+
 /// Up to this many strings, a string is looked for by comparing it with each.
 const FEW: usize = 8;
 
@@ -147,12 +244,20 @@ pub struct Interner {
     /// Strings of at most 7 bytes by their [`packed`] form: found without hashing their text or
     /// reading it back (for a file's short ids, a lookup touches one slot of one table).
     short: ShortIndex,
+    /// Numeric ids of one shape (taken before `short` and `by_hash`).
+    dense: DenseIds,
     /// Longer strings by their hash.
     by_hash: HashMap<u64, u32>,
     collisions: HashMap<Box<str>, u32>,
 }
 
 impl Interner {
+    /// An interner that keeps numeric ids in its hash indexes only (for ids whose values are
+    /// spread too widely for an array, as order ids out of turn).
+    pub fn without_dense_ids() -> Self {
+        Interner { dense: DenseIds { off: true, ..DenseIds::default() }, ..Interner::default() }
+    }
+
     fn hash(name: &str) -> u64 {
         // Unit tests make names starting with "#collide" share a hash, to test `collisions`.
         #[cfg(test)]
@@ -185,9 +290,18 @@ impl Interner {
         }
         let next = u32::try_from(self.ends.len()).ok()?;
         let end = u32::try_from(self.text.len().checked_add(name.len())?).ok()?;
-        let known = match packed(name) {
-            Some(key) => self.short.get_or_insert(key, next)?,
-            None => self.index_long(name, next),
+        self.dense.learn(name.as_bytes());
+        let known = if let Some(slot) = self.dense.slot(name.as_bytes()) {
+            let known = self.dense.get(slot);
+            if known.is_none() {
+                self.dense.set(slot, next);
+            }
+            known
+        } else {
+            match packed(name) {
+                Some(key) => self.short.get_or_insert(key, next)?,
+                None => self.index_long(name, next),
+            }
         };
         if known.is_none() {
             self.text.push_str(name);
@@ -245,6 +359,9 @@ impl Interner {
 
     /// The number of `name`, if it was interned.
     pub fn lookup(&self, name: &str) -> Option<u32> {
+        if let Some(slot) = self.dense.slot(name.as_bytes()) {
+            return self.dense.get(slot);
+        }
         if let Some(key) = packed(name) {
             return self.short.get(key);
         }
@@ -345,6 +462,82 @@ mod tests {
                 b[at] = b'#';
                 assert!(!same_text(a, std::str::from_utf8(&b).unwrap()), "{a} at {at}");
             }
+        }
+    }
+
+    #[test]
+    fn numeric_ids_of_one_shape_and_other_names_are_numbered_alike() {
+        // The first name with digits ("u001") sets the shape: "u" then 3 digits. Every other name
+        // here differs from each of those in a way the array must not blur.
+        let words = [
+            "guest", "u001", "u1", "u0001", "x001", "u00a", "001", "u999", "U001", "u000", "", "u", "uu001", "u001 ",
+            "u002", "\u{e9}01", "u100", "u010",
+        ];
+        let mut names = Interner::default();
+        let mut plain = Interner::without_dense_ids();
+        for round in 0..2 {
+            for (i, w) in words.iter().enumerate() {
+                assert_eq!(names.intern(w), Some(i as u32), "{w:?} in round {round}");
+                assert_eq!(plain.intern(w), Some(i as u32), "{w:?} in round {round}");
+            }
+        }
+        assert!(names.dense.shape.is_some() && plain.dense.shape.is_none());
+        for (i, w) in words.iter().enumerate() {
+            assert_eq!(names.lookup(w), Some(i as u32), "{w:?}");
+            assert_eq!(names.name(i as u32), *w);
+        }
+        for unseen in ["u003", "u998", "u500", "u00", "u0010"] {
+            assert_eq!(names.lookup(unseen), None, "{unseen:?}");
+        }
+    }
+
+    #[test]
+    fn ids_beyond_the_arrays_values_go_to_the_hash_indexes() {
+        let mut names = Interner::default();
+        // The shape: 7 digits; the array takes values below 2^21 = 2,097,152.
+        let words = ["2097151", "2097152", "9999999", "0000000", "1", "12345678", "123456789"];
+        let mut plain = Interner::without_dense_ids();
+        for (i, w) in words.iter().enumerate() {
+            assert_eq!(names.intern(w), Some(i as u32), "{w:?}");
+            assert_eq!(plain.intern(w), Some(i as u32), "{w:?}");
+        }
+        for (i, w) in words.iter().enumerate() {
+            assert_eq!(names.intern(w), Some(i as u32), "{w:?}");
+            assert_eq!(names.lookup(w), Some(i as u32), "{w:?}");
+        }
+        assert_eq!(names.dense.numbers.len(), DENSE_VALUES as usize);
+        assert_eq!((names.dense.get(2_097_151), names.dense.get(0)), (Some(0), Some(3)));
+        assert_eq!(names.lookup("2097150"), None);
+    }
+
+    #[test]
+    fn interning_gives_the_same_numbers_with_or_without_the_array() {
+        // Generated names of several shapes, with repeats, in a scrambled order.
+        let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let mut names = Interner::default();
+        let mut plain = Interner::without_dense_ids();
+        let mut seen = Vec::new();
+        for _ in 0..60_000 {
+            let r = next();
+            let word = match r % 7 {
+                0..=3 => format!("c{:05}", (r >> 8) % 30_000),
+                4 => format!("c{}", (r >> 8) % 3_000),
+                5 => format!("{:08}", (r >> 8) % 3_000_000),
+                _ => format!("name-{}", (r >> 8) % 5_000),
+            };
+            let number = names.intern(&word);
+            assert_eq!(number, plain.intern(&word), "{word}");
+            seen.push((word, number));
+        }
+        assert_eq!(names.len(), plain.len());
+        for (word, number) in &seen {
+            assert_eq!(names.lookup(word), *number, "{word}");
         }
     }
 

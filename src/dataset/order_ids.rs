@@ -40,7 +40,7 @@ struct RunEntry {
     digits: u8,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(super) struct OrderIds {
     /// The prefix every id in `run` shares (set by the first numbered id).
     prefix: Option<Box<str>>,
@@ -49,6 +49,13 @@ pub(super) struct OrderIds {
     /// Every other id, exactly; `other_orders[i]` is the order of id `i`.
     others: Interner,
     other_orders: Vec<u32>,
+}
+
+impl Default for OrderIds {
+    fn default() -> Self {
+        // Ids out of turn are spread over the run's values: an array by value would be mostly empty.
+        OrderIds { prefix: None, run: Vec::new(), others: Interner::without_dense_ids(), other_orders: Vec::new() }
+    }
 }
 
 impl OrderIds {
