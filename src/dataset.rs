@@ -178,6 +178,9 @@ pub struct DatasetBuilder {
     /// The previous line's customer, product, category and channel: tried before a hash lookup,
     /// as neighbouring lines often repeat them.
     last_customer: Option<u32>,
+    /// `last_customer`'s name, kept here: comparing with it reads no interner memory (a file's
+    /// customers come in no useful order, so theirs is rarely in cache).
+    last_customer_name: String,
     last_product: Option<u32>,
     last_category: Option<u32>,
     last_channel: Option<u32>,
@@ -267,7 +270,12 @@ impl DatasetBuilder {
             Some(Ok(o)) => {
                 let open = self.orders.get(o as usize).ok_or_else(|| Error::new(ErrorCode::Internal, "an order id names no order"))?;
                 let id = order_id.unwrap_or_default();
-                if !self.data.customers.is(open.customer, customer_name) {
+                let same_customer = if self.last_customer == Some(open.customer) {
+                    same_text(&self.last_customer_name, customer_name)
+                } else {
+                    self.data.customers.is(open.customer, customer_name)
+                };
+                if !same_customer {
                     let owner = self.data.customers.name(open.customer);
                     return Err(conflicting_customer(id, owner, customer_name));
                 }
@@ -283,9 +291,16 @@ impl DatasetBuilder {
         let customer = match known {
             // Its name was just compared.
             Ok((_, customer, _)) => customer,
-            _ => intern(&mut data.customers, customer_name, self.last_customer, "customers")?,
+            _ => match self.last_customer {
+                Some(last) if same_text(&self.last_customer_name, customer_name) => last,
+                _ => data.customers.intern(customer_name).ok_or_else(|| too_many("customers"))?,
+            },
         };
-        self.last_customer = Some(customer);
+        if self.last_customer != Some(customer) {
+            self.last_customer = Some(customer);
+            self.last_customer_name.clear();
+            self.last_customer_name.push_str(customer_name);
+        }
         if data.customer_channel.len() < data.customers.len() {
             data.customer_channel.push(None);
         }
