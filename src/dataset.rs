@@ -67,6 +67,8 @@ pub struct Dataset {
     pub lines: Vec<Line>,
     /// Parallel to `customers`: the customer's orders are `orders[start .. start + len]`.
     pub customer_orders: Vec<(u32, u32)>,
+    /// [`Dataset::day_range`], once known (`finish` finds it while counting the orders).
+    pub(crate) days: std::cell::OnceCell<Option<(Day, Day)>>,
 }
 
 impl Dataset {
@@ -92,10 +94,15 @@ impl Dataset {
 
     /// First and last order day over all customers; `None` when there are no orders.
     pub fn day_range(&self) -> Option<(Day, Day)> {
-        let first = self.orders.iter().map(|o| o.day).min()?;
-        let last = self.orders.iter().map(|o| o.day).max()?;
-        Some((first, last))
+        // Asked by every analysis without an asOf: one pass over the orders (tens of MB in a large
+        // file) at most, then remembered.
+        *self.days.get_or_init(|| self.orders.iter().fold(None, |range, o| Some(widen(range, o.day))))
     }
+}
+
+/// `range` widened to take in `day`.
+fn widen(range: Option<(Day, Day)>, day: Day) -> (Day, Day) {
+    range.map_or((day, day), |(first, last)| (first.min(day), last.max(day)))
 }
 
 /// One accepted line of input, as the ingest hands it over.
@@ -444,6 +451,7 @@ impl DatasetBuilder {
         } = self;
         // One pass over the orders counts each customer's and finds the first overflow.
         let counted = count_orders(&orders, data.customers.len())?;
+        data.days = counted.days.into();
         // Each order's lines are its own run unless they came scattered.
         let ranges = if scattered {
             let grouped = group_lines(lines, &line_orders, orders.len())?;
@@ -531,6 +539,8 @@ struct Counted {
     first: Vec<Option<(Day, Option<u32>)>>,
     /// All orders counted.
     total: u32,
+    /// The first and last order day.
+    days: Option<(Day, Day)>,
 }
 
 /// Each customer's orders counted and placed, and their first orders; the first overflow of
@@ -538,7 +548,9 @@ struct Counted {
 fn count_orders(orders: &[OpenOrder], customers: usize) -> Result<Counted> {
     let mut counts = vec![0u32; customers];
     let mut first: Vec<Option<(Day, Option<u32>)>> = vec![None; customers];
+    let mut days = None;
     for open in orders {
+        days = Some(widen(days, open.day));
         if let Some(what) = open.overflow {
             return Err(sum_overflow(match what {
                 Total::Revenue => "revenue",
@@ -561,7 +573,7 @@ fn count_orders(orders: &[OpenOrder], customers: usize) -> Result<Counted> {
         ranges.push(if count == 0 { (0, 0) } else { (total, count) });
         total = total.checked_add(count).ok_or_else(|| too_many("orders"))?;
     }
-    Ok(Counted { ranges, first, total })
+    Ok(Counted { ranges, first, total, days })
 }
 
 /// A counting sort by customer: each order written straight to its customer's next slot, in file
@@ -569,15 +581,22 @@ fn count_orders(orders: &[OpenOrder], customers: usize) -> Result<Counted> {
 /// customer's few orders put in day order by a stable sort, when they are not in it already.
 /// `lines`, when given, is parallel to `orders`: each order's lines; else each order's own run.
 fn sort_orders(orders: &[OpenOrder], lines: Option<&[(u32, u32)]>, counted: Counted) -> SortedOrders {
-    let Counted { ranges, first, total } = counted;
-    // The next free slot of each customer.
-    let mut next: Vec<u32> = ranges.iter().map(|&(start, _)| start).collect();
+    let Counted { ranges, first, total, days: _ } = counted;
+    // The next free slot of each customer, and the day of the order last written there (the two
+    // side by side: one cache line per order).
+    let mut next: Vec<(u32, Day)> = ranges.iter().map(|&(start, _)| (start, Day::MIN)).collect();
+    // Customers whose orders came out of day order (their slots are sorted afterwards).
+    let mut unsorted: Vec<u32> = Vec::new();
     let blank = Order { customer: 0, day: 0, revenue: Decimal::ZERO, items: Decimal::ZERO, lines: (0, 0), is_return: false };
     let mut sorted = vec![blank; total as usize];
     for (i, open) in orders.iter().enumerate() {
-        let Some(slot) = next.get_mut(open.customer as usize) else {
+        let Some((slot, day)) = next.get_mut(open.customer as usize) else {
             continue;
         };
+        if open.day < *day && unsorted.last() != Some(&open.customer) {
+            unsorted.push(open.customer);
+        }
+        *day = open.day;
         let lines = match lines {
             Some(lines) => lines.get(i).copied().unwrap_or((0, 0)),
             None => (open.start, open.len),
@@ -595,13 +614,13 @@ fn sort_orders(orders: &[OpenOrder], lines: Option<&[(u32, u32)]>, counted: Coun
         }
         *slot = slot.saturating_add(1);
     }
-    for &(start, len) in &ranges {
-        let end = start.saturating_add(len);
-        if let Some(own) = sorted.get_mut(start as usize..end as usize) {
+    unsorted.sort_unstable();
+    unsorted.dedup();
+    for &c in &unsorted {
+        let (start, len) = ranges.get(c as usize).copied().unwrap_or((0, 0));
+        if let Some(own) = sorted.get_mut(start as usize..start.saturating_add(len) as usize) {
             // Stable: orders of one day stay in file order.
-            if !own.is_sorted_by_key(|o| o.day) {
-                own.sort_by_key(|o| o.day);
-            }
+            own.sort_by_key(|o| o.day);
         }
     }
     let channels = first.into_iter().map(|f| f.and_then(|(_, channel)| channel)).collect();
@@ -697,6 +716,45 @@ mod tests {
         assert_eq!(b_orders.iter().map(summary).collect::<Vec<_>>(), [(1, dec(&[2, 5]))]);
         assert_eq!(d.customer_orders, [(0, 3), (3, 1)]);
         assert_eq!(d.lines.len(), 6);
+    }
+
+    #[test]
+    fn each_customers_orders_are_in_day_order_and_same_day_orders_in_file_order() {
+        // Customers 0-9 buy on days that only rise, 10-39 on days that also fall back; every
+        // order's amount is its number, so the expected order is a stable sort of the file by day.
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move |n: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % n
+        };
+        let mut b = DatasetBuilder::new();
+        let mut expected: Vec<Vec<(Day, i64)>> = vec![Vec::new(); 40];
+        let mut rising = [0i32; 10];
+        let names: Vec<String> = (0..40).map(|c| format!("c{c}")).collect();
+        for number in 0..3_000i64 {
+            let c = next(40) as usize;
+            let day = if c < 10 {
+                rising[c] += next(3) as i32;
+                rising[c]
+            } else {
+                next(20) as i32
+            };
+            let id = number.to_string();
+            b.add_line(&line(&names[c], Some(&id), day, number)).unwrap();
+            expected[c].push((day, number));
+        }
+        let d = b.finish().unwrap();
+        for (c, orders) in expected.iter_mut().enumerate() {
+            orders.sort_by_key(|&(day, _)| day);
+            let got: Vec<(Day, i64)> = d
+                .orders_of(d.customers.lookup(&names[c]).unwrap())
+                .iter()
+                .map(|o| (o.day, i64::try_from(o.revenue.mantissa()).unwrap()))
+                .collect();
+            assert_eq!(&got, orders, "customer {c}");
+        }
     }
 
     #[test]

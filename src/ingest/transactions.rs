@@ -996,6 +996,9 @@ impl State {
 /// A `FUTURE_DATES` warning when orders are dated after `today` (a misread date format or a typo
 /// in a year moves asOf, and with it every customer's T, into the future).
 fn future_dates(dataset: &Dataset, today: Day) -> Option<Warning> {
+    if dataset.day_range().is_none_or(|(_, last)| last <= today) {
+        return None;
+    }
     let (n, latest) = dataset
         .orders
         .iter()
