@@ -26,9 +26,15 @@ const PART_WORKER = new URL("./part-worker.js", import.meta.url);
 let ready = null;
 let keepReady = false;
 
-/** Starts a part worker that waits for its job (`{ worker, online }`: online resolves to whether it booted). */
+/** Starts a part worker that waits for its job (`{ worker, online }`: online resolves to whether it
+ *  booted), or null when no worker thread can be started. */
 function standby() {
-  const worker = new Worker(PART_WORKER, { workerData: { module: wasmModule } });
+  let worker;
+  try {
+    worker = new Worker(PART_WORKER, { workerData: { module: wasmModule } });
+  } catch {
+    return null;
+  }
   worker.unref();
   const helper = { worker, online: null, gone: false };
   helper.online = new Promise((resolve) => {
@@ -53,7 +59,7 @@ function standby() {
 export async function prepare() {
   keepReady = true;
   ready ??= standby();
-  await ready.online;
+  await ready?.online;
 }
 
 /** A worker reading the file from the first suitable record after `from` (js/part-worker.js). */
@@ -62,7 +68,7 @@ function partWorker(path, size, options) {
   const job = { path, from, size, options };
   let worker;
   try {
-    if (ready !== null && !ready.gone) {
+    if (ready?.gone === false) {
       worker = ready.worker;
       worker.postMessage(job);
     } else {
