@@ -582,10 +582,11 @@ fn count_orders(orders: &[OpenOrder], customers: usize) -> Result<Counted> {
 /// `lines`, when given, is parallel to `orders`: each order's lines; else each order's own run.
 fn sort_orders(orders: &[OpenOrder], lines: Option<&[(u32, u32)]>, counted: Counted) -> SortedOrders {
     let Counted { ranges, first, total, days: _ } = counted;
-    // The next free slot of each customer, and the day of the order last written there (the two
-    // side by side: one cache line per order).
+    // The next free slot of each customer, and the day of the order last written there, or
+    // `OUT_OF_ORDER` once one came before it (the two side by side: one cache line per order).
+    const OUT_OF_ORDER: Day = Day::MAX;
     let mut next: Vec<(u32, Day)> = ranges.iter().map(|&(start, _)| (start, Day::MIN)).collect();
-    // Customers whose orders came out of day order (their slots are sorted afterwards).
+    // Customers whose orders came out of day order, each once (their slots are sorted afterwards).
     let mut unsorted: Vec<u32> = Vec::new();
     let blank = Order { customer: 0, day: 0, revenue: Decimal::ZERO, items: Decimal::ZERO, lines: (0, 0), is_return: false };
     let mut sorted = vec![blank; total as usize];
@@ -593,10 +594,14 @@ fn sort_orders(orders: &[OpenOrder], lines: Option<&[(u32, u32)]>, counted: Coun
         let Some((slot, day)) = next.get_mut(open.customer as usize) else {
             continue;
         };
-        if open.day < *day && unsorted.last() != Some(&open.customer) {
-            unsorted.push(open.customer);
+        if *day != OUT_OF_ORDER {
+            if open.day < *day {
+                unsorted.push(open.customer);
+                *day = OUT_OF_ORDER;
+            } else {
+                *day = open.day;
+            }
         }
-        *day = open.day;
         let lines = match lines {
             Some(lines) => lines.get(i).copied().unwrap_or((0, 0)),
             None => (open.start, open.len),
@@ -614,8 +619,6 @@ fn sort_orders(orders: &[OpenOrder], lines: Option<&[(u32, u32)]>, counted: Coun
         }
         *slot = slot.saturating_add(1);
     }
-    unsorted.sort_unstable();
-    unsorted.dedup();
     for &c in &unsorted {
         let (start, len) = ranges.get(c as usize).copied().unwrap_or((0, 0));
         if let Some(own) = sorted.get_mut(start as usize..start.saturating_add(len) as usize) {
