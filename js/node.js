@@ -1,6 +1,7 @@
 // Node entry (>= 20, ESM): compiles the packaged clvkit_bg.wasm synchronously at import,
 // so every calculator is ready at once; init() exists for code shared with browsers.
-import { readFileSync, createReadStream, statSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
+import { open } from "node:fs/promises";
 import { Worker } from "node:worker_threads";
 import * as glue from "../dist/wasm/clvkit.js";
 import { attach } from "./core.js";
@@ -116,7 +117,33 @@ function fileSize(path) {
 export * from "./core.js";
 import { ingest, ingestBaskets, ingestSummary } from "./core.js";
 
-const fileChunks = (path) => createReadStream(path, { highWaterMark: 1 << 20 });
+const FILE_CHUNK = 1 << 20;
+
+/**
+ * A file's bytes in 1 MiB chunks, read into two buffers in turn while the previous chunk is
+ * ingested: a chunk stays valid until the next one is asked for, which is how `feed` uses them.
+ * (A read stream allocates a new buffer per chunk: fresh pages, then a free, for every MiB.)
+ */
+async function* fileChunks(path) {
+  const file = await open(path, "r");
+  let pending = null;
+  try {
+    const buffers = [Buffer.allocUnsafeSlow(FILE_CHUNK), Buffer.allocUnsafeSlow(FILE_CHUNK)];
+    let turn = 0;
+    pending = file.read(buffers[turn], 0, FILE_CHUNK, null);
+    for (;;) {
+      const { bytesRead } = await pending;
+      if (bytesRead === 0) return;
+      const chunk = buffers[turn].subarray(0, bytesRead);
+      turn ^= 1;
+      pending = file.read(buffers[turn], 0, FILE_CHUNK, null);
+      yield chunk;
+    }
+  } finally {
+    pending?.catch(() => {}); // a read still under way when the ingest stops early
+    await file.close();
+  }
+}
 
 /**
  * Node only: ingests a transactions file from disk, streamed in 1 MiB chunks. A file of 16 MiB or

@@ -437,6 +437,7 @@ impl DatasetBuilder {
         let _ = self.lines.try_reserve_exact(more_lines);
         let _ = self.line_orders.try_reserve_exact(more_lines);
         let _ = self.orders.try_reserve_exact(more_orders);
+        self.order_ids.reserve(orders);
     }
 
     /// Sorts orders by customer, then day, then first appearance; groups lines under their orders.

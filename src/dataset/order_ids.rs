@@ -49,12 +49,14 @@ pub(super) struct OrderIds {
     /// Every other id, exactly; `other_orders[i]` is the order of id `i`.
     others: Interner,
     other_orders: Vec<u32>,
+    /// Room to make in the run once the ids show they are numbered ([`OrderIds::reserve`]).
+    room: usize,
 }
 
 impl Default for OrderIds {
     fn default() -> Self {
         // Ids out of turn are spread over the run's values: an array by value would be mostly empty.
-        OrderIds { prefix: None, run: Vec::new(), others: Interner::without_dense_ids(), other_orders: Vec::new() }
+        OrderIds { prefix: None, run: Vec::new(), others: Interner::without_dense_ids(), other_orders: Vec::new(), room: 0 }
     }
 }
 
@@ -92,10 +94,22 @@ impl OrderIds {
 
     /// Records that `id`, which [`find`](Self::find) did not know (`new`), names `order`; `None`
     /// past u32::MAX ids.
+    /// Makes room in the run for `orders` ids in all, when the ids so far are numbered (a hint,
+    /// like [`super::DatasetBuilder::reserve`]: growing by doubling copies the run at each step).
+    /// Before the first numbered id, the room is made when it comes.
+    pub(super) fn reserve(&mut self, orders: usize) {
+        if self.prefix.is_none() {
+            self.room = orders;
+        } else if self.other_orders.len() <= self.run.len() {
+            let _ = self.run.try_reserve_exact(orders.saturating_sub(self.run.len()));
+        }
+    }
+
     pub(super) fn insert(&mut self, new: NewId<'_>, id: &str, order: u32) -> Option<()> {
         if let Some(n) = new.run {
             if self.prefix.is_none() {
                 self.prefix = Some(n.prefix.into());
+                let _ = self.run.try_reserve_exact(std::mem::take(&mut self.room));
             }
             self.run.push(RunEntry { value: n.value, order, digits: n.digits });
             return Some(());
@@ -298,4 +312,27 @@ mod tests {
         assert_eq!(run, [1001, 1002, 1005, 1006, 1007]);
         assert_eq!(index.others.len(), ids.len() - run.len());
     }
+    #[test]
+    fn room_asked_for_before_the_first_numbered_id_is_made_when_it_comes() {
+        let add = |index: &mut OrderIds, ids: std::ops::Range<u32>| {
+            for order in ids {
+                let id = format!("A{}", 1000 + order);
+                let new = index.find(&id).expect_err("a new id");
+                index.insert(new, &id, order).unwrap();
+            }
+        };
+        let mut index = OrderIds::default();
+        index.reserve(5_000);
+        assert_eq!(index.run.capacity(), 0, "nothing yet: the ids may not be numbered");
+        add(&mut index, 0..1);
+        assert!(index.run.capacity() >= 5_000);
+        let mut later = OrderIds::default();
+        add(&mut later, 0..10);
+        later.reserve(9_000);
+        assert!(later.run.capacity() >= 9_000);
+        add(&mut later, 10..9_000);
+        assert_eq!(later.run.len(), 9_000);
+        assert_eq!(later.find("A9999").ok(), Some(8_999));
+    }
+
 }

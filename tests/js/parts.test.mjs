@@ -2,7 +2,7 @@
 // dataset and report are one reading's, whether the parts join or cannot; errors; cancellation.
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
@@ -115,6 +115,28 @@ test("cancelling a reading in two parts stops it", async () => {
     if (++calls === 2) controller.abort();
   };
   await assert.rejects(ingestFile(big, {}, { onProgress, signal: controller.signal }), (e) => e instanceof ClvkitError && e.code === "CANCELLED");
+});
+
+/** How many of this process's file descriptors are open on `path` (Linux's /proc; null elsewhere). */
+function openOn(path) {
+  if (!existsSync("/proc/self/fd")) return null;
+  return readdirSync("/proc/self/fd").filter((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`) === path;
+    } catch {
+      return false; // closed meanwhile
+    }
+  }).length;
+}
+
+test("an ingest that stops early closes its file, in one reading or two parts", async (t) => {
+  if (openOn(big) === null) return t.skip("no /proc/self/fd here");
+  for (const parallel of [false, true]) {
+    const controller = new AbortController();
+    const onProgress = () => controller.abort();
+    await assert.rejects(ingestFile(big, {}, { parallel, onProgress, signal: controller.signal }), (e) => e.code === "CANCELLED");
+    assert.equal(openOn(big), 0, `parallel: ${parallel}`);
+  }
 });
 
 test("a part worker started ahead by prepare() reads the second part, and the next one too", async () => {
