@@ -1,7 +1,6 @@
 // Node entry (>= 20, ESM): compiles the packaged clvkit_bg.wasm synchronously at import,
 // so every calculator is ready at once; init() exists for code shared with browsers.
-import { readFileSync, statSync } from "node:fs";
-import { open } from "node:fs/promises";
+import { closeSync, openSync, read, readFileSync, readSync, statSync } from "node:fs";
 import { Worker } from "node:worker_threads";
 import * as glue from "../dist/wasm/clvkit.js";
 import { attach } from "./core.js";
@@ -119,29 +118,37 @@ import { ingest, ingestBaskets, ingestSummary } from "./core.js";
 
 const FILE_CHUNK = 1 << 20;
 
+/** Reads up to `buffer.length` bytes of `fd` at its position: resolves to the count read. */
+const readInto = (fd, buffer) =>
+  new Promise((resolve, reject) => read(fd, buffer, 0, buffer.length, null, (e, n) => (e ? reject(e) : resolve(n))));
+
 /**
- * A file's bytes in 1 MiB chunks, read into two buffers in turn while the previous chunk is
- * ingested: a chunk stays valid until the next one is asked for, which is how `feed` uses them.
- * (A read stream allocates a new buffer per chunk: fresh pages, then a free, for every MiB.)
+ * A file's bytes in 1 MiB chunks, read into two buffers in turn, the next read under way while
+ * the previous chunk is ingested: a chunk stays valid until the next one is asked for, which is
+ * how `feed` uses them. (A read stream allocates a new buffer per chunk: fresh pages, then a free,
+ * for every MiB.) The file is opened and its first chunk read synchronously: the thread pool can
+ * take 5-15 ms to get to them while the part worker and V8's compiler threads keep both cores busy,
+ * time the ingest would wait at its start.
  */
 async function* fileChunks(path) {
-  const file = await open(path, "r");
+  const fd = openSync(path, "r");
   let pending = null;
   try {
     const buffers = [Buffer.allocUnsafeSlow(FILE_CHUNK), Buffer.allocUnsafeSlow(FILE_CHUNK)];
     let turn = 0;
-    pending = file.read(buffers[turn], 0, FILE_CHUNK, null);
-    for (;;) {
-      const { bytesRead } = await pending;
-      if (bytesRead === 0) return;
-      const chunk = buffers[turn].subarray(0, bytesRead);
+    let n = readSync(fd, buffers[turn], 0, FILE_CHUNK, null);
+    while (n > 0) {
+      const chunk = buffers[turn].subarray(0, n);
       turn ^= 1;
-      pending = file.read(buffers[turn], 0, FILE_CHUNK, null);
+      pending = readInto(fd, buffers[turn]);
       yield chunk;
+      n = await pending;
+      pending = null;
     }
   } finally {
-    pending?.catch(() => {}); // a read still under way when the ingest stops early
-    await file.close();
+    // A read still under way (the ingest stopped early) ends before its descriptor is closed.
+    await pending?.catch(() => {});
+    closeSync(fd);
   }
 }
 
