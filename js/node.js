@@ -15,7 +15,7 @@ attach(glue);
 const PART_MIN_BYTES = 16 << 20;
 /** Where the worker's part starts, as a share of the file: it starts later and reads its formats
  *  first, and the first part's thread joins and finishes. */
-const PART_FROM = 0.57;
+const PART_FROM = 0.55;
 
 const PART_WORKER = new URL("./part-worker.js", import.meta.url);
 

@@ -424,6 +424,12 @@ impl DatasetBuilder {
         self.lines.capacity()
     }
 
+    /// Room made for lines and orders (what [`DatasetBuilder::reserve`] did).
+    #[cfg(test)]
+    pub(crate) fn room(&self) -> (usize, usize) {
+        (self.lines.capacity().min(self.line_orders.capacity()), self.orders.capacity())
+    }
+
     pub fn order_count(&self) -> usize {
         self.orders.len()
     }

@@ -37,6 +37,13 @@ impl Out {
         Out::default()
     }
 
+    /// An `Out` with room for about `bytes` (a hint: growing by doubling copies what is there).
+    pub fn with_room(bytes: usize) -> Self {
+        let mut out = Out::default();
+        let _ = out.bytes.try_reserve_exact(bytes);
+        out
+    }
+
     pub fn into_bytes(self) -> Vec<u8> {
         self.bytes
     }
@@ -100,12 +107,15 @@ impl Out {
     /// two (low and high 64 bits) when it is wider than 64 bits (64-bit numbers are cheap in
     /// wasm, 128-bit ones are not).
     pub fn decimal(&mut self, v: Decimal) {
-        let magnitude = v.mantissa().unsigned_abs();
-        let wide = magnitude > u128::from(u64::MAX);
+        // The magnitude's three 32-bit words as they are kept (no 128-bit arithmetic).
+        let [_, _, _, _, l0, l1, l2, l3, m0, m1, m2, m3, h0, h1, h2, h3] = v.serialize();
+        let low = u64::from_le_bytes([l0, l1, l2, l3, m0, m1, m2, m3]);
+        let high = u32::from_le_bytes([h0, h1, h2, h3]);
+        let wide = high != 0;
         self.u8((u8::from(v.is_sign_negative()) << 7) | (u8::from(wide) << 6) | (v.scale() as u8));
-        self.var(magnitude as u64);
+        self.var(low);
         if wide {
-            self.var((magnitude >> 64) as u64);
+            self.var(u64::from(high));
         }
     }
 

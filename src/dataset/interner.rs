@@ -377,6 +377,11 @@ impl Interner {
         self.ends.len()
     }
 
+    /// The bytes of all strings.
+    pub fn text_len(&self) -> usize {
+        self.text.len()
+    }
+
     pub fn is_empty(&self) -> bool {
         self.ends.is_empty()
     }

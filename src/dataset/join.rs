@@ -125,6 +125,21 @@ fn moved(map: &[u32], index: Option<u32>) -> Option<Option<u32>> {
 }
 
 impl DatasetBuilder {
+    /// About as many bytes as [`DatasetBuilder::write_part`] writes, or a little more: names with
+    /// their lengths, up to 24 bytes an order (with its id) and 16 a line (varints of up to 8 bytes
+    /// for decimals' mantissas mostly take 1-3).
+    pub(crate) fn part_bytes(&self) -> usize {
+        let data = &self.data;
+        let names = [&data.customers, &data.products, &data.categories, &data.channels]
+            .into_iter()
+            .fold(0usize, |sum, names| sum.saturating_add(names.text_len()).saturating_add(names.len().saturating_mul(2)));
+        let products = data.product_info.len().saturating_mul(8);
+        let keys = self.customer_days.len().saturating_mul(12);
+        let orders = self.orders.len().saturating_mul(24);
+        let lines = self.lines.len().saturating_mul(16);
+        [products, keys, orders, lines].into_iter().fold(names, usize::saturating_add)
+    }
+
     /// Writes what this builder collected, for [`DatasetBuilder::join_part`] in another instance:
     /// first what decides whether it can be joined (names, order ids), then orders and lines,
     /// small numbers as varints and days and line orders as differences (a few bytes a line).

@@ -149,9 +149,10 @@ impl TransactionIngest {
             return Err(not_ready("started"));
         }
         let delimiter = self.reader.delimiter().ok_or_else(|| not_ready("started"))?;
+        // Measured on the rows read so far, before the reader that counted their bytes goes.
+        let density = self.density();
         self.reader = Reader::for_part(delimiter);
         let key = evidence_key(self);
-        let density = self.density();
         let s = &mut self.state;
         s.density = density;
         s.part_key = Some(key);
@@ -202,12 +203,21 @@ impl TransactionIngest {
 
     /// Ends the part ([`Self::start_part`]) and writes what it collected, for
     /// [`Self::join_part`] in the ingest that read the file before it.
+    /// About as many bytes as [`TransactionIngest::write_part`] writes, or a few more.
+    pub(crate) fn part_bytes(&self) -> usize {
+        let examples = self.state.log.counts.error_examples.iter().fold(0usize, |sum, e| {
+            let header = e.header.as_ref().map_or(0, |h| h.len());
+            sum.saturating_add(e.message.len()).saturating_add(header).saturating_add(48)
+        });
+        self.state.builder.part_bytes().saturating_add(examples).saturating_add(1024)
+    }
+
     pub fn write_part(mut self) -> Result<Vec<u8>> {
         let start_key = self.state.part_key.clone().ok_or_else(|| not_ready("written"))?;
         let state = &mut self.state;
         self.reader.finish(&mut |record| state.take(&record))?;
         let s = &self.state;
-        let mut out = Out::new();
+        let mut out = Out::with_room(self.part_bytes());
         out.str(MAGIC);
         // Rows still held (formats unsettled by the part's own rows) cannot be joined.
         out.bool(s.held.is_empty());
@@ -276,4 +286,33 @@ fn make_room(bytes: usize) {
     let mut room = std::hint::black_box(room);
     let _ = room.try_reserve_exact(bytes);
     drop(std::hint::black_box(room));
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::transactions::IngestOptions;
+
+    #[test]
+    fn a_part_makes_room_as_the_rows_before_it_suggest() {
+        let mut file = String::from("order_id,customer_id,date,amount\n");
+        for i in 0..4_000 {
+            file.push_str(&format!("{},c{},2024-01-{:02},{}.50\n", 1000 + i / 2, i % 97, 1 + i % 28, i % 50));
+        }
+        let mut ingest = TransactionIngest::new(&IngestOptions::default()).unwrap();
+        for chunk in file.as_bytes().chunks(4096) {
+            ingest.feed(chunk).unwrap();
+            if ingest.is_settled() && ingest.state.builder.line_count() >= 1_000 {
+                break;
+            }
+        }
+        let read = ingest.reader.bytes_read() as f64;
+        let lines = ingest.state.builder.line_count() as f64;
+        ingest.start_part().unwrap();
+        ingest.expect_bytes(1_000_000);
+        // As many lines as a million bytes of such rows hold, a tenth more; two lines an order.
+        let (lines_room, orders_room) = ingest.state.builder.room();
+        let expected = 1_000_000.0 * lines / read * 1.1;
+        assert!((lines_room as f64 - expected).abs() <= 1.0, "room for {lines_room} lines, expected {expected}");
+        assert!(orders_room >= lines_room / 2, "room for {orders_room} orders");
+    }
 }
