@@ -3,7 +3,8 @@
 //   node bench/cases/<case>.mjs --file data.csv [--warmup small.csv] [--out summary.tsv]
 //
 // It sets up its engine (timed separately), runs the whole job once on the --warmup file
-// (discarded: JIT, lazy initialisation), then once on --file, timed: read the CSV from disk and
+// (discarded: JIT, lazy initialisation), waits half a second (background compilation), then
+// once on --file, timed: read the CSV from disk and
 // produce the per-customer BTYD summary in days as of the last order date, as columns
 // { customerId, frequency, recency, T, monetaryValue }. It prints one JSON line on stdout:
 // { case, setupMs, ms, customers, maxRssBytes, ...extra }. With --out it also writes the
@@ -32,6 +33,9 @@ export function toTsv(s) {
   return lines.join("\n") + "\n";
 }
 
+/** Idle time between the warm-up and the timed run. */
+const SETTLE_MS = 500;
+
 /**
  * Runs a case: `setup()` once → engine; `job(engine, path)` → summary columns (awaited);
  * `extra(engine)` → more fields for the report (e.g. wasm memory).
@@ -43,6 +47,9 @@ export async function runCase(name, { setup, job, extra = () => ({}) }) {
   const setupMs = performance.now() - t0;
   if (opts.warmup) {
     await job(engine, opts.warmup);
+    // V8 compiles the code the warm-up made hot (JS and wasm alike) on background threads; on
+    // two cores the timed run would otherwise race those compilations for the first few hundred ms.
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
   }
   const t1 = performance.now();
   const summary = await job(engine, opts.file);

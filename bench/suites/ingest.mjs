@@ -164,7 +164,8 @@ export async function run({ smoke, rows: rowsOpt, runs: runsOpt, seed = 42, case
   const markdown = `The job: read a transactions CSV from disk and compute the per-customer BTYD summary (frequency,
 recency, T in days as of the last order date, monetary value), with clvkit's purchase and returns
 policy. Every peer's summary was checked equal to clvkit's before timing. Each run is a fresh Node
-process that first runs the job on a 10,000-row file (discarded), then times one run; *peak RSS* is
+process that first runs the job on a 10,000-row file (discarded), waits half a second (V8 compiles the
+code the warm-up made hot on background threads, for every case alike), then times one run; *peak RSS* is
 that process's \`maxRSS\` (a bare \`node\` process: ${fmt.mib(nodeBaselineRss())} MiB), *wasm memory* the size of
 the engine's linear memory after the run, *setup* the engine's start (compiling and instantiating
 its wasm; not in the time). Time runs from opening the file to having the summary columns in JS.
