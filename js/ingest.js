@@ -35,6 +35,8 @@ function byteLength(source) {
   return null;
 }
 
+/** `bytes` in slices of at most CHUNK (a stream may give a whole file as one chunk: Node's
+ *  `Blob.stream()` does), so each push copies at most that much into wasm memory. */
 function* slices(bytes) {
   for (let at = 0; at < bytes.byteLength; at += CHUNK) yield bytes.subarray(at, at + CHUNK);
 }
@@ -61,13 +63,13 @@ async function* chunksOf(source) {
       for (;;) {
         const { done, value } = await reader.read();
         if (done) return;
-        yield asBytes(value);
+        yield* slices(asBytes(value));
       }
     } finally {
       reader.releaseLock();
     }
   } else if (source && (typeof source[Symbol.asyncIterator] === "function" || typeof source[Symbol.iterator] === "function")) {
-    for await (const chunk of source) yield asBytes(chunk);
+    for await (const chunk of source) yield* slices(asBytes(chunk));
   } else {
     throw new ClvkitError(
       "INVALID_INPUT",

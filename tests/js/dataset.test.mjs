@@ -85,6 +85,24 @@ test("progress, report accounting and analyses", async () => {
   ds.free();
 });
 
+test("a stream chunk larger than 1 MiB is fed in slices of at most 1 MiB", async () => {
+  // 2.5 MiB as one chunk, as Node's Blob.stream() gives a whole Blob.
+  let text = "customer,date,amount\n";
+  for (let i = 0; text.length < 2.5 * 2 ** 20; i++) text += `c${i % 5000},2024-01-${String(1 + (i % 28)).padStart(2, "0")},${i % 90}.25\n`;
+  const bytes = new TextEncoder().encode(text);
+  const seen = [];
+  async function* oneChunk() {
+    yield bytes;
+  }
+  const ds = await ingest(oneChunk(), {}, { onProgress: (p) => seen.push(p.bytes) });
+  assert.deepEqual(seen, [2 ** 20, 2 ** 21, bytes.length]);
+  const whole = await ingest(bytes);
+  assert.deepEqual(ds.report, whole.report);
+  assert.deepEqual(ds.kpis(), whole.kpis());
+  ds.free();
+  whole.free();
+});
+
 test("bad rows are counted with line and column; strict mode throws the first", async () => {
   const text = "customer,date,amount\na,2024-01-01,10\nb,2024-02-30,5\nc,2024-01-02,abc\n,2024-01-03,1\nd,2024-01-04,7\n";
   const ds = await ingest(text);

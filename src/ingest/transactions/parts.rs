@@ -136,10 +136,15 @@ impl TransactionIngest {
         // Float to integer conversions saturate; the builder reserves only what memory allows,
         // and at most MAX_RESERVED_LINES (a file whose first rows are short would otherwise
         // reserve memory the rest needs).
-        let lines = ((bytes as f64 * lines_per_byte * 1.1) as usize).min(MAX_RESERVED_LINES);
+        let expected = (bytes as f64 * lines_per_byte * 1.1) as usize;
+        let lines = expected.min(MAX_RESERVED_LINES);
         let orders = (lines as f64 * orders_per_line * 1.1) as usize;
         self.state.builder.reserve(lines, orders);
-        make_room(orders.saturating_mul(ROOM_PER_ORDER));
+        // Past the cap the vectors grow by doubling anyway, into blocks larger than the room:
+        // made ahead, it would only add to the memory's high-water mark.
+        if expected <= MAX_RESERVED_LINES {
+            make_room(orders.saturating_mul(ROOM_PER_ORDER));
+        }
     }
 
     /// Forgets the rows read so far, keeping what they settled, to read a later part of the file
