@@ -86,6 +86,13 @@ async function* chunksOf(source) {
  */
 export const PART = Symbol("clvkit.part");
 
+/**
+ * The key of a `control` value (internal, set by the Node entry's file functions): the source's
+ * length in bytes when the source itself cannot tell (a file read in chunks), for `totalBytes`
+ * in progress and for the room the ingest makes ahead.
+ */
+export const SIZE = Symbol("clvkit.size");
+
 function wasm(call) {
   try {
     return call();
@@ -103,8 +110,8 @@ function wasm(call) {
  * give exactly what reading on gives (see src/ingest/transactions/parts.rs), or the worker found no
  * start or failed, the rest is fed here as usual.
  */
-export async function feed(ingestor, source, { onProgress, signal } = {}, part = null) {
-  const totalBytes = byteLength(source) ?? part?.size ?? null;
+export async function feed(ingestor, source, { onProgress, signal, [SIZE]: size } = {}, part = null) {
+  const totalBytes = byteLength(source) ?? size ?? part?.size ?? null;
   let bytes = 0;
   let split; // where the part starts: undefined until asked, null for no part
   let joined = false;

@@ -4,7 +4,7 @@ import { closeSync, openSync, read, readFileSync, readSync, statSync } from "nod
 import { Worker } from "node:worker_threads";
 import * as glue from "../dist/wasm/clvkit.js";
 import { attach } from "./core.js";
-import { PART } from "./ingest.js";
+import { PART, SIZE } from "./ingest.js";
 
 // Compiled once: the instance here and the part workers' instances share it.
 const wasmModule = new WebAssembly.Module(readFileSync(new URL("../dist/wasm/clvkit_bg.wasm", import.meta.url)));
@@ -161,17 +161,17 @@ export function ingestFile(path, options = {}, control = {}) {
   const size = fileSize(path);
   const parts = control?.parallel !== false && size !== null && size >= PART_MIN_BYTES;
   const hook = parts ? { [PART]: (final) => partWorker(path, size, final) } : {};
-  return ingest(fileChunks(path), options, { ...control, ...hook });
+  return ingest(fileChunks(path), options, { ...control, ...hook, [SIZE]: size });
 }
 
 /** Node only: ingests a summary file from disk. */
 export function ingestSummaryFile(path, options = {}, control = {}) {
-  return ingestSummary(fileChunks(path), options, control);
+  return ingestSummary(fileChunks(path), options, { ...control, [SIZE]: fileSize(path) });
 }
 
 /** Node only: ingests a baskets file from disk. */
 export function ingestBasketsFile(path, options = {}, control = {}) {
-  return ingestBaskets(fileChunks(path), options, control);
+  return ingestBaskets(fileChunks(path), options, { ...control, [SIZE]: fileSize(path) });
 }
 
 export async function init() {}

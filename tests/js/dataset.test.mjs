@@ -85,6 +85,17 @@ test("progress, report accounting and analyses", async () => {
   ds.free();
 });
 
+test("ingestFile reports progress against the file's size", async () => {
+  const path = fixture("btyd_transactions.csv");
+  const size = readFileSync(path).length;
+  const seen = [];
+  const ds = await ingestFile(path, {}, { onProgress: (p) => seen.push(p) });
+  assert.ok(seen.length > 0);
+  assert.ok(seen.every((p) => p.totalBytes === size), JSON.stringify(seen[0]));
+  assert.equal(seen.at(-1).bytes, size);
+  ds.free();
+});
+
 test("a stream chunk larger than 1 MiB is fed in slices of at most 1 MiB", async () => {
   // 2.5 MiB as one chunk, as Node's Blob.stream() gives a whole Blob.
   let text = "customer,date,amount\n";
