@@ -341,4 +341,22 @@ mod tests {
         bytes.extend_from_slice(&[0xC3, 0x28]);
         assert_eq!(In::new(&bytes).str(), None);
     }
+
+    #[test]
+    fn varints_of_every_length_read_back() {
+        let values = [0, 1, 127, 128, 300, 16_383, 16_384, 2_097_151, 2_097_152, 268_435_455, 1 << 35, u64::MAX - 1, u64::MAX];
+        let mut out = Out::new();
+        for &v in &values {
+            out.var(v);
+        }
+        let bytes = out.into_bytes();
+        let mut r = In::new(&bytes);
+        for &v in &values {
+            assert_eq!(r.var(), Some(v), "{v}");
+        }
+        assert_eq!(r.var(), None, "nothing left");
+        // Cut inside a longer number: nothing read.
+        assert_eq!(In::new(&[0x80]).var(), None);
+        assert_eq!(In::new(&[0x80, 0x80]).var(), None);
+    }
 }
