@@ -27,8 +27,6 @@ pub struct Order {
     pub day: Day,
     /// Sum of its lines' amounts (returns netted in, as negative amounts).
     pub revenue: Decimal,
-    /// Sum of its lines' quantities (1 per line when the file has no quantity column).
-    pub items: Decimal,
     /// Its lines are `dataset.lines[lines.0 as usize .. (lines.0 + lines.1) as usize]`.
     pub lines: (u32, u32),
     /// True when the order is a return or cancellation (net revenue below zero, or marked so).
@@ -92,6 +90,17 @@ impl Dataset {
             .unwrap_or(&[])
     }
 
+    /// The items of `order`: its lines' quantities summed (1 per line when the file has no
+    /// quantity column). Not kept per order: only the per-customer table's items column asks, and
+    /// 16 bytes an order cost every ingest. Never beyond the decimal range in a dataset `finish`
+    /// made (it checks); an error otherwise.
+    pub fn items(&self, order: &Order) -> Result<Decimal> {
+        self.lines_of(order)
+            .iter()
+            .try_fold(Decimal::ZERO, |sum, l| sum.checked_add(l.quantity))
+            .ok_or_else(|| sum_overflow("quantity"))
+    }
+
     /// First and last order day over all customers; `None` when there are no orders.
     pub fn day_range(&self) -> Option<(Day, Day)> {
         // Asked by every analysis without an asOf: one pass over the orders (tens of MB in a large
@@ -130,37 +139,38 @@ struct OpenOrder {
     day: Day,
     channel: Option<u32>,
     cancelled: bool,
-    /// Sums of its lines' amounts and quantities so far, in file order.
+    /// Sum of its lines' amounts so far, in file order.
     revenue: Decimal,
-    items: Decimal,
-    /// The first of those sums to go beyond the exact range: `finish` reports it, and the sums
-    /// stop there.
-    overflow: Option<Total>,
+    /// True once that sum went beyond the exact range: `finish` reports it, and the sum stops
+    /// there. (Quantities are not summed per order: see [`Dataset::items`].)
+    overflow: bool,
     /// Its lines are `lines[start .. start + len]` while they come one after another (unless
     /// the builder is `scattered`).
     start: u32,
     len: u32,
 }
 
-/// One of an order's totals (a byte, where a name would take eight in every order).
-#[derive(Debug, Clone, Copy)]
-enum Total {
-    Revenue,
-    Quantity,
-}
-
 impl OpenOrder {
-    /// Adds a line's amount and quantity to the sums (the first overflow is kept).
-    fn add(&mut self, amount: Decimal, quantity: Decimal) {
-        if self.overflow.is_some() {
+    /// Adds a line's amount to the revenue (an overflow is kept).
+    fn add(&mut self, amount: Decimal) {
+        if self.overflow {
             return;
         }
-        match (self.revenue.checked_add(amount), self.items.checked_add(quantity)) {
-            (Some(revenue), Some(items)) => (self.revenue, self.items) = (revenue, items),
-            (None, _) => self.overflow = Some(Total::Revenue),
-            (_, None) => self.overflow = Some(Total::Quantity),
+        match self.revenue.checked_add(amount) {
+            Some(revenue) => self.revenue = revenue,
+            None => self.overflow = true,
         }
     }
+}
+
+/// Quantities below this in magnitude cannot take an order's items beyond the decimal range:
+/// an order has fewer than 2^32 lines, and 2^32 · 2^63 = 2^95 < `Decimal::MAX` (2^96 - 1).
+const SMALL_QUANTITY: u128 = 1 << 63;
+
+/// Whether `quantity` could take a sum of quantities beyond the decimal range (see above).
+#[inline(always)]
+fn is_big(quantity: Decimal) -> bool {
+    quantity.mantissa().unsigned_abs() >= SMALL_QUANTITY
 }
 
 /// Collects lines into orders; `finish` sorts and freezes them.
@@ -174,6 +184,9 @@ pub struct DatasetBuilder {
     line_orders: Vec<u32>,
     /// True once an order's lines did not all come one after another (then `finish` groups them).
     scattered: bool,
+    /// True once a line's quantity was big enough for an order's items to go beyond the decimal
+    /// range (see [`SMALL_QUANTITY`]): then `finish` sums every order's quantities to find out.
+    big_quantities: bool,
     /// Which order each order id seen so far names.
     order_ids: OrderIds,
     /// Orders by customer and day (lines without an order id).
@@ -369,6 +382,7 @@ impl DatasetBuilder {
         }
         let index = u32::try_from(self.lines.len()).map_err(|_| too_many("order lines"))?;
         let quantity = input.quantity.unwrap_or(Decimal::ONE);
+        self.big_quantities |= is_big(quantity);
         if order == next {
             let mut open = OpenOrder {
                 customer,
@@ -376,17 +390,16 @@ impl DatasetBuilder {
                 channel,
                 cancelled: input.cancelled,
                 revenue: Decimal::ZERO,
-                items: Decimal::ZERO,
-                overflow: None,
+                overflow: false,
                 start: index,
                 len: 1,
             };
-            open.add(input.amount, quantity);
+            open.add(input.amount);
             self.orders.push(open);
         } else if let Some(open) = self.orders.get_mut(order as usize) {
             open.cancelled |= input.cancelled;
             open.channel = open.channel.or(channel);
-            open.add(input.amount, quantity);
+            open.add(input.amount);
             if open.start.wrapping_add(open.len) == index {
                 open.len = open.len.wrapping_add(1);
             } else {
@@ -454,11 +467,9 @@ impl DatasetBuilder {
             lines,
             line_orders,
             scattered,
+            big_quantities,
             ..
         } = self;
-        // One pass over the orders counts each customer's and finds the first overflow.
-        let counted = count_orders(&orders, data.customers.len())?;
-        data.days = counted.days.into();
         // Each order's lines are its own run unless they came scattered.
         let ranges = if scattered {
             let grouped = group_lines(lines, &line_orders, orders.len())?;
@@ -468,12 +479,37 @@ impl DatasetBuilder {
             data.lines = lines;
             None
         };
+        if big_quantities {
+            check_totals(&orders, ranges.as_deref(), &data.lines)?;
+        }
+        // One pass over the orders counts each customer's and finds the first overflow.
+        let counted = count_orders(&orders, data.customers.len())?;
+        data.days = counted.days.into();
         let sorted = sort_orders(&orders, ranges.as_deref(), counted);
         data.customer_orders = sorted.ranges;
         data.customer_channel = sorted.channels;
         data.orders = sorted.orders;
         Ok(data)
     }
+}
+
+/// The first order (in order of first appearance) whose revenue or items go beyond the decimal
+/// range, summed line by line in file order, as the error (the revenue first on a line where
+/// both do). `ranges`, when given, is parallel to `orders`: each order's lines.
+fn check_totals(orders: &[OpenOrder], ranges: Option<&[(u32, u32)]>, lines: &[Line]) -> Result<()> {
+    for (i, open) in orders.iter().enumerate() {
+        let (start, len) = match ranges {
+            Some(ranges) => ranges.get(i).copied().unwrap_or((0, 0)),
+            None => (open.start, open.len),
+        };
+        let own = lines.get(start as usize..(start as usize).saturating_add(len as usize)).unwrap_or(&[]);
+        let (mut revenue, mut items) = (Decimal::ZERO, Decimal::ZERO);
+        for line in own {
+            revenue = revenue.checked_add(line.amount).ok_or_else(|| sum_overflow("revenue"))?;
+            items = items.checked_add(line.quantity).ok_or_else(|| sum_overflow("quantity"))?;
+        }
+    }
+    Ok(())
 }
 
 /// Lines grouped by order.
@@ -558,11 +594,8 @@ fn count_orders(orders: &[OpenOrder], customers: usize) -> Result<Counted> {
     let mut days = None;
     for open in orders {
         days = Some(widen(days, open.day));
-        if let Some(what) = open.overflow {
-            return Err(sum_overflow(match what {
-                Total::Revenue => "revenue",
-                Total::Quantity => "quantity",
-            }));
+        if open.overflow {
+            return Err(sum_overflow("revenue"));
         }
         let c = open.customer as usize;
         if let Some(count) = counts.get_mut(c) {
@@ -595,7 +628,7 @@ fn sort_orders(orders: &[OpenOrder], lines: Option<&[(u32, u32)]>, counted: Coun
     let mut next: Vec<(u32, Day)> = ranges.iter().map(|&(start, _)| (start, Day::MIN)).collect();
     // Customers whose orders came out of day order, each once (their slots are sorted afterwards).
     let mut unsorted: Vec<u32> = Vec::new();
-    let blank = Order { customer: 0, day: 0, revenue: Decimal::ZERO, items: Decimal::ZERO, lines: (0, 0), is_return: false };
+    let blank = Order { customer: 0, day: 0, revenue: Decimal::ZERO, lines: (0, 0), is_return: false };
     let mut sorted = vec![blank; total as usize];
     for (i, open) in orders.iter().enumerate() {
         let Some((slot, day)) = next.get_mut(open.customer as usize) else {
@@ -619,7 +652,6 @@ fn sort_orders(orders: &[OpenOrder], lines: Option<&[(u32, u32)]>, counted: Coun
                 customer: open.customer,
                 day: open.day,
                 revenue,
-                items: open.items,
                 lines,
                 is_return: open.cancelled || revenue.is_sign_negative() && !revenue.is_zero(),
             };
@@ -659,9 +691,11 @@ mod tests {
     }
 
     #[test]
-    fn open_orders_stay_small() {
-        // Kept for every order until `finish`: 60 bytes on wasm32 and x86_64 alike.
-        assert!(std::mem::size_of::<OpenOrder>() <= 60, "{}", std::mem::size_of::<OpenOrder>());
+    fn orders_stay_small() {
+        // Kept for every order until `finish`, and after it: 44 and 36 bytes on wasm32 and x86_64
+        // alike (no items total: 16 bytes each).
+        assert!(std::mem::size_of::<OpenOrder>() <= 44, "{}", std::mem::size_of::<OpenOrder>());
+        assert!(std::mem::size_of::<Order>() <= 36, "{}", std::mem::size_of::<Order>());
     }
 
     #[test]
@@ -785,7 +819,7 @@ mod tests {
             vec![(1, Decimal::from(4)), (5, Decimal::from(15))]
         );
         assert_eq!(d.lines_of(&b_orders[1]).len(), 2);
-        assert_eq!(b_orders[1].items, Decimal::from(2));
+        assert_eq!(d.items(&b_orders[1]).unwrap(), Decimal::from(2));
     }
 
     #[test]

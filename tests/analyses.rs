@@ -268,6 +268,40 @@ fn returns_dataset() -> Dataset {
 }
 
 #[test]
+fn the_items_column_sums_each_customers_lines_up_to_as_of() {
+    // Orders of two lines and more, customers interleaved (and a line of an order coming back
+    // after other orders: lines scattered), returns with negative quantities, an order after asOf.
+    let mut b = DatasetBuilder::new();
+    for (customer, order, date, quantity) in [
+        ("a", "1", "2024-01-01", "2"),
+        ("b", "2", "2024-01-02", "1.5"),
+        ("a", "1", "2024-01-01", "3"),
+        ("b", "3", "2024-01-05", "4"),
+        ("a", "4", "2024-01-07", "-1"),
+        ("b", "2", "2024-01-02", "0.25"),
+        ("a", "5", "2024-03-01", "100"),
+        ("b", "6", "2024-03-02", "7"),
+    ] {
+        b.add_line(&LineInput {
+            customer,
+            order_id: Some(order),
+            day: day(date),
+            amount: dec("1"),
+            quantity: Some(dec(quantity)),
+            ..LineInput::default()
+        })
+        .unwrap();
+    }
+    let d = b.finish().unwrap();
+    let items = |as_of| customer_table(&d, &options(TimeUnit::Days, as_of), CustomerColumns::ALL).unwrap().items;
+    assert_eq!(items(Some("2024-02-01")), vec![4.0, 5.75]);
+    assert_eq!(items(None), vec![104.0, 12.75]);
+    // The same as each order's own items summed.
+    let by_orders: Vec<f64> = (0..2).map(|c| d.orders_of(c).iter().map(|o| d.items(o).unwrap()).sum::<Decimal>().try_into().unwrap()).collect();
+    assert_eq!(items(None), by_orders);
+}
+
+#[test]
 fn customer_table_applies_the_returns_policy() {
     let data = returns_dataset();
     let t = customer_table(&data, &options(TimeUnit::Days, Some("2024-02-29")), CustomerColumns::ALL).unwrap();

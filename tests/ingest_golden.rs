@@ -30,7 +30,7 @@ fn dump(bytes: &[u8], options: &IngestOptions, chunk: usize) -> String {
         let _ = writeln!(out, "c {name:?} {channel:?}");
         for order in data.orders_of(c as u32) {
             let mark = if order.is_return { " R" } else { "" };
-            let _ = writeln!(out, " o {} {} {}{mark}", order.day, order.revenue, order.items);
+            let _ = writeln!(out, " o {} {} {}{mark}", order.day, order.revenue, data.items(order).unwrap());
             for line in data.lines_of(order) {
                 let product = line.product.map_or("-".to_string(), |p| p.to_string());
                 let _ = writeln!(out, "  l {product} {} {}", line.quantity, line.amount);

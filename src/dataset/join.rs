@@ -7,7 +7,7 @@
 //! customer's day without one): the caller then reads the rest of the file itself.
 
 use super::order_ids::PartIds;
-use super::{too_many, DatasetBuilder, Day, Interner, Line, OpenOrder, ProductInfo, Total};
+use super::{too_many, DatasetBuilder, Day, Interner, Line, OpenOrder, ProductInfo};
 use crate::error::Result;
 use crate::wire::{batches, damaged, In, Out, BATCH};
 
@@ -66,6 +66,7 @@ struct Head<'a> {
     orders: usize,
     lines: usize,
     scattered: bool,
+    big_quantities: bool,
 }
 
 impl<'a> Head<'a> {
@@ -77,6 +78,7 @@ impl<'a> Head<'a> {
         let orders = r.len(6)?;
         let lines = r.len(4)?;
         let scattered = r.bool()?;
+        let big_quantities = r.bool()?;
         let ids = PartIds::read(r)?;
         ids.orders().all(|o| (o as usize) < orders).then_some(())?;
         let n = r.len(3)?;
@@ -84,7 +86,7 @@ impl<'a> Head<'a> {
         for batch in batches(n) {
             read_customer_days(r, (customers.len(), orders), &mut customer_days, batch)?;
         }
-        Some(Head { customers, products, categories, channels, ids, customer_days, orders, lines, scattered })
+        Some(Head { customers, products, categories, channels, ids, customer_days, orders, lines, scattered, big_quantities })
     }
 }
 
@@ -151,6 +153,7 @@ impl DatasetBuilder {
         out.len(self.orders.len());
         out.len(self.lines.len());
         out.bool(self.scattered);
+        out.bool(self.big_quantities);
         self.order_ids.write(out);
         out.len(self.customer_days.len());
         let mut keys = self.customer_days.iter();
@@ -221,6 +224,7 @@ impl DatasetBuilder {
         self.read_orders(r, &head, &customers, &channels, line_offset).ok_or_else(damaged)?;
         self.read_lines(r, &head, &products, order_offset).ok_or_else(damaged)?;
         self.scattered |= head.scattered;
+        self.big_quantities |= head.big_quantities;
         self.order_ids.absorb(&head.ids, order_offset).ok_or_else(damaged)?;
         for keys in head.customer_days.chunks(BATCH) {
             self.add_customer_days(keys, &customers, order_offset).ok_or_else(damaged)?;
@@ -331,14 +335,8 @@ impl Cursor {
         out.signed(i64::from(o.day).wrapping_sub(self.day));
         self.day = i64::from(o.day);
         out.opt_var(o.channel);
-        let overflow = match o.overflow {
-            None => 0,
-            Some(Total::Revenue) => 2,
-            Some(Total::Quantity) => 4,
-        };
-        out.u8(u8::from(o.cancelled) | overflow);
+        out.u8(u8::from(o.cancelled) | u8::from(o.overflow) << 1);
         out.decimal(o.revenue);
-        out.decimal(o.items);
         // Runs usually follow one another.
         out.signed(i64::from(o.start).wrapping_sub(self.start));
         out.var(u64::from(o.len));
@@ -362,13 +360,9 @@ impl Cursor {
         self.day = self.day.checked_add(r.signed()?)?;
         let channel = check(r.opt_var()?, head.channels.len())?;
         let flags = r.u8()?;
-        let overflow = match flags & 6 {
-            0 => None,
-            2 => Some(Total::Revenue),
-            4 => Some(Total::Quantity),
-            _ => return None,
-        };
-        let (revenue, items) = (r.decimal()?, r.decimal()?);
+        (flags < 4).then_some(())?;
+        let overflow = flags & 2 != 0;
+        let revenue = r.decimal()?;
         self.start = self.start.checked_add(r.signed()?)?;
         let start = u32::try_from(self.start).ok()?;
         let len = r.var32()?;
@@ -377,7 +371,7 @@ impl Cursor {
         (head.scattered || end as usize <= head.lines).then_some(())?;
         self.start = i64::from(end);
         let day = i32::try_from(self.day).ok()?;
-        Some(OpenOrder { customer, day, channel, cancelled: flags & 1 != 0, revenue, items, overflow, start, len })
+        Some(OpenOrder { customer, day, channel, cancelled: flags & 1 != 0, revenue, overflow, start, len })
     }
 
     /// A line as written, with the part's own product number, and its order's part number.

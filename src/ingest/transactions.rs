@@ -1414,6 +1414,40 @@ mod tests {
     }
 
     #[test]
+    fn quantities_big_enough_to_overflow_are_checked_in_either_part() {
+        // Orders keep no items total; a quantity of 2^63 or more makes `finish` sum every order's
+        // quantities to find one beyond the decimal range. The part says whether it saw one.
+        let file = |big_row: u32, quantity: &str| {
+            let mut text = String::from("order_id,customer_id,date,amount,quantity,product_id\n");
+            for i in 0..2000u32 {
+                let q = if i == big_row || i == big_row + 1 { quantity } else { "1" };
+                // The row after the big one is a second line of its order.
+                let j = if i == big_row + 1 { big_row } else { i };
+                text.push_str(&format!("{},c{},2023-01-{:02},1.50,{q},p{}\n", 1000 + j, j % 37, 1 + j / 80, i % 11));
+            }
+            text.into_bytes()
+        };
+        let options = IngestOptions::default();
+        let (mut joins, mut errors) = (0, 0);
+        for big_row in [10, 1990] {
+            for quantity in ["79228162514264337593543950335", "100000000000000000000"] {
+                let bytes = file(big_row, quantity);
+                let whole = ingest_mixed(&bytes, &options, true);
+                let overflow = quantity.len() == 29;
+                assert_eq!(whole.contains("total quantity is beyond the exact decimal range"), overflow, "{}", &whole[..whole.len().min(300)]);
+                for k in [4, 5, 7] {
+                    let (parts, joined) = ingest_in_parts(&bytes, &options, bytes.len() * k / 8);
+                    assert!(parts == whole, "row {big_row}, {quantity}, split {k}/8:\n{}", first_difference(&parts, &whole));
+                    // Row 10 lies in the first part, row 1990 in the second (which then says so).
+                    joins += usize::from(joined);
+                    errors += usize::from(overflow);
+                }
+            }
+        }
+        assert!(joins == 12 && errors == 6, "{joins} joins, {errors} errors");
+    }
+
+    #[test]
     fn room_made_ahead_changes_nothing_read() {
         let bytes = mixed_file(3);
         let whole = ingest_mixed(&bytes, &IngestOptions::default(), true);

@@ -30,7 +30,7 @@
 //!   differences (Jan → Feb = 1, Jan → Jan of next year = 12).
 
 use super::calendar::{iso_date, month_index, week_index};
-use super::history::{items_of, no_orders, purchases, resolve_as_of, revenue_of, OrInternal};
+use super::history::{items_by_customer, no_orders, purchases, resolve_as_of, revenue_of, OrInternal};
 use super::{SummaryOptions, TimeUnit};
 use crate::dataset::{Dataset, Day, Order};
 use crate::error::{Error, ErrorCode, Result};
@@ -206,6 +206,7 @@ pub fn customer_table(dataset: &Dataset, options: &SummaryOptions, columns: Cust
         .any(has);
     let needs_revenue = has(CustomerColumn::Revenue) || has(CustomerColumn::AverageOrderValue);
     let mut days = DayTexts::default();
+    let items = if has(CustomerColumn::Items) { items_by_customer(dataset, as_of)? } else { Vec::new() };
     for customer in 0..n {
         let customer = u32::try_from(customer).or_internal("customer index beyond u32")?;
         let Some(h) = purchases(dataset, customer, as_of) else {
@@ -224,7 +225,7 @@ pub fn customer_table(dataset: &Dataset, options: &SummaryOptions, columns: Cust
             table.orders.push(h.count);
         }
         if has(CustomerColumn::Items) {
-            table.items.push(to_f64(items_of(h.orders)?));
+            table.items.push(to_f64(items.get(customer as usize).copied().unwrap_or_default()));
         }
         if has(CustomerColumn::Revenue) {
             table.revenue.push_with(|s| push_money(s, revenue, 2));

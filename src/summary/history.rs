@@ -114,9 +114,30 @@ pub(crate) fn revenue_of(orders: &[Order]) -> Result<Decimal> {
     orders.iter().try_fold(Decimal::ZERO, |sum, o| sum.checked_add(o.revenue).or_overflow("a customer's revenue"))
 }
 
-/// Net items of `orders` (quantities summed with the sign the file gave them).
-pub(crate) fn items_of(orders: &[Order]) -> Result<Decimal> {
-    orders.iter().try_fold(Decimal::ZERO, |sum, o| sum.checked_add(o.items).or_overflow("a customer's items"))
+/// Every customer's net items (quantities summed with the sign the file gave them) over their
+/// orders on or before `as_of`, parallel to the customers. Orders keep no items total, and a
+/// customer's orders lie scattered over the lines, so the lines are summed in one pass in file
+/// order, each into its owner's total, rather than read at random order by order.
+pub(crate) fn items_by_customer(dataset: &Dataset, as_of: Day) -> Result<Vec<Decimal>> {
+    const NOBODY: u32 = u32::MAX;
+    let mut owner = vec![NOBODY; dataset.lines.len()];
+    for customer in 0..dataset.customer_orders.len() {
+        let c = u32::try_from(customer).or_internal("customer index beyond u32")?;
+        let all = dataset.orders_of(c);
+        for order in all.get(..all.partition_point(|o| o.day <= as_of)).unwrap_or(&[]) {
+            let (start, len) = order.lines;
+            if let Some(lines) = owner.get_mut(start as usize..(start as usize).saturating_add(len as usize)) {
+                lines.fill(c);
+            }
+        }
+    }
+    let mut items = vec![Decimal::ZERO; dataset.customer_orders.len()];
+    for (line, &c) in dataset.lines.iter().zip(&owner) {
+        if let Some(sum) = items.get_mut(c as usize) {
+            *sum = sum.checked_add(line.quantity).or_overflow("a customer's items")?;
+        }
+    }
+    Ok(items)
 }
 
 fn history(dataset: &Dataset, customer: u32, as_of: Day) -> Result<Option<History<'_>>> {
