@@ -152,6 +152,7 @@ struct OpenOrder {
 
 impl OpenOrder {
     /// Adds a line's amount to the revenue (an overflow is kept).
+    #[inline(always)]
     fn add(&mut self, amount: Decimal) {
         if self.overflow {
             return;
