@@ -105,6 +105,7 @@ impl OrderIds {
         }
     }
 
+    #[inline(always)]
     pub(super) fn insert(&mut self, new: NewId<'_>, id: &str, order: u32) -> Option<()> {
         if let Some(n) = new.run {
             if self.prefix.is_none() {

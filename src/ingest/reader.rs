@@ -620,6 +620,7 @@ impl Reader {
         self.nends = 0;
     }
 
+    #[inline(always)]
     fn end_record(&mut self, sink: &mut Sink<'_>) -> Result<(), Error> {
         if self.out_len > MAX_RECORD_BYTES || self.nends > MAX_FIELDS {
             self.start_skipping();
