@@ -151,6 +151,16 @@ struct OpenOrder {
 }
 
 impl OpenOrder {
+    /// Its lines, `(start, len)`, as order `i`: its own run, or, when `ranges` is given (the
+    /// lines came scattered and were grouped), `ranges[i]`.
+    #[inline]
+    fn lines(&self, i: usize, ranges: Option<&[(u32, u32)]>) -> (u32, u32) {
+        match ranges {
+            Some(ranges) => ranges.get(i).copied().unwrap_or((0, 0)),
+            None => (self.start, self.len),
+        }
+    }
+
     /// Adds a line's amount to the revenue (an overflow is kept).
     #[inline(always)]
     fn add(&mut self, amount: Decimal) {
@@ -499,10 +509,7 @@ impl DatasetBuilder {
 /// both do). `ranges`, when given, is parallel to `orders`: each order's lines.
 fn check_totals(orders: &[OpenOrder], ranges: Option<&[(u32, u32)]>, lines: &[Line]) -> Result<()> {
     for (i, open) in orders.iter().enumerate() {
-        let (start, len) = match ranges {
-            Some(ranges) => ranges.get(i).copied().unwrap_or((0, 0)),
-            None => (open.start, open.len),
-        };
+        let (start, len) = open.lines(i, ranges);
         let own = lines.get(start as usize..(start as usize).saturating_add(len as usize)).unwrap_or(&[]);
         let (mut revenue, mut items) = (Decimal::ZERO, Decimal::ZERO);
         for line in own {
@@ -643,10 +650,7 @@ fn sort_orders(orders: &[OpenOrder], lines: Option<&[(u32, u32)]>, counted: Coun
                 *day = open.day;
             }
         }
-        let lines = match lines {
-            Some(lines) => lines.get(i).copied().unwrap_or((0, 0)),
-            None => (open.start, open.len),
-        };
+        let lines = open.lines(i, lines);
         if let Some(place) = sorted.get_mut(*slot as usize) {
             let revenue = open.revenue;
             *place = Order {

@@ -95,9 +95,7 @@ pub(crate) struct Purchases<'a> {
 
 /// `customer`'s [`Purchases`] up to `as_of`; `None` without a purchase by then.
 pub(crate) fn purchases(dataset: &Dataset, customer: u32, as_of: Day) -> Option<Purchases<'_>> {
-    let all = dataset.orders_of(customer);
-    let cut = all.partition_point(|o| o.day <= as_of);
-    let orders = all.get(..cut).unwrap_or(&[]);
+    let orders = orders_up_to(dataset, customer, as_of);
     let mut purchases = orders.iter().filter(|o| !o.is_return);
     let first = purchases.next()?.day;
     let mut last = first;
@@ -107,6 +105,12 @@ pub(crate) fn purchases(dataset: &Dataset, customer: u32, as_of: Day) -> Option<
         count = count.saturating_add(1);
     }
     Some(Purchases { orders, first, last, count })
+}
+
+/// `customer`'s orders on or before `as_of` (returns included), sorted by day.
+fn orders_up_to(dataset: &Dataset, customer: u32, as_of: Day) -> &[Order] {
+    let all = dataset.orders_of(customer);
+    all.get(..all.partition_point(|o| o.day <= as_of)).unwrap_or(&[])
 }
 
 /// Net revenue of `orders` (returns netted in).
@@ -123,8 +127,7 @@ pub(crate) fn items_by_customer(dataset: &Dataset, as_of: Day) -> Result<Vec<Dec
     let mut owner = vec![NOBODY; dataset.lines.len()];
     for customer in 0..dataset.customer_orders.len() {
         let c = u32::try_from(customer).or_internal("customer index beyond u32")?;
-        let all = dataset.orders_of(c);
-        for order in all.get(..all.partition_point(|o| o.day <= as_of)).unwrap_or(&[]) {
+        for order in orders_up_to(dataset, c, as_of) {
             let (start, len) = order.lines;
             if let Some(lines) = owner.get_mut(start as usize..(start as usize).saturating_add(len as usize)) {
                 lines.fill(c);
