@@ -215,6 +215,9 @@ pub struct DatasetBuilder {
     last_product: Option<u32>,
     last_category: Option<u32>,
     last_channel: Option<u32>,
+    /// True once a later part was joined ([`DatasetBuilder::join_part`]): the input is then
+    /// whole, and only `finish` is left (the part's order ids were never added).
+    joined: bool,
 }
 
 #[cold]
@@ -291,6 +294,9 @@ impl DatasetBuilder {
     /// Adds one line. An error (the line conflicts with its order's customer or day) leaves the
     /// builder unchanged, so the caller can count the line as rejected and go on.
     pub fn add_line(&mut self, input: &LineInput<'_>) -> Result<()> {
+        if self.joined {
+            return Err(Error::new(ErrorCode::Internal, "a line came after the file's last part was joined"));
+        }
         let customer_name = trim(input.customer);
         if customer_name.is_empty() {
             return Err(empty_customer());
@@ -699,6 +705,25 @@ mod tests {
             amount: Decimal::from(amount),
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn a_joined_part_ends_the_input() {
+        let mut first = DatasetBuilder::new();
+        first.add_line(&line("a", Some("1"), 1, 10)).unwrap();
+        let mut second = DatasetBuilder::new();
+        second.add_line(&line("b", Some("2"), 2, 20)).unwrap();
+        second.add_line(&line("a", Some("3"), 3, 30)).unwrap();
+        let mut out = crate::wire::Out::with_room(second.part_bytes());
+        second.write_part(&mut out);
+        let part = out.into_bytes();
+        assert!(first.join_part(&mut crate::wire::In::new(&part)).unwrap());
+        // The part's order ids were not added to look up: a line now is a caller's mistake.
+        let e = first.add_line(&line("c", Some("4"), 4, 40)).unwrap_err();
+        assert_eq!(e.code, ErrorCode::Internal);
+        let d = first.finish().unwrap();
+        assert_eq!((d.customers.len(), d.orders.len(), d.lines.len()), (2, 3, 3));
+        assert_eq!(d.orders_of(0).iter().map(|o| o.day).collect::<Vec<_>>(), vec![1, 3]);
     }
 
     #[test]

@@ -182,10 +182,12 @@ impl DatasetBuilder {
         shared_day || !self.order_ids.are_all_new(&part.ids)
     }
 
-    /// Adds the lines of a builder that read the part of the file right after this one's (as
-    /// [`DatasetBuilder::write_part`] wrote it), as if this builder had read them in turn.
-    /// `Ok(false)`, with nothing changed, when the two parts share an order. Damaged bytes are an
-    /// error (the builder is then not to be used).
+    /// Adds the lines of a builder that read the rest of the file after this one's part (as
+    /// [`DatasetBuilder::write_part`] wrote it), as if this builder had read them in turn; the
+    /// input is then whole, so the part's order ids and keys, which only reading on would look
+    /// up, are checked but not added, and lines added after it are an error. `Ok(false)`, with
+    /// nothing changed, when the two parts share an order. Damaged bytes are an error (the builder
+    /// is then not to be used).
     pub(crate) fn join_part(&mut self, r: &mut In<'_>) -> Result<bool> {
         let head = Head::read(r).ok_or_else(damaged)?;
         if self.shares_an_order(&head) {
@@ -225,21 +227,8 @@ impl DatasetBuilder {
         self.read_lines(r, &head, &products, order_offset).ok_or_else(damaged)?;
         self.scattered |= head.scattered;
         self.big_quantities |= head.big_quantities;
-        self.order_ids.absorb(&head.ids, order_offset).ok_or_else(damaged)?;
-        for keys in head.customer_days.chunks(BATCH) {
-            self.add_customer_days(keys, &customers, order_offset).ok_or_else(damaged)?;
-        }
+        self.joined = true;
         Ok(true)
-    }
-
-    /// The part's (customer, day, order) keys, renumbered (a batch per call, never inlined).
-    #[inline(never)]
-    fn add_customer_days(&mut self, keys: &[(u32, Day, u32)], customers: &[u32], order_offset: u32) -> Option<()> {
-        for &(c, day, order) in keys {
-            let customer = customers.get(c as usize).copied()?;
-            self.customer_days.insert((customer, day), order.wrapping_add(order_offset));
-        }
-        Some(())
     }
 
     fn read_orders(&mut self, r: &mut In<'_>, head: &Head<'_>, customers: &[u32], channels: &[u32], line_offset: u32) -> Option<()> {

@@ -180,15 +180,6 @@ fn write_entries(out: &mut Out, last: &mut (u64, i64), entries: &[RunEntry]) {
     }
 }
 
-/// `entries` moved by `offset` orders, onto `run` (a batch per call, never inlined).
-#[inline(never)]
-fn move_entries(entries: &[RunEntry], offset: u32, run: &mut Vec<RunEntry>) -> Option<()> {
-    for e in entries {
-        run.push(RunEntry { order: e.order.checked_add(offset)?, ..*e });
-    }
-    Some(())
-}
-
 /// The text of a run entry: the prefix, then the value in exactly its digits.
 fn run_text(buf: &mut String, prefix: &str, e: &RunEntry) {
     use std::fmt::Write;
@@ -243,32 +234,6 @@ impl OrderIds {
                 self.find(&buf).is_err()
             });
         run_new && part.others.iter().all(|&(id, _)| self.find(id).is_err())
-    }
-
-    /// Adds the ids of `part` (all new: [`Self::are_all_new`]), their orders moved up by `offset`.
-    pub(super) fn absorb(&mut self, part: &PartIds<'_>, offset: u32) -> Option<()> {
-        if self.run_follows(part) {
-            if self.prefix.is_none() {
-                self.prefix = part.prefix.map(Into::into);
-            }
-            self.run.reserve(part.run.len());
-            for entries in part.run.chunks(BATCH) {
-                move_entries(entries, offset, &mut self.run)?;
-            }
-        } else {
-            let mut buf = String::new();
-            let prefix = part.prefix.unwrap_or("");
-            for e in &part.run {
-                run_text(&mut buf, prefix, e);
-                let new = self.find(&buf).err()?;
-                self.insert(new, &buf, e.order.checked_add(offset)?)?;
-            }
-        }
-        for &(id, order) in &part.others {
-            let new = self.find(id).err()?;
-            self.insert(new, id, order.checked_add(offset)?)?;
-        }
-        Some(())
     }
 }
 
