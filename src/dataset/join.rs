@@ -373,3 +373,40 @@ impl Cursor {
         Some((Line { product, quantity, amount }, order))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dataset::LineInput;
+    use rust_decimal::Decimal;
+
+    fn builder(lines: &[(&str, &str, Day)]) -> DatasetBuilder {
+        let mut b = DatasetBuilder::new();
+        for &(customer, order, day) in lines {
+            let line = LineInput { customer, order_id: Some(order), day, amount: Decimal::from(day), ..Default::default() };
+            b.add_line(&line).unwrap();
+        }
+        b
+    }
+
+    #[test]
+    fn damaged_parts_are_errors_or_other_data_never_a_panic() {
+        let second = builder(&[("x", "2", 5), ("y", "3", 6), ("x", "4", 7)]);
+        let mut out = Out::with_room(second.part_bytes());
+        second.write_part(&mut out);
+        let bytes = out.into_bytes();
+        let mut first = builder(&[("y", "1", 1)]);
+        assert!(first.join_part(&mut In::new(&bytes)).unwrap());
+        assert_eq!(first.finish().unwrap().orders.iter().map(|o| o.day).collect::<Vec<_>>(), vec![1, 6, 5, 7]);
+        for i in 0..bytes.len() {
+            for flip in [1u8, 0x80, 0xff] {
+                let mut damaged = bytes.clone();
+                damaged[i] ^= flip;
+                let mut first = builder(&[("y", "1", 1)]);
+                if let Ok(true) = first.join_part(&mut In::new(&damaged)) {
+                    let _ = first.finish();
+                }
+            }
+        }
+    }
+}
