@@ -594,37 +594,28 @@ struct SortedOrders {
     channels: Vec<Option<u32>>,
 }
 
-/// What [`count_orders`] found: each customer's orders and first order.
+/// What [`count_orders`] found: how many orders each customer has.
 struct Counted {
     /// Parallel to the customers: where their orders go, `(start, len)`.
     ranges: Vec<(u32, u32)>,
-    /// Parallel to the customers: the day and channel of each one's first order.
-    first: Vec<Option<(Day, Option<u32>)>>,
     /// All orders counted.
     total: u32,
     /// The first and last order day.
     days: Option<(Day, Day)>,
 }
 
-/// Each customer's orders counted and placed, and their first orders; the first overflow of
-/// an order's totals, in order of first appearance, is the error.
+/// Each customer's orders counted and placed; the first overflow of an order's totals, in order
+/// of first appearance, is the error.
 fn count_orders(orders: &[OpenOrder], customers: usize) -> Result<Counted> {
     let mut counts = vec![0u32; customers];
-    let mut first: Vec<Option<(Day, Option<u32>)>> = vec![None; customers];
     let mut days = None;
     for open in orders {
         days = Some(widen(days, open.day));
         if open.overflow {
             return Err(sum_overflow("revenue"));
         }
-        let c = open.customer as usize;
-        if let Some(count) = counts.get_mut(c) {
+        if let Some(count) = counts.get_mut(open.customer as usize) {
             *count = count.checked_add(1).ok_or_else(|| too_many("orders"))?;
-        }
-        if let Some(slot) = first.get_mut(c) {
-            if slot.is_none_or(|(day, _)| open.day < day) {
-                *slot = Some((open.day, open.channel));
-            }
         }
     }
     let mut ranges = Vec::with_capacity(customers);
@@ -633,7 +624,17 @@ fn count_orders(orders: &[OpenOrder], customers: usize) -> Result<Counted> {
         ranges.push(if count == 0 { (0, 0) } else { (total, count) });
         total = total.checked_add(count).ok_or_else(|| too_many("orders"))?;
     }
-    Ok(Counted { ranges, first, total, days })
+    Ok(Counted { ranges, total, days })
+}
+
+/// Where a customer's next order goes, the day of the one last put there (or `OUT_OF_ORDER` once
+/// one came before it), and the day and channel of its first order (by day, then file order):
+/// side by side, one cache line per order.
+#[derive(Clone, Copy)]
+struct Next {
+    slot: u32,
+    day: Day,
+    first: Option<(Day, Option<u32>)>,
 }
 
 /// A counting sort by customer: each order written straight to its customer's next slot, in file
@@ -641,29 +642,30 @@ fn count_orders(orders: &[OpenOrder], customers: usize) -> Result<Counted> {
 /// customer's few orders put in day order by a stable sort, when they are not in it already.
 /// `lines`, when given, is parallel to `orders`: each order's lines; else each order's own run.
 fn sort_orders(orders: &[OpenOrder], lines: Option<&[(u32, u32)]>, counted: Counted) -> SortedOrders {
-    let Counted { ranges, first, total, days: _ } = counted;
-    // The next free slot of each customer, and the day of the order last written there, or
-    // `OUT_OF_ORDER` once one came before it (the two side by side: one cache line per order).
+    let Counted { ranges, total, days: _ } = counted;
     const OUT_OF_ORDER: Day = Day::MAX;
-    let mut next: Vec<(u32, Day)> = ranges.iter().map(|&(start, _)| (start, Day::MIN)).collect();
+    let mut next: Vec<Next> = ranges.iter().map(|&(slot, _)| Next { slot, day: Day::MIN, first: None }).collect();
     // Customers whose orders came out of day order, each once (their slots are sorted afterwards).
     let mut unsorted: Vec<u32> = Vec::new();
     let blank = Order { customer: 0, day: 0, revenue: Decimal::ZERO, lines: (0, 0), is_return: false };
     let mut sorted = vec![blank; total as usize];
     for (i, open) in orders.iter().enumerate() {
-        let Some((slot, day)) = next.get_mut(open.customer as usize) else {
+        let Some(next) = next.get_mut(open.customer as usize) else {
             continue;
         };
-        if *day != OUT_OF_ORDER {
-            if open.day < *day {
+        if next.day != OUT_OF_ORDER {
+            if open.day < next.day {
                 unsorted.push(open.customer);
-                *day = OUT_OF_ORDER;
+                next.day = OUT_OF_ORDER;
             } else {
-                *day = open.day;
+                next.day = open.day;
             }
         }
+        if next.first.is_none_or(|(day, _)| open.day < day) {
+            next.first = Some((open.day, open.channel));
+        }
         let lines = open.lines(i, lines);
-        if let Some(place) = sorted.get_mut(*slot as usize) {
+        if let Some(place) = sorted.get_mut(next.slot as usize) {
             let revenue = open.revenue;
             *place = Order {
                 customer: open.customer,
@@ -673,7 +675,7 @@ fn sort_orders(orders: &[OpenOrder], lines: Option<&[(u32, u32)]>, counted: Coun
                 is_return: open.cancelled || revenue.is_sign_negative() && !revenue.is_zero(),
             };
         }
-        *slot = slot.saturating_add(1);
+        next.slot = next.slot.saturating_add(1);
     }
     for &c in &unsorted {
         let (start, len) = ranges.get(c as usize).copied().unwrap_or((0, 0));
@@ -682,7 +684,7 @@ fn sort_orders(orders: &[OpenOrder], lines: Option<&[(u32, u32)]>, counted: Coun
             own.sort_by_key(|o| o.day);
         }
     }
-    let channels = first.into_iter().map(|f| f.and_then(|(_, channel)| channel)).collect();
+    let channels = next.into_iter().map(|n| n.first.and_then(|(_, channel)| channel)).collect();
     SortedOrders { orders: sorted, ranges, channels }
 }
 
