@@ -122,70 +122,83 @@ impl OrderIds {
 }
 
 /// The ids of another builder's orders (a later part of the same file), as [`OrderIds::write`]
-/// wrote them.
+/// wrote them: enough to tell whether any is also an id here. The run stays as written (it is
+/// read through once to check it and find its ends, and again only if its values are not all
+/// past this run's).
 #[derive(Debug, Default)]
 pub(super) struct PartIds<'a> {
     prefix: Option<&'a str>,
-    run: Vec<RunEntry>,
-    others: Vec<(&'a str, u32)>,
+    /// The run's entries as written, `len` of them, and the first and last (value, digits).
+    run: &'a [u8],
+    len: usize,
+    ends: Option<((u64, u8), (u64, u8))>,
+    others: Vec<&'a str>,
 }
 
 impl<'a> PartIds<'a> {
     pub(super) fn read(r: &mut In<'a>) -> Option<Self> {
         let prefix = r.opt_str()?;
-        let n = r.len(3)?;
-        let mut run = Vec::with_capacity(n);
-        let mut last = (0u64, 0i64);
-        for batch in batches(n) {
-            read_entries(r, &mut last, &mut run, batch)?;
+        let len = r.len(2)?;
+        let at = r.rest();
+        let mut ends = None;
+        let mut last = 0u64;
+        for batch in batches(len) {
+            let (first, end) = read_entries(r, &mut last, batch)?;
+            ends = Some((ends.map_or(first, |(first, _)| first), end));
         }
-        let n = r.len(2)?;
+        let run = at.get(..at.len().checked_sub(r.rest().len())?)?;
+        let n = r.len(1)?;
         let mut others = Vec::with_capacity(n);
         for _ in 0..n {
-            others.push((r.str()?, r.var32()?));
+            others.push(r.str()?);
         }
-        Some(PartIds { prefix, run, others })
+        Some(PartIds { prefix, run, len, ends, others })
     }
 
-    /// Every order number named, for checking them against the part's orders.
-    pub(super) fn orders(&self) -> impl Iterator<Item = u32> + '_ {
-        self.run.iter().map(|e| e.order).chain(self.others.iter().map(|&(_, o)| o))
+    /// The run's (value, digits) in turn (checked when read).
+    fn entries(&self) -> impl Iterator<Item = (u64, u8)> + '_ {
+        let mut r = In::new(self.run);
+        let mut last = 0u64;
+        (0..self.len).map_while(move |_| {
+            let value = last.checked_add(r.var()?)?;
+            last = value;
+            Some((value, r.u8()?))
+        })
     }
 }
 
-/// The next `count` run entries after the one at `last` (its value and order, updated), onto
-/// `run`. A batch per call, never inlined (see [`batches`]).
+/// The next `count` run entries after the value `last` (updated), checked: values that fit a
+/// u64, 1 to 19 digits. Returns the first and last (value, digits). A batch per call,
+/// never inlined (see [`batches`]).
 #[inline(never)]
-fn read_entries(r: &mut In<'_>, last: &mut (u64, i64), run: &mut Vec<RunEntry>, count: usize) -> Option<()> {
+fn read_entries(r: &mut In<'_>, last: &mut u64, count: usize) -> Option<((u64, u8), (u64, u8))> {
+    let mut ends: Option<((u64, u8), (u64, u8))> = None;
     for _ in 0..count {
-        // Values strictly increase; orders usually go up by one.
-        let value = last.0.checked_add(r.var()?)?;
-        let order = last.1.checked_add(r.signed()?)?;
+        let value = last.checked_add(r.var()?)?;
         let digits = r.u8()?;
         (1..=19).contains(&digits).then_some(())?;
-        *last = (value, order);
-        run.push(RunEntry { value, order: u32::try_from(order).ok()?, digits });
+        *last = value;
+        ends = Some((ends.map_or((value, digits), |(first, _)| first), (value, digits)));
     }
-    Some(())
+    ends
 }
 
-/// `entries` written after the one at `last` (a batch per call, never inlined).
+/// `entries` written after the value `last` (a batch per call, never inlined).
 #[inline(never)]
-fn write_entries(out: &mut Out, last: &mut (u64, i64), entries: &[RunEntry]) {
+fn write_entries(out: &mut Out, last: &mut u64, entries: &[RunEntry]) {
     for e in entries {
-        out.var(e.value.wrapping_sub(last.0));
-        out.signed(i64::from(e.order).wrapping_sub(last.1));
+        out.var(e.value.wrapping_sub(*last));
         out.u8(e.digits);
-        *last = (e.value, i64::from(e.order));
+        *last = e.value;
     }
 }
 
 /// The text of a run entry: the prefix, then the value in exactly its digits.
-fn run_text(buf: &mut String, prefix: &str, e: &RunEntry) {
+fn run_text(buf: &mut String, prefix: &str, (value, digits): (u64, u8)) {
     use std::fmt::Write;
     buf.clear();
     buf.push_str(prefix);
-    let _ = write!(buf, "{:0width$}", e.value, width = usize::from(e.digits));
+    let _ = write!(buf, "{value:0width$}", width = usize::from(digits));
 }
 
 impl OrderIds {
@@ -193,14 +206,13 @@ impl OrderIds {
     pub(super) fn write(&self, out: &mut Out) {
         out.opt_str(self.prefix.as_deref());
         out.len(self.run.len());
-        let mut last = (0u64, 0i64);
+        let mut last = 0u64;
         for entries in self.run.chunks(BATCH) {
             write_entries(out, &mut last, entries);
         }
-        out.len(self.other_orders.len());
-        for (id, &order) in self.others.iter().zip(&self.other_orders) {
+        out.len(self.others.len());
+        for id in self.others.iter() {
             out.str(id);
-            out.var(u64::from(order));
         }
     }
 
@@ -211,14 +223,14 @@ impl OrderIds {
             (Some(mine), Some(theirs)) => **mine == *theirs,
             _ => true,
         };
-        let (Some(first), Some(last)) = (part.run.first(), part.run.last()) else {
+        let Some(((first, _), (last, _))) = part.ends else {
             return true;
         };
-        let after = self.run.last().is_none_or(|mine| first.value > mine.value);
+        let after = self.run.last().is_none_or(|mine| first > mine.value);
         let theirs = part.prefix.unwrap_or("");
         let apart = || {
             self.others.iter().all(|id| {
-                numbered(id).is_none_or(|n| n.prefix != theirs || n.value < first.value || n.value > last.value)
+                numbered(id).is_none_or(|n| n.prefix != theirs || n.value < first || n.value > last)
             })
         };
         prefix && after && apart()
@@ -229,11 +241,11 @@ impl OrderIds {
         let mut buf = String::new();
         let prefix = part.prefix.unwrap_or("");
         let run_new = self.run_follows(part)
-            || part.run.iter().all(|e| {
+            || part.entries().all(|e| {
                 run_text(&mut buf, prefix, e);
                 self.find(&buf).is_err()
             });
-        run_new && part.others.iter().all(|&(id, _)| self.find(id).is_err())
+        run_new && part.others.iter().all(|id| self.find(id).is_err())
     }
 }
 
