@@ -62,7 +62,8 @@ struct Head<'a> {
     categories: Vec<&'a str>,
     channels: Vec<&'a str>,
     ids: PartIds<'a>,
-    customer_days: Vec<(u32, Day, u32)>,
+    /// The (customer, day) of each order without an id (only to check for a key both parts have).
+    customer_days: Vec<(u32, Day)>,
     orders: usize,
     lines: usize,
     scattered: bool,
@@ -83,7 +84,7 @@ impl<'a> Head<'a> {
         let n = r.len(3)?;
         let mut customer_days = Vec::with_capacity(n);
         for batch in batches(n) {
-            read_customer_days(r, (customers.len(), orders), &mut customer_days, batch)?;
+            read_customer_days(r, customers.len(), &mut customer_days, batch)?;
         }
         Some(Head { customers, products, categories, channels, ids, customer_days, orders, lines, scattered, big_quantities })
     }
@@ -91,23 +92,20 @@ impl<'a> Head<'a> {
 
 /// The next `count` of `keys` (a batch per call, never inlined: see [`BATCH`]).
 #[inline(never)]
-fn write_customer_days<'k>(out: &mut Out, keys: &mut impl Iterator<Item = (&'k (u32, Day), &'k u32)>, count: usize) {
-    for (&(customer, day), &order) in keys.take(count) {
+fn write_customer_days<'k>(out: &mut Out, keys: &mut impl Iterator<Item = &'k (u32, Day)>, count: usize) {
+    for &(customer, day) in keys.take(count) {
         out.var(u64::from(customer));
         out.i32(day);
-        out.var(u64::from(order));
     }
 }
 
-/// The next `count` (customer, day, order) keys of orders without an id, checked against the
-/// part's customer and order counts, onto `keys` (a batch per call, never inlined: see [`BATCH`]).
+/// The next `count` (customer, day) keys of orders without an id, checked against the part's
+/// customer count, onto `keys` (a batch per call, never inlined: see [`BATCH`]).
 #[inline(never)]
-fn read_customer_days(r: &mut In<'_>, (customers, orders): (usize, usize), keys: &mut Vec<(u32, Day, u32)>, count: usize) -> Option<()> {
+fn read_customer_days(r: &mut In<'_>, customers: usize, keys: &mut Vec<(u32, Day)>, count: usize) -> Option<()> {
     for _ in 0..count {
         let customer = check(Some(r.var32()?), customers)??;
-        let day = r.i32()?;
-        let order = check(Some(r.var32()?), orders)??;
-        keys.push((customer, day, order));
+        keys.push((customer, r.i32()?));
     }
     Some(())
 }
@@ -135,7 +133,7 @@ impl DatasetBuilder {
             .into_iter()
             .fold(0usize, |sum, names| sum.saturating_add(names.text_len()).saturating_add(names.len().saturating_mul(2)));
         let products = data.product_info.len().saturating_mul(8);
-        let keys = self.customer_days.len().saturating_mul(12);
+        let keys = self.customer_days.len().saturating_mul(9);
         let orders = self.orders.len().saturating_mul(24);
         let lines = self.lines.len().saturating_mul(16);
         [products, keys, orders, lines].into_iter().fold(names, usize::saturating_add)
@@ -155,7 +153,7 @@ impl DatasetBuilder {
         out.bool(self.big_quantities);
         self.order_ids.write(out);
         out.len(self.customer_days.len());
-        let mut keys = self.customer_days.iter();
+        let mut keys = self.customer_days.keys();
         for batch in batches(self.customer_days.len()) {
             write_customer_days(out, &mut keys, batch);
         }
@@ -174,7 +172,7 @@ impl DatasetBuilder {
 
     /// Whether the part names an order this builder has (then it cannot be joined exactly).
     fn shares_an_order(&self, part: &Head<'_>) -> bool {
-        let shared_day = part.customer_days.iter().any(|&(c, day, _)| {
+        let shared_day = part.customer_days.iter().any(|&(c, day)| {
             let name = part.customers.get(c as usize).copied().unwrap_or("");
             self.data.customers.lookup(name).is_some_and(|mine| self.customer_days.contains_key(&(mine, day)))
         });
