@@ -12,8 +12,11 @@ use crate::error::{Error, ErrorCode, Result};
 
 mod interner;
 mod join;
+mod lines;
 mod order_ids;
 pub use interner::Interner;
+pub use lines::Lines;
+use join::PartLines;
 pub(crate) use interner::same_text;
 use order_ids::OrderIds;
 
@@ -27,7 +30,7 @@ pub struct Order {
     pub day: Day,
     /// Sum of its lines' amounts (returns netted in, as negative amounts).
     pub revenue: Decimal,
-    /// Its lines are `dataset.lines[lines.0 as usize .. (lines.0 + lines.1) as usize]`.
+    /// Its lines are `dataset.lines()[lines.0 as usize .. (lines.0 + lines.1) as usize]`.
     pub lines: (u32, u32),
     /// True when the order is a return or cancellation (net revenue below zero, or marked so).
     pub is_return: bool,
@@ -62,7 +65,8 @@ pub struct Dataset {
     pub customer_channel: Vec<Option<u32>>,
     /// Sorted by customer, then day, then file order.
     pub orders: Vec<Order>,
-    pub lines: Vec<Line>,
+    /// In file order, grouped by order (decoded when first read: see [`Lines`]).
+    pub(crate) lines: Lines,
     /// Parallel to `customers`: the customer's orders are `orders[start .. start + len]`.
     pub customer_orders: Vec<(u32, u32)>,
     /// [`Dataset::day_range`], once known (`finish` finds it while counting the orders).
@@ -82,10 +86,20 @@ impl Dataset {
             .unwrap_or(&[])
     }
 
+    /// Every order's lines, in file order, grouped by order.
+    pub fn lines(&self) -> &[Line] {
+        self.lines.get()
+    }
+
+    /// How many lines there are (without decoding those not read yet: see [`Lines`]).
+    pub fn line_count(&self) -> usize {
+        self.lines.len()
+    }
+
     /// The lines of `order`.
     pub fn lines_of(&self, order: &Order) -> &[Line] {
         let (start, len) = order.lines;
-        self.lines
+        self.lines()
             .get(start as usize..(start as usize).saturating_add(len as usize))
             .unwrap_or(&[])
     }
@@ -218,6 +232,8 @@ pub struct DatasetBuilder {
     /// True once a later part was joined ([`DatasetBuilder::join_part`]): the input is then
     /// whole, and only `finish` is left (the part's order ids were never added).
     joined: bool,
+    /// The joined part's lines, when kept as the part wrote them (they come after `lines`).
+    part_lines: Option<PartLines>,
 }
 
 #[cold]
@@ -445,7 +461,7 @@ impl DatasetBuilder {
     }
 
     pub fn line_count(&self) -> usize {
-        self.lines.len()
+        self.lines.len().saturating_add(self.part_lines.as_ref().map_or(0, PartLines::count))
     }
 
     /// Lines the builder has room for without growing (tests of the room made ahead).
@@ -487,23 +503,33 @@ impl DatasetBuilder {
             big_quantities,
             order_ids,
             customer_days,
+            part_lines,
             ..
         } = self;
         // What only reading needed is freed first: the sorted orders can take its memory (memory
         // never touched costs a page fault a page).
         drop((order_ids, customer_days));
-        // Each order's lines are its own run unless they came scattered.
-        let ranges = if scattered {
-            let grouped = group_lines(lines, &line_orders, orders.len())?;
-            data.lines = grouped.lines;
-            Some(grouped.ranges)
-        } else {
-            data.lines = lines;
-            None
+        // Each order's lines are its own run unless they came scattered. A joined part's lines
+        // are still encoded only when neither is the case (see `join_part`).
+        let ranges = match part_lines {
+            Some(part) if !scattered && !big_quantities => {
+                data.lines = Lines::new(lines, Some(part));
+                None
+            }
+            Some(_) => return Err(Error::new(ErrorCode::Internal, "a joined part's lines were left encoded")),
+            None if scattered => {
+                let grouped = group_lines(lines, &line_orders, orders.len())?;
+                data.lines = grouped.lines.into();
+                Some(grouped.ranges)
+            }
+            None => {
+                data.lines = lines.into();
+                None
+            }
         };
         drop(line_orders);
         if big_quantities {
-            check_totals(&orders, ranges.as_deref(), &data.lines)?;
+            check_totals(&orders, ranges.as_deref(), data.lines())?;
         }
         // One pass over the orders counts each customer's and finds the first overflow.
         let counted = count_orders(&orders, data.customers.len())?;
@@ -719,12 +745,12 @@ mod tests {
         let mut out = crate::wire::Out::with_room(second.part_bytes());
         second.write_part(&mut out);
         let part = out.into_bytes();
-        assert!(first.join_part(&mut crate::wire::In::new(&part)).unwrap());
+        assert!(first.join_part(part, 0).unwrap());
         // The part's order ids were not added to look up: a line now is a caller's mistake.
         let e = first.add_line(&line("c", Some("4"), 4, 40)).unwrap_err();
         assert_eq!(e.code, ErrorCode::Internal);
         let d = first.finish().unwrap();
-        assert_eq!((d.customers.len(), d.orders.len(), d.lines.len()), (2, 3, 3));
+        assert_eq!((d.customers.len(), d.orders.len(), d.line_count()), (2, 3, 3));
         assert_eq!(d.orders_of(0).iter().map(|o| o.day).collect::<Vec<_>>(), vec![1, 3]);
     }
 
@@ -797,7 +823,7 @@ mod tests {
         let b_orders = d.orders_of(d.customers.lookup("b").unwrap());
         assert_eq!(b_orders.iter().map(summary).collect::<Vec<_>>(), [(1, dec(&[2, 5]))]);
         assert_eq!(d.customer_orders, [(0, 3), (3, 1)]);
-        assert_eq!(d.lines.len(), 6);
+        assert_eq!(d.line_count(), 6);
     }
 
     #[test]
@@ -889,7 +915,7 @@ mod tests {
         );
         let d = b.finish().unwrap();
         assert_eq!(
-            (d.customers.len(), d.orders.len(), d.lines.len()),
+            (d.customers.len(), d.orders.len(), d.line_count()),
             (1, 1, 1)
         );
     }

@@ -128,17 +128,51 @@ impl Out {
         self.bool(s.is_some());
         self.str(s.unwrap_or(""));
     }
+
+    /// A block of bytes that `write` writes, after its [`checksum`] and length (so that a reader
+    /// can keep it as it is, to read later, and still know it whole): see [`In::block`].
+    pub fn block(&mut self, write: impl FnOnce(&mut Out)) {
+        let head = self.bytes.len();
+        self.u64(0);
+        self.u64(0);
+        let from = self.bytes.len();
+        write(self);
+        let block = self.bytes.get(from..).unwrap_or(&[]);
+        let (sum, len) = (checksum(block), block.len());
+        let slot = self.bytes.get_mut(head..from).unwrap_or_default();
+        for (byte, written) in slot.iter_mut().zip(sum.to_le_bytes().into_iter().chain((len as u64).to_le_bytes())) {
+            *byte = written;
+        }
+    }
+}
+
+/// A 64-bit checksum of `bytes` (FxHash's step over 8-byte words): any one word changed changes
+/// it, since each step is one-to-one in both the sum so far and the word.
+pub fn checksum(bytes: &[u8]) -> u64 {
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+    let step = |sum: u64, word: u64| (sum.rotate_left(5) ^ word).wrapping_mul(K);
+    let mut words = bytes.chunks_exact(8);
+    let sum = words.by_ref().fold(0, |sum, w| step(sum, u64::from_le_bytes(w.try_into().unwrap_or_default())));
+    let tail = words.remainder().iter().rev().fold(0u64, |tail, &b| tail << 8 | u64::from(b));
+    step(step(sum, tail), bytes.len() as u64)
 }
 
 /// Reads values in the order [`Out`] wrote them.
 #[derive(Debug)]
 pub struct In<'a> {
     bytes: &'a [u8],
+    /// How many bytes there were at first.
+    len: usize,
 }
 
 impl<'a> In<'a> {
     pub fn new(bytes: &'a [u8]) -> Self {
-        In { bytes }
+        In { bytes, len: bytes.len() }
+    }
+
+    /// How many bytes were read so far.
+    pub fn offset(&self) -> usize {
+        self.len.saturating_sub(self.bytes.len())
     }
 
     /// True when every byte was read.
@@ -270,6 +304,15 @@ impl<'a> In<'a> {
         let s = self.str()?;
         Some(some.then_some(s))
     }
+
+    /// A block [`Out::block`] wrote, as it is, when its bytes add up to its checksum.
+    pub fn block(&mut self) -> Option<&'a [u8]> {
+        let sum = self.u64()?;
+        let n = self.len(1)?;
+        let (block, rest) = self.bytes.split_at_checked(n)?;
+        self.bytes = rest;
+        (checksum(block) == sum).then_some(block)
+    }
 }
 
 #[cfg(test)]
@@ -345,6 +388,32 @@ mod tests {
         let mut bytes = out.into_bytes();
         bytes.extend_from_slice(&[0xC3, 0x28]);
         assert_eq!(In::new(&bytes).str(), None);
+    }
+
+    #[test]
+    fn a_block_reads_back_whole_or_not_at_all() {
+        for n in [0, 1, 7, 8, 9, 100] {
+            let content: Vec<u8> = (0..n).map(|i| (i * 37 % 251) as u8).collect();
+            let mut out = Out::new();
+            out.u8(5);
+            out.block(|out| content.iter().for_each(|&b| out.u8(b)));
+            out.u8(6);
+            let bytes = out.into_bytes();
+            let mut r = In::new(&bytes);
+            assert_eq!(r.u8(), Some(5));
+            assert_eq!(r.offset(), 1);
+            assert_eq!(r.block(), Some(&content[..]));
+            assert_eq!((r.u8(), r.is_done()), (Some(6), true));
+            // Any byte of the checksum, the length or the block changed: no block.
+            for i in 1..bytes.len() - 1 {
+                for flip in [1u8, 0x80] {
+                    let mut damaged = bytes.clone();
+                    damaged[i] ^= flip;
+                    let mut r = In::new(&damaged[1..]);
+                    assert_ne!(r.block(), Some(&content[..]), "{n} bytes, byte {i} ^ {flip}");
+                }
+            }
+        }
     }
 
     #[test]

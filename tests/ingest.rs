@@ -83,7 +83,7 @@ fn check_report(d: &Dataset, r: &IngestReport) {
     assert!(r.return_rows + r.failed_rows <= rows.accepted_rows);
     assert_eq!(r.customers, d.customers.len() as u64);
     assert_eq!(r.orders, d.orders.len() as u64);
-    assert_eq!(r.lines, d.lines.len() as u64);
+    assert_eq!(r.lines, d.lines().len() as u64);
 }
 
 /// Ingests `bytes` whole and in every chunk size of [`CHUNKS`]; all outcomes must be identical.

@@ -135,7 +135,7 @@ impl DatasetBuilder {
         let products = data.product_info.len().saturating_mul(8);
         let keys = self.customer_days.len().saturating_mul(9);
         let orders = self.orders.len().saturating_mul(24);
-        let lines = self.lines.len().saturating_mul(16);
+        let lines = self.lines.len().saturating_mul(16).saturating_add(16);
         [products, keys, orders, lines].into_iter().fold(names, usize::saturating_add)
     }
 
@@ -165,9 +165,12 @@ impl DatasetBuilder {
         for orders in self.orders.chunks(BATCH) {
             cursor.write_orders(out, orders);
         }
-        for (lines, owners) in self.lines.chunks(BATCH).zip(self.line_orders.chunks(BATCH)) {
-            cursor.write_lines(out, lines, owners);
-        }
+        // The lines last, in a block the join can keep as it is (see `PartLines`).
+        out.block(|out| {
+            for (lines, owners) in self.lines.chunks(BATCH).zip(self.line_orders.chunks(BATCH)) {
+                cursor.write_lines(out, lines, owners);
+            }
+        });
     }
 
     /// Whether the part names an order this builder has (then it cannot be joined exactly).
@@ -180,13 +183,15 @@ impl DatasetBuilder {
     }
 
     /// Adds the lines of a builder that read the rest of the file after this one's part (as
-    /// [`DatasetBuilder::write_part`] wrote it), as if this builder had read them in turn; the
-    /// input is then whole, so the part's order ids and keys, which only reading on would look
-    /// up, are checked but not added, and lines added after it are an error. `Ok(false)`, with
-    /// nothing changed, when the two parts share an order. Damaged bytes are an error (the builder
-    /// is then not to be used).
-    pub(crate) fn join_part(&mut self, r: &mut In<'_>) -> Result<bool> {
-        let head = Head::read(r).ok_or_else(damaged)?;
+    /// [`DatasetBuilder::write_part`] wrote it, in `part` from byte `from`), as if this builder
+    /// had read them in turn; the input is then whole, so the part's order ids and keys, which
+    /// only reading on would look up, are checked but not added, and lines added after it are an
+    /// error. The part's lines are kept as written, to be decoded when first read (see
+    /// [`PartLines`]), unless `finish` will read them. `Ok(false)`, with nothing changed, when the
+    /// two parts share an order. Damaged bytes are an error (the builder is then not to be used).
+    pub(crate) fn join_part(&mut self, part: Vec<u8>, from: usize) -> Result<bool> {
+        let mut r = In::new(part.get(from..).ok_or_else(damaged)?);
+        let head = Head::read(&mut r).ok_or_else(damaged)?;
         if self.shares_an_order(&head) {
             return Ok(false);
         }
@@ -220,11 +225,21 @@ impl DatasetBuilder {
                 }
             }
         }
-        self.read_orders(r, &head, &customers, &channels, line_offset).ok_or_else(damaged)?;
-        self.read_lines(r, &head, &products, order_offset).ok_or_else(damaged)?;
+        self.read_orders(&mut r, &head, &customers, &channels, line_offset).ok_or_else(damaged)?;
+        let block_at = from.saturating_add(r.offset()).saturating_add(16);
+        let block = r.block().filter(|_| r.is_done()).ok_or_else(damaged)?;
         self.scattered |= head.scattered;
         self.big_quantities |= head.big_quantities;
         self.joined = true;
+        let lines = LineNumbers { products, orders: head.orders, count: head.lines };
+        if self.scattered || self.big_quantities {
+            // `finish` reads every line (to group them, or to sum their quantities): now, then.
+            let owners = Some((&mut self.line_orders, order_offset));
+            lines.decode(block, &mut self.lines, owners).ok_or_else(damaged)?;
+        } else {
+            let block = block_at..block_at.saturating_add(block.len());
+            self.part_lines = Some(PartLines { part, block, lines });
+        }
         Ok(true)
     }
 
@@ -237,15 +252,55 @@ impl DatasetBuilder {
         }
         Some(())
     }
+}
 
-    fn read_lines(&mut self, r: &mut In<'_>, head: &Head<'_>, products: &[u32], order_offset: u32) -> Option<()> {
-        self.lines.reserve(head.lines);
-        self.line_orders.reserve(head.lines);
-        let mut cursor = Cursor::default();
-        for batch in batches(head.lines) {
-            cursor.read_lines(r, head, (products, order_offset), (&mut self.lines, &mut self.line_orders), batch)?;
+/// A joined part's lines as the part wrote them (their block checked against its checksum at the
+/// join), decoded when the dataset's lines are first read: an analysis of orders alone (the
+/// customer table's BTYD columns, the models) never reads lines, and the block takes about a
+/// third of the memory the lines it holds take decoded.
+#[derive(Debug, Clone)]
+pub(crate) struct PartLines {
+    part: Vec<u8>,
+    block: std::ops::Range<usize>,
+    lines: LineNumbers,
+}
+
+impl PartLines {
+    pub(crate) fn count(&self) -> usize {
+        self.lines.count
+    }
+
+    /// Decodes the lines onto `lines`. Bytes that do not read although their checksum held (a
+    /// bug) end them there: the orders past them then have no lines.
+    pub(crate) fn decode_onto(&self, lines: &mut Vec<Line>) {
+        let block = self.part.get(self.block.clone()).unwrap_or(&[]);
+        let _ = self.lines.decode(block, lines, None);
+    }
+}
+
+/// What a part's lines need to be decoded here: the numbers its products have here, its count of
+/// orders (which lines' orders are checked against) and of lines.
+#[derive(Debug, Clone)]
+struct LineNumbers {
+    products: Vec<u32>,
+    orders: usize,
+    count: usize,
+}
+
+impl LineNumbers {
+    /// The lines of `block` onto `lines`, with products renumbered; with `owners`, each line's
+    /// order, moved by the offset given, onto those.
+    fn decode(&self, block: &[u8], lines: &mut Vec<Line>, mut owners: Option<(&mut Vec<u32>, u32)>) -> Option<()> {
+        let mut r = In::new(block);
+        lines.reserve_exact(self.count);
+        if let Some((owners, _)) = owners.as_mut() {
+            owners.reserve_exact(self.count);
         }
-        Some(())
+        let mut cursor = Cursor::default();
+        for batch in batches(self.count) {
+            cursor.read_lines(&mut r, self, lines, owners.as_mut().map(|(o, offset)| (&mut **o, *offset)), batch)?;
+        }
+        r.is_done().then_some(())
     }
 }
 
@@ -295,22 +350,23 @@ impl Cursor {
         Some(())
     }
 
-    /// The next `count` lines, with products renumbered and orders moved by `order_offset`, onto
-    /// the builder's lines and their orders.
+    /// The next `count` lines, with products renumbered, onto `lines`; with `owners`, their
+    /// orders, moved by the offset given, onto those.
     #[inline(never)]
-    fn read_lines(
-        &mut self,
-        r: &mut In<'_>,
-        head: &Head<'_>,
-        (products, order_offset): (&[u32], u32),
-        (lines, owners): (&mut Vec<Line>, &mut Vec<u32>),
-        count: usize,
-    ) -> Option<()> {
-        for _ in 0..count {
-            let (mut line, order) = self.read_line(r, head)?;
-            line.product = moved(products, line.product)?;
-            lines.push(line);
-            owners.push(order.wrapping_add(order_offset));
+    fn read_lines(&mut self, r: &mut In<'_>, to: &LineNumbers, lines: &mut Vec<Line>, owners: Option<(&mut Vec<u32>, u32)>, count: usize) -> Option<()> {
+        match owners {
+            Some((owners, offset)) => {
+                for _ in 0..count {
+                    let (line, order) = self.read_line(r, to)?;
+                    lines.push(line);
+                    owners.push(order.wrapping_add(offset));
+                }
+            }
+            None => {
+                for _ in 0..count {
+                    lines.push(self.read_line(r, to)?.0);
+                }
+            }
         }
         Some(())
     }
@@ -360,12 +416,12 @@ impl Cursor {
         Some(OpenOrder { customer, day, channel, cancelled: flags & 1 != 0, revenue, overflow, start, len })
     }
 
-    /// A line as written, with the part's own product number, and its order's part number.
+    /// A line as written, with its product renumbered, and its order's number in the part.
     #[inline]
-    fn read_line(&mut self, r: &mut In<'_>, head: &Head<'_>) -> Option<(Line, u32)> {
+    fn read_line(&mut self, r: &mut In<'_>, to: &LineNumbers) -> Option<(Line, u32)> {
         self.order = self.order.checked_add(r.signed()?)?;
-        let order = u32::try_from(self.order).ok().filter(|&o| (o as usize) < head.orders)?;
-        let product = check(r.opt_var()?, head.products.len())?;
+        let order = u32::try_from(self.order).ok().filter(|&o| (o as usize) < to.orders)?;
+        let product = moved(&to.products, r.opt_var()?)?;
         let (quantity, amount) = (r.decimal()?, r.decimal()?);
         Some((Line { product, quantity, amount }, order))
     }
@@ -386,6 +442,50 @@ mod tests {
         b
     }
 
+    fn part(b: &DatasetBuilder) -> Vec<u8> {
+        let mut out = Out::with_room(b.part_bytes());
+        b.write_part(&mut out);
+        out.into_bytes()
+    }
+
+    fn amounts(lines: &[Line]) -> Vec<i64> {
+        lines.iter().map(|l| i64::try_from(l.amount).unwrap()).collect()
+    }
+
+    #[test]
+    fn a_joined_part_s_lines_are_decoded_when_first_read() {
+        let second = builder(&[("x", "2", 5), ("x", "2", 5), ("y", "3", 6), ("x", "4", 7)]);
+        let mut first = builder(&[("y", "1", 1)]);
+        assert!(first.join_part(part(&second), 0).unwrap());
+        assert_eq!(first.line_count(), 5);
+        let d = first.finish().unwrap();
+        assert!(!d.lines.is_decoded());
+        assert_eq!(d.line_count(), 5);
+        // Orders alone do not decode them.
+        assert_eq!(d.orders_of(1).iter().map(|o| o.day).collect::<Vec<_>>(), vec![5, 7]);
+        assert!(!d.lines.is_decoded());
+        assert_eq!(amounts(d.lines_of(&d.orders_of(1)[0])), vec![5, 5]);
+        assert!(d.lines.is_decoded());
+        assert_eq!(amounts(d.lines()), vec![1, 5, 5, 6, 7]);
+        assert_eq!(d.line_count(), 5);
+        // A copy holds them all too.
+        assert_eq!(amounts(d.clone().lines()), vec![1, 5, 5, 6, 7]);
+    }
+
+    #[test]
+    fn lines_finish_groups_are_decoded_at_the_join() {
+        // This part's order 1 has lines apart: `finish` groups all lines, so the part's are
+        // decoded when joined, with their orders.
+        let second = builder(&[("x", "2", 5), ("x", "4", 7)]);
+        let mut first = builder(&[("y", "1", 1), ("y", "3", 3), ("y", "1", 1)]);
+        assert!(first.join_part(part(&second), 0).unwrap());
+        let d = first.finish().unwrap();
+        assert!(d.lines.is_decoded());
+        assert_eq!(amounts(d.lines()), vec![1, 1, 3, 5, 7]);
+        assert_eq!(d.orders_of(0).iter().map(|o| amounts(d.lines_of(o))).collect::<Vec<_>>(), vec![vec![1, 1], vec![3]]);
+        assert_eq!(d.orders_of(1).iter().map(|o| amounts(d.lines_of(o))).collect::<Vec<_>>(), vec![vec![5], vec![7]]);
+    }
+
     #[test]
     fn damaged_parts_are_errors_or_other_data_never_a_panic() {
         let second = builder(&[("x", "2", 5), ("y", "3", 6), ("x", "4", 7)]);
@@ -393,15 +493,15 @@ mod tests {
         second.write_part(&mut out);
         let bytes = out.into_bytes();
         let mut first = builder(&[("y", "1", 1)]);
-        assert!(first.join_part(&mut In::new(&bytes)).unwrap());
+        assert!(first.join_part(bytes.clone(), 0).unwrap());
         assert_eq!(first.finish().unwrap().orders.iter().map(|o| o.day).collect::<Vec<_>>(), vec![1, 6, 5, 7]);
         for i in 0..bytes.len() {
             for flip in [1u8, 0x80, 0xff] {
                 let mut damaged = bytes.clone();
                 damaged[i] ^= flip;
                 let mut first = builder(&[("y", "1", 1)]);
-                if let Ok(true) = first.join_part(&mut In::new(&damaged)) {
-                    let _ = first.finish();
+                if let Ok(true) = first.join_part(damaged, 0) {
+                    let _ = first.finish().map(|d| d.lines().len());
                 }
             }
         }

@@ -539,7 +539,7 @@ impl TransactionIngest {
         report.decimal_separator = state.amounts.resolved();
         report.customers = count(dataset.customers.len());
         report.orders = count(dataset.orders.len());
-        report.lines = count(dataset.lines.len());
+        report.lines = count(dataset.line_count());
         report.parts = report.parts.max(1);
         Ok((dataset, report))
     }
@@ -1335,7 +1335,7 @@ mod tests {
                 ingest.feed(chunk)?;
             }
             if let Some((_, part)) = &part {
-                joined = ingest.join_part(part)?;
+                joined = ingest.join_part(part.clone())?;
             }
             if !joined {
                 for chunk in bytes[split..].chunks(4096) {

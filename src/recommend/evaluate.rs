@@ -103,16 +103,18 @@ pub fn before(data: &Dataset, cut: Day) -> Dataset {
         customer_channel: data.customer_channel.clone(),
         ..Dataset::default()
     };
+    let mut train_lines = Vec::new();
     for c in 0..data.customers.len() as u32 {
         let start = train.orders.len() as u32;
         for order in data.orders_of(c).iter().filter(|o| o.day < cut) {
             let lines = data.lines_of(order);
-            let first = train.lines.len() as u32;
-            train.lines.extend_from_slice(lines);
+            let first = train_lines.len() as u32;
+            train_lines.extend_from_slice(lines);
             train.orders.push(Order { lines: (first, lines.len() as u32), ..order.clone() });
         }
         train.customer_orders.push((start, (train.orders.len() as u32).saturating_sub(start)));
     }
+    train.lines = train_lines.into();
     train
 }
 

@@ -124,7 +124,7 @@ pub(crate) fn revenue_of(orders: &[Order]) -> Result<Decimal> {
 /// order, each into its owner's total, rather than read at random order by order.
 pub(crate) fn items_by_customer(dataset: &Dataset, as_of: Day) -> Result<Vec<Decimal>> {
     const NOBODY: u32 = u32::MAX;
-    let mut owner = vec![NOBODY; dataset.lines.len()];
+    let mut owner = vec![NOBODY; dataset.line_count()];
     for customer in 0..dataset.customer_orders.len() {
         let c = u32::try_from(customer).or_internal("customer index beyond u32")?;
         for order in orders_up_to(dataset, c, as_of) {
@@ -135,7 +135,7 @@ pub(crate) fn items_by_customer(dataset: &Dataset, as_of: Day) -> Result<Vec<Dec
         }
     }
     let mut items = vec![Decimal::ZERO; dataset.customer_orders.len()];
-    for (line, &c) in dataset.lines.iter().zip(&owner) {
+    for (line, &c) in dataset.lines().iter().zip(&owner) {
         if let Some(sum) = items.get_mut(c as usize) {
             *sum = sum.checked_add(line.quantity).or_overflow("a customer's items")?;
         }

@@ -219,7 +219,7 @@ impl Ingestor {
     /// Takes in the part written by `writePart`, which starts where the bytes pushed so far end:
     /// true when joined (then `finish`), false when the rest must be pushed instead.
     #[wasm_bindgen(js_name = joinPart)]
-    pub fn join_part(&mut self, part: &[u8]) -> Result<bool, JsValue> {
+    pub fn join_part(&mut self, part: Vec<u8>) -> Result<bool, JsValue> {
         let inner = self.inner.as_mut().ok_or_else(used_up)?;
         let joined = inner.join_part(part).map_err(|e| to_js(&e))?;
         self.rows = inner.progress().1 as f64;

@@ -29,7 +29,7 @@ use crate::wire::{damaged, In, Out};
 pub(super) const MAX_RESERVED_LINES: usize = 2 << 20;
 
 /// The first thing a part says, so that bytes of anything else are refused.
-const MAGIC: &str = "clvkit part 2";
+const MAGIC: &str = "clvkit part 3";
 
 /// What the part's formats were when it started, and are at its end.
 fn evidence_key(ingest: &TransactionIngest) -> String {
@@ -240,8 +240,8 @@ impl TransactionIngest {
     /// Takes in a part of the file that starts exactly where this ingest's input so far ends, as
     /// [`Self::write_part`] wrote it. `Ok(true)`: the file is read (call `finish`); `Ok(false)`:
     /// the part cannot be joined exactly, nothing changed, and the rest of the file must be fed.
-    pub fn join_part(&mut self, bytes: &[u8]) -> Result<bool> {
-        let mut r = In::new(bytes);
+    pub fn join_part(&mut self, bytes: Vec<u8>) -> Result<bool> {
+        let mut r = In::new(&bytes);
         (r.str() == Some(MAGIC)).then_some(()).ok_or_else(damaged)?;
         let whole = r.bool().ok_or_else(damaged)?;
         let start_key = r.str().ok_or_else(damaged)?;
@@ -261,11 +261,9 @@ impl TransactionIngest {
         let Some(error_examples) = examples else {
             return Ok(false);
         };
-        if !self.state.builder.join_part(&mut r)? {
+        let from = r.offset();
+        if !self.state.builder.join_part(bytes, from)? {
             return Ok(false);
-        }
-        if !r.is_done() {
-            return Err(damaged());
         }
         let s = &mut self.state;
         s.log.absorb(RowCounts { error_examples, ..counts });
