@@ -149,12 +149,27 @@ impl Out {
 /// A 64-bit checksum of `bytes` (FxHash's step over 8-byte words): any one word changed changes
 /// it, since each step is one-to-one in both the sum so far and the word.
 pub fn checksum(bytes: &[u8]) -> u64 {
-    const K: u64 = 0x517c_c1b7_2722_0a95;
-    let step = |sum: u64, word: u64| (sum.rotate_left(5) ^ word).wrapping_mul(K);
-    let mut words = bytes.chunks_exact(8);
-    let sum = words.by_ref().fold(0, |sum, w| step(sum, u64::from_le_bytes(w.try_into().unwrap_or_default())));
-    let tail = words.remainder().iter().rev().fold(0u64, |tail, &b| tail << 8 | u64::from(b));
-    step(step(sum, tail), bytes.len() as u64)
+    // 16 KiB a call of a never-inlined function, so that the words are summed in optimised code
+    // (see [`BATCH`]); only the last piece can end in fewer than 8 bytes.
+    let sum = bytes.chunks(1 << 14).fold(0, sum_piece);
+    checksum_step(sum, bytes.len() as u64)
+}
+
+#[inline(always)]
+fn checksum_step(sum: u64, word: u64) -> u64 {
+    (sum.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95)
+}
+
+/// `sum` taken on over `piece`'s words, then its last bytes as one more word when they are fewer
+/// than 8.
+#[inline(never)]
+fn sum_piece(sum: u64, piece: &[u8]) -> u64 {
+    let mut words = piece.chunks_exact(8);
+    let sum = words.by_ref().fold(sum, |sum, w| checksum_step(sum, u64::from_le_bytes(w.try_into().unwrap_or_default())));
+    match words.remainder() {
+        [] => sum,
+        rest => checksum_step(sum, rest.iter().rev().fold(0u64, |tail, &b| tail << 8 | u64::from(b))),
+    }
 }
 
 /// Reads values in the order [`Out`] wrote them.
