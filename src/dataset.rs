@@ -17,7 +17,7 @@ mod order_ids;
 pub use interner::Interner;
 pub use lines::Lines;
 use join::PartLines;
-pub(crate) use interner::same_text;
+pub(crate) use interner::{same_text, TextKey};
 use order_ids::OrderIds;
 
 /// A calendar date as days since 1970-01-01 (proleptic Gregorian; negative before 1970).
@@ -218,14 +218,14 @@ pub struct DatasetBuilder {
     customer_days: HashMap<(u32, Day), u32>,
     /// The previous line's order id and order, when it had one (lines of one order usually
     /// come together).
-    last_id: String,
+    last_id: TextKey,
     last_order: Option<u32>,
     /// The previous line's customer, product, category and channel: tried before a hash lookup,
     /// as neighbouring lines often repeat them.
     last_customer: Option<u32>,
     /// `last_customer`'s name, kept here: comparing with it reads no interner memory (a file's
     /// customers come in no useful order, so theirs is rarely in cache).
-    last_customer_name: String,
+    last_customer_name: TextKey,
     last_product: Option<u32>,
     last_category: Option<u32>,
     last_channel: Option<u32>,
@@ -324,7 +324,7 @@ impl DatasetBuilder {
                 let open = self.orders.get(o as usize).ok_or_else(|| Error::new(ErrorCode::Internal, "an order id names no order"))?;
                 let id = order_id.unwrap_or_default();
                 let same_customer = if self.last_customer == Some(open.customer) {
-                    same_text(&self.last_customer_name, customer_name)
+                    self.last_customer_name.is(customer_name)
                 } else {
                     self.data.customers.is(open.customer, customer_name)
                 };
@@ -345,14 +345,13 @@ impl DatasetBuilder {
             // Its name was just compared.
             Ok((_, customer, _)) => customer,
             _ => match self.last_customer {
-                Some(last) if same_text(&self.last_customer_name, customer_name) => last,
+                Some(last) if self.last_customer_name.is(customer_name) => last,
                 _ => data.customers.intern(customer_name).ok_or_else(|| too_many("customers"))?,
             },
         };
         if self.last_customer != Some(customer) {
             self.last_customer = Some(customer);
-            self.last_customer_name.clear();
-            self.last_customer_name.push_str(customer_name);
+            self.last_customer_name.set(customer_name);
         }
         if data.customer_channel.len() < data.customers.len() {
             data.customer_channel.push(None);
@@ -408,8 +407,7 @@ impl DatasetBuilder {
         };
         if let Some(id) = order_id {
             if self.last_order != Some(order) {
-                self.last_id.clear();
-                self.last_id.push_str(id);
+                self.last_id.set(id);
                 self.last_order = Some(order);
             }
         }
@@ -450,7 +448,7 @@ impl DatasetBuilder {
 
     fn find_order<'a>(&self, id: &'a str) -> std::result::Result<u32, order_ids::NewId<'a>> {
         match self.last_order {
-            Some(o) if same_text(&self.last_id, id) => Ok(o),
+            Some(o) if self.last_id.is(id) => Ok(o),
             _ => self.order_ids.find(id),
         }
     }

@@ -9,7 +9,7 @@ use rustc_hash::{FxBuildHasher, FxHashMap as HashMap};
 
 
 /// `a == b`, inline for the short strings ids and names usually are (instead of a call to
-/// `memcmp`, which in wasm is a byte loop): two overlapping word comparisons up to 16 bytes.
+/// `memcmp`, which in wasm is a byte loop): the [`short_words`] of texts up to 16 bytes.
 #[inline(always)]
 pub(crate) fn same_text(a: &str, b: &str) -> bool {
     same_bytes(a.as_bytes(), b.as_bytes())
@@ -18,16 +18,50 @@ pub(crate) fn same_text(a: &str, b: &str) -> bool {
 /// [`same_text`] for bytes.
 #[inline(always)]
 fn same_bytes(a: &[u8], b: &[u8]) -> bool {
-    let n = a.len();
-    if n != b.len() {
-        return false;
-    }
-    let word = |s: &[u8], at: usize| s.get(at..at.wrapping_add(8)).and_then(|w| <[u8; 8]>::try_from(w).ok()).map(u64::from_ne_bytes);
-    let half = |s: &[u8], at: usize| s.get(at..at.wrapping_add(4)).and_then(|w| <[u8; 4]>::try_from(w).ok()).map(u32::from_ne_bytes);
+    a.len() == b.len() && if a.len() <= 16 { short_words(a) == short_words(b) } else { a == b }
+}
+
+/// Two words holding every byte of `b` when it has at most 16 (overlapping loads: the first and
+/// last 8 bytes, or 4, or the first, middle and last byte), so that two texts of one such length
+/// are equal exactly when their words are; (0, 0) for longer texts.
+#[inline(always)]
+fn short_words(b: &[u8]) -> (u64, u64) {
+    let n = b.len();
+    let word = |at: usize| b.get(at..at.wrapping_add(8)).and_then(|w| <[u8; 8]>::try_from(w).ok()).map_or(0, u64::from_ne_bytes);
+    let half = |at: usize| b.get(at..at.wrapping_add(4)).and_then(|w| <[u8; 4]>::try_from(w).ok()).map_or(0, u32::from_ne_bytes);
+    let byte = |at: usize| b.get(at).map_or(0, |&v| u64::from(v));
     match n {
-        8..=16 => word(a, 0) == word(b, 0) && word(a, n.wrapping_sub(8)) == word(b, n.wrapping_sub(8)),
-        4..=7 => half(a, 0) == half(b, 0) && half(a, n.wrapping_sub(4)) == half(b, n.wrapping_sub(4)),
-        _ => a == b,
+        8..=16 => (word(0), word(n.wrapping_sub(8))),
+        4..=7 => (u64::from(half(0)), u64::from(half(n.wrapping_sub(4)))),
+        1..=3 => (byte(0) | byte(n / 2) << 8 | byte(n.wrapping_sub(1)) << 16, 0),
+        _ => (0, 0),
+    }
+}
+
+/// A text kept only to be compared with later ([`TextKey::is`] is [`same_text`] with it): up to
+/// 16 bytes as their [`short_words`], not copied (a copy of a few bytes is a `memory.copy` call in
+/// wasm, made for every order's id and customer); longer ones in full.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct TextKey {
+    len: usize,
+    words: (u64, u64),
+    long: String,
+}
+
+impl TextKey {
+    #[inline(always)]
+    pub(crate) fn set(&mut self, text: &str) {
+        self.len = text.len();
+        self.words = short_words(text.as_bytes());
+        if text.len() > 16 {
+            self.long.clear();
+            self.long.push_str(text);
+        }
+    }
+
+    #[inline(always)]
+    pub(crate) fn is(&self, text: &str) -> bool {
+        text.len() == self.len && if self.len <= 16 { short_words(text.as_bytes()) == self.words } else { self.long == text }
     }
 }
 
@@ -461,11 +495,17 @@ mod tests {
         for n in 0..=base.len() {
             let a = &base[..n];
             assert!(same_text(a, a));
+            let mut key = TextKey::default();
+            key.set(&base[n / 2..]);
+            key.set(a);
+            assert!(key.is(a));
+            assert!(!key.is(&base[..n.saturating_sub(1)]) || n == 0);
             assert!(!same_text(a, &base[..n.saturating_sub(1)]) || n == 0);
             for at in 0..n {
                 let mut b = a.as_bytes().to_vec();
                 b[at] = b'#';
                 assert!(!same_text(a, std::str::from_utf8(&b).unwrap()), "{a} at {at}");
+                assert!(!key.is(std::str::from_utf8(&b).unwrap()), "{a} at {at}");
             }
         }
     }

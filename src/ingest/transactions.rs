@@ -56,7 +56,7 @@ use super::dates::{format_day, parse_iso_day, DateOrder, DateParser};
 use super::mapping::{auto_map, ColumnRef, Mapping, Role};
 use super::reader::{field_count_error, Reader, Record};
 use super::rows::{RowCounts, RowLog};
-use crate::dataset::{same_text, trim, Dataset, DatasetBuilder, Day, LineInput};
+use crate::dataset::{same_text, trim, Dataset, DatasetBuilder, Day, LineInput, TextKey};
 use crate::error::{Error, ErrorCode, Result, Warning};
 use crate::input::{reject_unknown, Unknown};
 
@@ -282,7 +282,7 @@ enum Status {
 /// Its buffers are reused from order to order, so a row allocates nothing here.
 #[derive(Default)]
 struct OrderContext {
-    id: String,
+    id: TextKey,
     status: Status,
     customer: Option<String>,
     day: Option<Day>,
@@ -300,8 +300,7 @@ enum Parsed<'a> {
 impl OrderContext {
     /// Starts order `id` in this context's buffers.
     fn restart(&mut self, id: &str) {
-        self.id.clear();
-        self.id.push_str(id);
+        self.id.set(id);
         self.lines.clear();
     }
 
@@ -622,7 +621,7 @@ impl State {
         self.log.accept();
         let key = LineKey::of(&input, self.builder.last_product());
         let context = match self.context.as_mut() {
-            Some(context) if same_text(&context.id, id) => context,
+            Some(context) if context.id.is(id) => context,
             _ => {
                 let context = self.context.get_or_insert_with(OrderContext::default);
                 context.restart(id);
@@ -736,7 +735,7 @@ impl State {
     /// The context of the previous row, taken out when this row continues the same order.
     fn take_context(&mut self, order_id: Option<&str>) -> Option<OrderContext> {
         match (&self.context, order_id) {
-            (Some(context), Some(id)) if same_text(&context.id, id) => self.context.take(),
+            (Some(context), Some(id)) if context.id.is(id) => self.context.take(),
             _ => None,
         }
     }
