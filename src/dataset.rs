@@ -26,7 +26,6 @@ pub type Day = i32;
 /// One order (or, without an order id column, one customer's lines on one day).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Order {
-    pub customer: u32,
     pub day: Day,
     /// Sum of its lines' amounts (returns netted in, as negative amounts).
     pub revenue: Decimal,
@@ -671,7 +670,7 @@ fn sort_orders(orders: &[OpenOrder], lines: Option<&[(u32, u32)]>, counted: Coun
     let mut next: Vec<Next> = ranges.iter().map(|&(slot, _)| Next { slot, day: Day::MIN, first: None }).collect();
     // Customers whose orders came out of day order, each once (their slots are sorted afterwards).
     let mut unsorted: Vec<u32> = Vec::new();
-    let blank = Order { customer: 0, day: 0, revenue: Decimal::ZERO, lines: (0, 0), is_return: false };
+    let blank = Order { day: 0, revenue: Decimal::ZERO, lines: (0, 0), is_return: false };
     let mut sorted = vec![blank; total as usize];
     for (i, open) in orders.iter().enumerate() {
         let Some(next) = next.get_mut(open.customer as usize) else {
@@ -692,7 +691,6 @@ fn sort_orders(orders: &[OpenOrder], lines: Option<&[(u32, u32)]>, counted: Coun
         if let Some(place) = sorted.get_mut(next.slot as usize) {
             let revenue = open.revenue;
             *place = Order {
-                customer: open.customer,
                 day: open.day,
                 revenue,
                 lines,

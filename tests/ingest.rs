@@ -53,11 +53,12 @@ fn dump(d: &Dataset, r: &IngestReport) -> String {
     }
     let channels: Vec<_> = d.customer_channel.iter().map(|c| c.map(|c| d.channels.name(c).to_owned())).collect();
     let _ = writeln!(s, "customer channels {channels:?} ranges {:?}", d.customer_orders);
-    for o in &d.orders {
+    let by_customer = (0..d.customers.len() as u32).flat_map(|c| d.orders_of(c).iter().map(move |o| (c, o)));
+    for (c, o) in by_customer {
         let _ = write!(
             s,
             "order {} {} {} {} {}:",
-            d.customers.name(o.customer),
+            d.customers.name(c),
             format_day(o.day),
             o.revenue,
             d.items(o).expect("items"),
