@@ -60,7 +60,8 @@ pub struct Dataset {
     pub product_info: Vec<ProductInfo>,
     pub categories: Interner,
     pub channels: Interner,
-    /// Parallel to `customers`: the channel on the customer's first order (by day, then file order).
+    /// Parallel to `customers`: the channel on the customer's first order (by day, then file order);
+    /// set by `finish` (empty while the builder reads).
     pub customer_channel: Vec<Option<u32>>,
     /// Sorted by customer, then day, then file order.
     pub orders: Vec<Order>,
@@ -351,9 +352,6 @@ impl DatasetBuilder {
         if self.last_customer != Some(customer) {
             self.last_customer = Some(customer);
             self.last_customer_name.set(customer_name);
-        }
-        if data.customer_channel.len() < data.customers.len() {
-            data.customer_channel.push(None);
         }
         let product = intern_value(
             &mut data.products,

@@ -210,7 +210,6 @@ impl DatasetBuilder {
         let products = intern_all(&mut data.products, &head.products, "products")?;
         let categories = intern_all(&mut data.categories, &head.categories, "categories")?;
         let channels = intern_all(&mut data.channels, &head.channels, "channels")?;
-        data.customer_channel.resize(data.customers.len(), None);
         data.product_info.resize(data.products.len(), ProductInfo::default());
         // The first non-empty name and category seen win: this builder's, then the part's.
         for &p in &products {
