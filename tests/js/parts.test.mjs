@@ -36,7 +36,9 @@ async function reading(path, options, control) {
     const { parts, ...report } = dataset.report;
     const t = dataset.customers({ unit: "weeks" });
     const table = Object.fromEntries(Object.entries(t).map(([k, v]) => [k, ArrayBuffer.isView(v) ? Array.from(v) : v]));
-    return { parts, report, table, kpis: dataset.kpis(), cohorts: dataset.cohorts() };
+    // Rules read every line's product: the second part's lines, kept encoded, decode for them.
+    const rules = dataset.rulesCsv({ minSupport: 0.001 });
+    return { parts, report, table, kpis: dataset.kpis(), cohorts: dataset.cohorts(), rules };
   } finally {
     dataset.free();
   }
@@ -50,6 +52,8 @@ async function sameAsOneReading(path, options = {}) {
   assert.deepEqual(parts.table, whole.table);
   assert.deepEqual(parts.kpis, whole.kpis);
   assert.deepEqual(parts.cohorts, whole.cohorts);
+  assert.equal(parts.rules, whole.rules);
+  assert.ok(whole.rules.split("\n").length > 10, "rules were found");
   return parts.parts;
 }
 
