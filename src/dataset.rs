@@ -628,22 +628,24 @@ struct Counted {
 /// Each customer's orders counted and placed; the first overflow of an order's totals, in order
 /// of first appearance, is the error.
 fn count_orders(orders: &[OpenOrder], customers: usize) -> Result<Counted> {
-    let mut counts = vec![0u32; customers];
+    // Each customer's count in its range's length, then the starts.
+    let mut ranges = vec![(0u32, 0u32); customers];
     let mut days = None;
     for open in orders {
         days = Some(widen(days, open.day));
         if open.overflow {
             return Err(sum_overflow("revenue"));
         }
-        if let Some(count) = counts.get_mut(open.customer as usize) {
+        if let Some((_, count)) = ranges.get_mut(open.customer as usize) {
             *count = count.checked_add(1).ok_or_else(|| too_many("orders"))?;
         }
     }
-    let mut ranges = Vec::with_capacity(customers);
     let mut total: u32 = 0;
-    for &count in &counts {
-        ranges.push(if count == 0 { (0, 0) } else { (total, count) });
-        total = total.checked_add(count).ok_or_else(|| too_many("orders"))?;
+    for (start, count) in &mut ranges {
+        if *count != 0 {
+            *start = total;
+        }
+        total = total.checked_add(*count).ok_or_else(|| too_many("orders"))?;
     }
     Ok(Counted { ranges, total, days })
 }
@@ -655,8 +657,14 @@ fn count_orders(orders: &[OpenOrder], customers: usize) -> Result<Counted> {
 struct Next {
     slot: u32,
     day: Day,
-    first: Option<(Day, Option<u32>)>,
+    /// `NO_FIRST` until its first order is placed.
+    first_day: Day,
+    /// The first order's channel, `NO_CHANNEL` for none.
+    first_channel: u32,
 }
+
+const NO_FIRST: Day = Day::MAX;
+const NO_CHANNEL: u32 = u32::MAX;
 
 /// A counting sort by customer: each order written straight to its customer's next slot, in file
 /// order (random writes, which do not stall as the random reads of a gather would); then each
@@ -665,7 +673,7 @@ struct Next {
 fn sort_orders(orders: &[OpenOrder], lines: Option<&[(u32, u32)]>, counted: Counted) -> SortedOrders {
     let Counted { ranges, total, days: _ } = counted;
     const OUT_OF_ORDER: Day = Day::MAX;
-    let mut next: Vec<Next> = ranges.iter().map(|&(slot, _)| Next { slot, day: Day::MIN, first: None }).collect();
+    let mut next: Vec<Next> = ranges.iter().map(|&(slot, _)| Next { slot, day: Day::MIN, first_day: NO_FIRST, first_channel: NO_CHANNEL }).collect();
     // Customers whose orders came out of day order, each once (their slots are sorted afterwards).
     let mut unsorted: Vec<u32> = Vec::new();
     let blank = Order { day: 0, revenue: Decimal::ZERO, lines: (0, 0), is_return: false };
@@ -682,8 +690,11 @@ fn sort_orders(orders: &[OpenOrder], lines: Option<&[(u32, u32)]>, counted: Coun
                 next.day = open.day;
             }
         }
-        if next.first.is_none_or(|(day, _)| open.day < day) {
-            next.first = Some((open.day, open.channel));
+        // Days are those the date parsers give (1900-2200), never `NO_FIRST`; the second test
+        // only keeps an order on that day from being no one's first.
+        if open.day < next.first_day || next.first_day == NO_FIRST && next.first_channel == NO_CHANNEL {
+            next.first_day = open.day;
+            next.first_channel = open.channel.unwrap_or(NO_CHANNEL);
         }
         let lines = open.lines(i, lines);
         if let Some(place) = sorted.get_mut(next.slot as usize) {
@@ -704,7 +715,7 @@ fn sort_orders(orders: &[OpenOrder], lines: Option<&[(u32, u32)]>, counted: Coun
             own.sort_by_key(|o| o.day);
         }
     }
-    let channels = next.into_iter().map(|n| n.first.and_then(|(_, channel)| channel)).collect();
+    let channels = next.into_iter().map(|n| (n.first_channel != NO_CHANNEL).then_some(n.first_channel)).collect();
     SortedOrders { orders: sorted, ranges, channels }
 }
 
