@@ -15,8 +15,8 @@ mod join;
 mod lines;
 mod order_ids;
 pub use interner::Interner;
-pub use lines::Lines;
 use join::PartLines;
+use lines::Lines;
 pub(crate) use interner::{same_text, TextKey};
 use order_ids::OrderIds;
 
@@ -690,9 +690,8 @@ fn sort_orders(orders: &[OpenOrder], lines: Option<&[(u32, u32)]>, counted: Coun
                 next.day = open.day;
             }
         }
-        // Days are those the date parsers give (1900-2200), never `NO_FIRST`; the second test
-        // only keeps an order on that day from being no one's first.
-        if open.day < next.first_day || next.first_day == NO_FIRST && next.first_channel == NO_CHANNEL {
+        // Days stay below `NO_FIRST` (as below `OUT_OF_ORDER`): the dates parsed are 1900-2200.
+        if open.day < next.first_day {
             next.first_day = open.day;
             next.first_channel = open.channel.unwrap_or(NO_CHANNEL);
         }

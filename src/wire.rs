@@ -175,29 +175,29 @@ fn sum_piece(sum: u64, piece: &[u8]) -> u64 {
 /// Reads values in the order [`Out`] wrote them.
 #[derive(Debug)]
 pub struct In<'a> {
+    /// All the bytes, and those not read yet.
+    all: &'a [u8],
     bytes: &'a [u8],
-    /// How many bytes there were at first.
-    len: usize,
 }
 
 impl<'a> In<'a> {
     pub fn new(bytes: &'a [u8]) -> Self {
-        In { bytes, len: bytes.len() }
+        In { all: bytes, bytes }
     }
 
     /// How many bytes were read so far.
     pub fn offset(&self) -> usize {
-        self.len.saturating_sub(self.bytes.len())
+        self.all.len().saturating_sub(self.bytes.len())
+    }
+
+    /// The bytes read since [`In::offset`] was `from`, as they are.
+    pub fn since(&self, from: usize) -> Option<&'a [u8]> {
+        self.all.get(from..self.offset())
     }
 
     /// True when every byte was read.
     pub fn is_done(&self) -> bool {
         self.bytes.is_empty()
-    }
-
-    /// The bytes not read yet.
-    pub fn rest(&self) -> &'a [u8] {
-        self.bytes
     }
 
     fn take<const N: usize>(&mut self) -> Option<[u8; N]> {
@@ -418,6 +418,7 @@ mod tests {
             assert_eq!(r.u8(), Some(5));
             assert_eq!(r.offset(), 1);
             assert_eq!(r.block(), Some(&content[..]));
+            assert_eq!(r.since(r.offset() - n), Some(&content[..]));
             assert_eq!((r.u8(), r.is_done()), (Some(6), true));
             // Any byte of the checksum, the length or the block changed: no block.
             for i in 1..bytes.len() - 1 {

@@ -225,8 +225,9 @@ impl DatasetBuilder {
             }
         }
         self.read_orders(&mut r, &head, &customers, &channels, line_offset).ok_or_else(damaged)?;
-        let block_at = from.saturating_add(r.offset()).saturating_add(16);
         let block = r.block().filter(|_| r.is_done()).ok_or_else(damaged)?;
+        // Where it lies in `part`: it ends the part.
+        let block_at = part.len().saturating_sub(block.len());
         self.scattered |= head.scattered;
         self.big_quantities |= head.big_quantities;
         self.joined = true;

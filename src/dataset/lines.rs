@@ -11,7 +11,7 @@ use super::Line;
 /// first read of any (orders alone never read them: the customer table's BTYD columns, the
 /// models, the segments).
 #[derive(Default)]
-pub struct Lines {
+pub(crate) struct Lines {
     decoded: OnceCell<Vec<Line>>,
     /// Until then: the lines read here and the part's.
     encoded: Cell<Option<Box<Encoded>>>,
@@ -35,7 +35,7 @@ impl Lines {
     }
 
     /// All the lines (decoded now if they were not yet).
-    pub fn get(&self) -> &[Line] {
+    pub(crate) fn get(&self) -> &[Line] {
         self.decoded.get_or_init(|| match self.encoded.take() {
             Some(both) => {
                 let (mut lines, part) = *both;
@@ -47,12 +47,8 @@ impl Lines {
     }
 
     /// How many lines there are, without decoding them.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.decoded.get().map_or(self.count, Vec::len)
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 
     /// Whether they were decoded (tests of when they are).

@@ -139,14 +139,14 @@ impl<'a> PartIds<'a> {
     pub(super) fn read(r: &mut In<'a>) -> Option<Self> {
         let prefix = r.opt_str()?;
         let len = r.len(2)?;
-        let at = r.rest();
+        let from = r.offset();
         let mut ends = None;
         let mut last = 0u64;
         for batch in batches(len) {
             let (first, end) = read_entries(r, &mut last, batch)?;
             ends = Some((ends.map_or(first, |(first, _)| first), end));
         }
-        let run = at.get(..at.len().checked_sub(r.rest().len())?)?;
+        let run = r.since(from)?;
         let n = r.len(1)?;
         let mut others = Vec::with_capacity(n);
         for _ in 0..n {
