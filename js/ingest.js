@@ -115,9 +115,11 @@ export async function feed(ingestor, source, { onProgress, signal, [SIZE]: size 
   let bytes = 0;
   let split; // where the part starts: undefined until asked, null for no part
   let joined = false;
-  let expected = false;
   let lastYield = performance.now();
   try {
+    // Room for the whole file's rows (a joined part's too), made as soon as the first ones say
+    // how dense they are (transactions only).
+    if (totalBytes !== null) ingestor.expectBytes?.(totalBytes);
     for await (let chunk of chunksOf(source)) {
       if (signal?.aborted) throw new ClvkitError("CANCELLED", "the ingest was cancelled");
       if (part !== null && split === undefined && bytes + chunk.byteLength > part.from) split = await part.start;
@@ -136,12 +138,6 @@ export async function feed(ingestor, source, { onProgress, signal, [SIZE]: size 
       }
       wasm(() => ingestor.push(chunk));
       bytes += chunk.byteLength;
-      if (!expected && totalBytes !== null && ingestor.isSettled?.()) {
-        // Room for the whole file's rows (a joined part's too), as the first ones suggest
-        // (transactions only).
-        expected = true;
-        ingestor.expectBytes(totalBytes);
-      }
       onProgress?.({ bytes, totalBytes, rows: ingestor.rows() });
       if (performance.now() - lastYield >= YIELD_EVERY_MS) {
         await yieldToEventLoop();

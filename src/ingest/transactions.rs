@@ -371,7 +371,13 @@ impl LineKey {
 pub struct TransactionIngest {
     reader: Reader,
     state: State,
+    /// The input's length told before the rows could say how dense they are ([`Self::expect_bytes`]):
+    /// room is made for it as soon as they can, while the vectors are still small to copy.
+    expected: Option<u64>,
 }
+
+/// While room waits to be made ([`TransactionIngest::expected`]), chunks are read in steps this long.
+const EXPECT_STEP: usize = 64 << 10;
 
 struct State {
     options: Settings,
@@ -500,11 +506,23 @@ impl TransactionIngest {
                 part_key: None,
                 density: None,
             },
+            expected: None,
         })
     }
 
     /// Reads one chunk of the file (any size, split anywhere).
-    pub fn feed(&mut self, chunk: &[u8]) -> Result<()> {
+    pub fn feed(&mut self, mut chunk: &[u8]) -> Result<()> {
+        // Room for an expected length is made between steps, as soon as the rows allow.
+        while let Some(bytes) = self.expected.filter(|_| chunk.len() > EXPECT_STEP) {
+            let (step, rest) = chunk.split_at(EXPECT_STEP);
+            self.feed_all(step)?;
+            chunk = rest;
+            self.expect_bytes(bytes);
+        }
+        self.feed_all(chunk)
+    }
+
+    fn feed_all(&mut self, chunk: &[u8]) -> Result<()> {
         let state = &mut self.state;
         self.reader.feed(chunk, &mut |record| state.take(&record))
     }
@@ -1465,6 +1483,26 @@ mod tests {
         ingest.expect_bytes(u64::MAX);
         let room = ingest.state.builder.line_capacity();
         assert!((1_000_000..=parts::MAX_RESERVED_LINES).contains(&room), "{room}");
+    }
+
+    #[test]
+    fn room_expected_before_reading_is_made_once_the_rows_show_their_density() {
+        let mut file = String::from("order_id,customer_id,date,amount\n");
+        for i in 0..20_000 {
+            file.push_str(&format!("{},c{},2024-01-{:02},{}.50\n", 10_000 + i / 2, i / 2 % 97, 1 + i / 2 % 28, i % 50));
+        }
+        let mut ingest = TransactionIngest::new(&IngestOptions::default()).unwrap();
+        ingest.expect_bytes(file.len() as u64 * 4);
+        assert_eq!(ingest.state.builder.line_capacity(), 0, "nothing to go by yet");
+        // One chunk: room is made between its first steps, not after it (when it would copy).
+        ingest.feed(file.as_bytes()).unwrap();
+        assert!(ingest.expected.is_none());
+        let room = ingest.state.builder.line_capacity();
+        assert!((70_000..=100_000).contains(&room), "room for {room} lines (80,000 expected, a tenth more)");
+        let (data, _) = ingest.finish().unwrap();
+        let mut whole = TransactionIngest::new(&IngestOptions::default()).unwrap();
+        whole.feed(file.as_bytes()).unwrap();
+        assert_eq!(format!("{data:?}"), format!("{:?}", whole.finish().unwrap().0));
     }
 
     #[test]

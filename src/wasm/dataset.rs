@@ -183,7 +183,8 @@ impl Ingestor {
         self.inner.as_ref().is_some_and(TransactionIngest::is_settled)
     }
 
-    /// Told the input's length in bytes (once settled), makes room for the dataset it suggests.
+    /// Told the input's length in bytes, makes room for the dataset it suggests: at once when the
+    /// formats are settled, else as soon as the rows read show how dense they are.
     #[wasm_bindgen(js_name = expectBytes)]
     pub fn expect_bytes(&mut self, bytes: f64) {
         if let Some(inner) = self.inner.as_mut() {

@@ -128,11 +128,15 @@ impl TransactionIngest {
 
     /// Told that the input is `bytes` long (this part's input, for a part), makes room for the
     /// lines and orders the rows read so far suggest (a tenth more), so the dataset's vectors
-    /// are not copied as they grow. Does nothing before the formats are settled.
+    /// are not copied as they grow. Told before the formats are settled and a thousand lines
+    /// read, it does so once they are (`feed` reads in steps until then): room made later would
+    /// copy what is there.
     pub fn expect_bytes(&mut self, bytes: u64) {
         let Some((lines_per_byte, orders_per_line)) = self.state.density.or_else(|| self.density()) else {
+            self.expected = Some(bytes);
             return;
         };
+        self.expected = None;
         // Float to integer conversions saturate; the builder reserves only what memory allows,
         // and at most MAX_RESERVED_LINES (a file whose first rows are short would otherwise
         // reserve memory the rest needs).
