@@ -36,7 +36,7 @@ use crate::dataset::{Dataset, Day, Order};
 use crate::error::{Error, ErrorCode, Result};
 use crate::input::{overflow, OrOverflow};
 use crate::ingest::dates::push_day;
-use crate::money::{push_money, to_f64};
+use crate::money::{mean_to_f64, push_money, to_f64};
 use crate::table::TextColumn;
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -169,13 +169,13 @@ pub struct CustomerTable {
     pub monetary_value: Vec<f64>,
 }
 
-/// The BTYD summary of one customer, with exact money.
+/// The BTYD summary of one customer (its monetary value the nearest number to the exact mean).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Btyd {
     pub frequency: u32,
     pub recency: i64,
     pub t: i64,
-    pub monetary_value: Decimal,
+    pub monetary_value: f64,
 }
 
 /// The per-customer table of `dataset` up to `options.as_of`, with `columns` computed.
@@ -253,7 +253,7 @@ pub fn customer_table(dataset: &Dataset, options: &SummaryOptions, columns: Cust
                 table.t.push(btyd.t as f64);
             }
             if has(CustomerColumn::MonetaryValue) {
-                table.monetary_value.push(to_f64(btyd.monetary_value));
+                table.monetary_value.push(btyd.monetary_value);
             }
         }
     }
@@ -356,14 +356,9 @@ fn btyd(orders: &[Order], unit: TimeUnit, as_of: Day, with_money: bool) -> Resul
     let last = last.unwrap_or(first);
     let frequency = u32::try_from(repeats).or_internal("more than u32::MAX periods")?;
     let monetary_value = if repeats == 0 || !with_money {
-        Decimal::ZERO
-    } else if repeats == 1 {
-        total.or_overflow("monetary value")?
+        0.0
     } else {
-        total
-            .or_overflow("monetary value")?
-            .checked_div(Decimal::from(frequency))
-            .or_overflow("monetary value")?
+        mean_to_f64(total.or_overflow("monetary value")?, frequency).ok_or_else(|| overflow("monetary value"))?
     };
     Ok(Btyd {
         frequency,
