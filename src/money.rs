@@ -244,10 +244,14 @@ fn to_f64_in_u64(d: Decimal) -> Option<f64> {
 /// rounded, with no decimal division (most of a customer table's time); else the decimal
 /// quotient (28 significant digits) converted. `None` when `n` is 0.
 pub fn mean_to_f64(total: Decimal, n: u32) -> Option<f64> {
-    const EXACT: u128 = 1 << 53;
-    let divisor = 10u128.checked_pow(total.scale())?.checked_mul(u128::from(n)).filter(|&d| d != 0)?;
-    let mantissa = total.mantissa().unsigned_abs();
-    if mantissa < EXACT && divisor < EXACT {
+    const EXACT: u64 = 1 << 53;
+    if n == 0 {
+        return None;
+    }
+    // In u64 (128-bit multiplications and conversions are calls in wasm32).
+    let divisor = 10u64.checked_pow(total.scale()).and_then(|p| p.checked_mul(u64::from(n))).filter(|&d| d < EXACT);
+    let mantissa = u64::try_from(total.mantissa().unsigned_abs()).ok().filter(|&m| m < EXACT);
+    if let (Some(mantissa), Some(divisor)) = (mantissa, divisor) {
         let mean = mantissa as f64 / divisor as f64;
         return Some(if total.is_sign_negative() && mantissa != 0 { -mean } else { mean });
     }

@@ -19,6 +19,14 @@ impl TextColumn {
         TextColumn { text: String::new(), ends: Vec::with_capacity(cells) }
     }
 
+    /// The cells of `text`, cell `i` ending at byte `ends[i]`; `None` when the ends are not
+    /// ascending within `text` at character boundaries.
+    pub(crate) fn from_parts(text: &str, ends: &[u32]) -> Option<Self> {
+        let ends: Vec<usize> = ends.iter().map(|&end| end as usize).collect();
+        let ascending = ends.iter().try_fold(0, |start, &end| (start <= end && text.is_char_boundary(end)).then_some(end));
+        (ascending? == text.len() || ends.is_empty()).then(|| TextColumn { text: text.to_owned(), ends })
+    }
+
     /// Appends a cell.
     pub fn push(&mut self, cell: &str) {
         self.push_with(|text| text.push_str(cell));
@@ -353,6 +361,16 @@ impl LifecycleStage {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_column_from_parts_takes_ascending_ends_at_character_boundaries_only() {
+        let column = TextColumn::from_parts("aébc", &[1, 3, 5]).unwrap();
+        assert_eq!(column.iter().collect::<Vec<_>>(), vec!["a", "é", "bc"]);
+        assert!(TextColumn::from_parts("aébc", &[2]).is_none(), "inside é");
+        assert!(TextColumn::from_parts("abc", &[2, 1, 3]).is_none(), "descending");
+        assert!(TextColumn::from_parts("abc", &[1, 2]).is_none(), "short of the text");
+        assert!(TextColumn::from_parts("", &[]).unwrap().is_empty());
+    }
 
     struct T(Vec<String>, Vec<f64>, Vec<Option<f64>>);
 

@@ -416,6 +416,11 @@ impl Interner {
         self.text.len()
     }
 
+    /// Every string joined, in number order, and where each ends (in bytes).
+    pub(crate) fn parts(&self) -> (&str, &[u32]) {
+        (&self.text, &self.ends)
+    }
+
     pub fn is_empty(&self) -> bool {
         self.ends.is_empty()
     }

@@ -188,7 +188,7 @@ pub fn customer_table(dataset: &Dataset, options: &SummaryOptions, columns: Cust
         columns,
         as_of: iso_date(as_of),
         customer: Vec::with_capacity(n),
-        customer_id: TextColumn::with_capacity(n),
+        customer_id: TextColumn::default(),
         first_purchase: TextColumn::with_capacity(room(CustomerColumn::FirstPurchase)),
         last_purchase: TextColumn::with_capacity(room(CustomerColumn::LastPurchase)),
         orders: Vec::with_capacity(room(CustomerColumn::Orders)),
@@ -214,7 +214,6 @@ pub fn customer_table(dataset: &Dataset, options: &SummaryOptions, columns: Cust
         };
         let revenue = if needs_revenue { revenue_of(h.orders)? } else { Decimal::ZERO };
         table.customer.push(customer);
-        table.customer_id.push(dataset.customers.name(customer));
         if has(CustomerColumn::FirstPurchase) {
             table.first_purchase.push_with(|s| days.write(s, h.first));
         }
@@ -260,7 +259,24 @@ pub fn customer_table(dataset: &Dataset, options: &SummaryOptions, columns: Cust
     if table.customer.is_empty() {
         return Err(no_orders(Some(as_of)));
     }
+    table.customer_id = customer_ids(dataset, &table.customer);
     Ok(table)
+}
+
+/// The ids of `customers` (ascending customer numbers): the interner's texts as they are when
+/// they are every customer (as usual), instead of a copy of each.
+fn customer_ids(dataset: &Dataset, customers: &[u32]) -> TextColumn {
+    let (text, ends) = dataset.customers.parts();
+    if customers.len() == ends.len() {
+        if let Some(column) = TextColumn::from_parts(text, ends) {
+            return column;
+        }
+    }
+    let mut ids = TextColumn::with_capacity(customers.len());
+    for &c in customers {
+        ids.push(dataset.customers.name(c));
+    }
+    ids
 }
 
 /// "YYYY-MM-DD" of days, remembered by day modulo 1,024: customers' first and last days repeat
