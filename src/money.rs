@@ -242,7 +242,9 @@ fn to_f64_in_u64(d: Decimal) -> Option<f64> {
 /// `total / n` as the nearest `f64` (a mean of exact amounts, as numbers are reported): when the
 /// mantissa and 10^scale × n are below 2^53, both are exact in `f64` and their quotient is correctly
 /// rounded, with no decimal division (most of a customer table's time); else the decimal
-/// quotient (28 significant digits) converted. `None` when `n` is 0.
+/// quotient (28 significant digits) converted. `None` when `n` is 0. (The customer table's; the
+/// calculators-only widget keeps its wasm without it.)
+#[cfg(feature = "analytics")]
 pub fn mean_to_f64(total: Decimal, n: u32) -> Option<f64> {
     const EXACT: u64 = 1 << 53;
     if n == 0 {
@@ -370,6 +372,7 @@ mod tests {
     use super::*;
 
     #[test]
+    #[cfg(feature = "analytics")]
     fn a_mean_is_the_nearest_f64_of_the_exact_quotient() {
         let d = |s: &str| parse_decimal(s).unwrap();
         assert_eq!(mean_to_f64(d("100"), 3), Some(100.0 / 3.0));
