@@ -204,7 +204,9 @@ pub struct DatasetBuilder {
     data: Dataset,
     orders: Vec<OpenOrder>,
     /// The lines in file order, and the order of each (two vectors, so that `finish` can hand
-    /// the lines over as they are when no order's lines are scattered).
+    /// the lines over as they are when no order's lines are scattered). The orders of the lines
+    /// are kept only once they came scattered: until then the orders' runs of lines, one after
+    /// another, are the lines ([`run_owners`]).
     lines: Vec<Line>,
     line_orders: Vec<u32>,
     /// True once an order's lines did not all come one after another (then `finish` groups them).
@@ -430,8 +432,9 @@ impl DatasetBuilder {
             open.add(input.amount);
             if open.start.wrapping_add(open.len) == index {
                 open.len = open.len.wrapping_add(1);
-            } else {
+            } else if !self.scattered {
                 self.scattered = true;
+                self.line_orders = run_owners(&self.orders).collect();
             }
         }
         self.lines.push(Line {
@@ -439,7 +442,9 @@ impl DatasetBuilder {
             quantity,
             amount: input.amount,
         });
-        self.line_orders.push(order);
+        if self.scattered {
+            self.line_orders.push(order);
+        }
         Ok(())
     }
 
@@ -468,7 +473,7 @@ impl DatasetBuilder {
     /// Room made for lines and orders (what [`DatasetBuilder::reserve`] did).
     #[cfg(test)]
     pub(crate) fn room(&self) -> (usize, usize) {
-        (self.lines.capacity().min(self.line_orders.capacity()), self.orders.capacity())
+        (self.lines.capacity(), self.orders.capacity())
     }
 
     pub fn order_count(&self) -> usize {
@@ -482,7 +487,6 @@ impl DatasetBuilder {
         let more_lines = lines.saturating_sub(self.lines.len());
         let more_orders = orders.saturating_sub(self.orders.len());
         let _ = self.lines.try_reserve_exact(more_lines);
-        let _ = self.line_orders.try_reserve_exact(more_lines);
         let _ = self.orders.try_reserve_exact(more_orders);
         self.order_ids.reserve(orders);
     }
@@ -535,6 +539,12 @@ impl DatasetBuilder {
         data.orders = sorted.orders;
         Ok(data)
     }
+}
+
+/// The order of each line while no order's lines came scattered: orders are numbered as their
+/// first lines come, so their runs of lines, one after another, are all the lines.
+fn run_owners(orders: &[OpenOrder]) -> impl Iterator<Item = u32> + '_ {
+    (0u32..).zip(orders).flat_map(|(i, o)| std::iter::repeat_n(i, o.len as usize))
 }
 
 /// The first order (in order of first appearance) whose revenue or items go beyond the decimal
@@ -828,6 +838,20 @@ mod tests {
         assert_eq!(b_orders.iter().map(summary).collect::<Vec<_>>(), [(1, dec(&[2, 5]))]);
         assert_eq!(d.customer_orders, [(0, 3), (3, 1)]);
         assert_eq!(d.line_count(), 6);
+    }
+
+    #[test]
+    fn runs_of_lines_before_the_first_scattered_line_keep_their_orders() {
+        // Each line's order is listed only from the first line out of its order's run on; the
+        // runs before it (orders of several lines) say theirs.
+        let mut b = DatasetBuilder::new();
+        for (order, amount) in [("1", 1), ("1", 2), ("2", 3), ("3", 4), ("3", 5), ("1", 6), ("3", 7), ("2", 8)] {
+            b.add_line(&line("a", Some(order), 1, amount)).unwrap();
+        }
+        let d = b.finish().unwrap();
+        let amounts = |o: &Order| d.lines_of(o).iter().map(|l| i64::try_from(l.amount).unwrap()).collect::<Vec<_>>();
+        let orders: Vec<Vec<i64>> = d.orders_of(0).iter().map(amounts).collect();
+        assert_eq!(orders, [vec![1, 2, 6], vec![3, 8], vec![4, 5, 7]]);
     }
 
     #[test]

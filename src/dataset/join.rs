@@ -7,7 +7,7 @@
 //! customer's day without one): the caller then reads the rest of the file itself.
 
 use super::order_ids::PartIds;
-use super::{too_many, DatasetBuilder, Day, Interner, Line, OpenOrder, ProductInfo};
+use super::{run_owners, too_many, DatasetBuilder, Day, Interner, Line, OpenOrder, ProductInfo};
 use crate::error::Result;
 use crate::wire::{batches, damaged, In, Out, BATCH};
 
@@ -167,8 +167,16 @@ impl DatasetBuilder {
         }
         // The lines last, in a block the join can keep as it is (see `PartLines`).
         out.block(|out| {
-            for (lines, owners) in self.lines.chunks(BATCH).zip(self.line_orders.chunks(BATCH)) {
-                cursor.write_lines(out, lines, owners);
+            if self.scattered {
+                let mut owners = self.line_orders.iter().copied();
+                for lines in self.lines.chunks(BATCH) {
+                    cursor.write_lines(out, lines, &mut owners);
+                }
+            } else {
+                let mut owners = run_owners(&self.orders);
+                for lines in self.lines.chunks(BATCH) {
+                    cursor.write_lines(out, lines, &mut owners);
+                }
             }
         });
     }
@@ -223,6 +231,10 @@ impl DatasetBuilder {
                     info.category = category;
                 }
             }
+        }
+        if !self.scattered && (head.scattered || head.big_quantities || self.big_quantities) {
+            // The part's lines are decoded with their orders below: this builder's are listed too.
+            self.line_orders = run_owners(&self.orders).collect();
         }
         self.read_orders(&mut r, &head, &customers, &channels, line_offset).ok_or_else(damaged)?;
         let block = r.block().filter(|_| r.is_done()).ok_or_else(damaged)?;
@@ -331,8 +343,8 @@ impl Cursor {
     }
 
     #[inline(never)]
-    fn write_lines(&mut self, out: &mut Out, lines: &[Line], owners: &[u32]) {
-        for (l, &order) in lines.iter().zip(owners) {
+    fn write_lines(&mut self, out: &mut Out, lines: &[Line], owners: &mut impl Iterator<Item = u32>) {
+        for (l, order) in lines.iter().zip(owners) {
             self.write_line(out, l, order);
         }
     }
