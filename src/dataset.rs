@@ -16,6 +16,8 @@ mod lines;
 mod order_ids;
 pub use interner::Interner;
 use join::PartLines;
+pub use lines::{LineIter, LineSlice};
+pub(crate) use lines::LineStore;
 use lines::Lines;
 pub(crate) use interner::{same_text, TextKey};
 use order_ids::OrderIds;
@@ -35,8 +37,8 @@ pub struct Order {
     pub is_return: bool,
 }
 
-/// One line of an order.
-#[derive(Debug, Clone, PartialEq)]
+/// One line of an order (kept packed: see [`lines`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Line {
     /// Index into `Dataset::products`; `None` when the file has no product column.
     pub product: Option<u32>,
@@ -87,7 +89,7 @@ impl Dataset {
     }
 
     /// Every order's lines, in file order, grouped by order.
-    pub fn lines(&self) -> &[Line] {
+    pub fn lines(&self) -> LineSlice<'_> {
         self.lines.get()
     }
 
@@ -97,11 +99,9 @@ impl Dataset {
     }
 
     /// The lines of `order`.
-    pub fn lines_of(&self, order: &Order) -> &[Line] {
+    pub fn lines_of(&self, order: &Order) -> LineSlice<'_> {
         let (start, len) = order.lines;
-        self.lines()
-            .get(start as usize..(start as usize).saturating_add(len as usize))
-            .unwrap_or(&[])
+        self.lines().range(start, len)
     }
 
     /// The items of `order`: its lines' quantities summed (1 per line when the file has no
@@ -207,7 +207,7 @@ pub struct DatasetBuilder {
     /// the lines over as they are when no order's lines are scattered). The orders of the lines
     /// are kept only once they came scattered: until then the orders' runs of lines, one after
     /// another, are the lines ([`run_owners`]).
-    lines: Vec<Line>,
+    lines: LineStore,
     line_orders: Vec<u32>,
     /// True once an order's lines did not all come one after another (then `finish` groups them).
     scattered: bool,
@@ -437,7 +437,7 @@ impl DatasetBuilder {
                 self.line_orders = run_owners(&self.orders).collect();
             }
         }
-        self.lines.push(Line {
+        self.lines.push(&Line {
             product,
             quantity,
             amount: input.amount,
@@ -457,7 +457,7 @@ impl DatasetBuilder {
 
     /// The product of the last line added (`None` also before the first line).
     pub fn last_product(&self) -> Option<u32> {
-        self.lines.last().and_then(|l| l.product)
+        self.lines.last_product()
     }
 
     pub fn line_count(&self) -> usize {
@@ -486,7 +486,7 @@ impl DatasetBuilder {
     pub fn reserve(&mut self, lines: usize, orders: usize) {
         let more_lines = lines.saturating_sub(self.lines.len());
         let more_orders = orders.saturating_sub(self.orders.len());
-        let _ = self.lines.try_reserve_exact(more_lines);
+        self.lines.reserve_exact(more_lines);
         let _ = self.orders.try_reserve_exact(more_orders);
         self.order_ids.reserve(orders);
     }
@@ -550,10 +550,10 @@ fn run_owners(orders: &[OpenOrder]) -> impl Iterator<Item = u32> + '_ {
 /// The first order (in order of first appearance) whose revenue or items go beyond the decimal
 /// range, summed line by line in file order, as the error (the revenue first on a line where
 /// both do). `ranges`, when given, is parallel to `orders`: each order's lines.
-fn check_totals(orders: &[OpenOrder], ranges: Option<&[(u32, u32)]>, lines: &[Line]) -> Result<()> {
+fn check_totals(orders: &[OpenOrder], ranges: Option<&[(u32, u32)]>, lines: LineSlice<'_>) -> Result<()> {
     for (i, open) in orders.iter().enumerate() {
         let (start, len) = open.lines(i, ranges);
-        let own = lines.get(start as usize..(start as usize).saturating_add(len as usize)).unwrap_or(&[]);
+        let own = lines.range(start, len);
         let (mut revenue, mut items) = (Decimal::ZERO, Decimal::ZERO);
         for line in own {
             revenue = revenue.checked_add(line.amount).ok_or_else(|| sum_overflow("revenue"))?;
@@ -566,13 +566,13 @@ fn check_totals(orders: &[OpenOrder], ranges: Option<&[(u32, u32)]>, lines: &[Li
 /// Lines grouped by order.
 struct GroupedLines {
     /// By order, then file order.
-    lines: Vec<Line>,
+    lines: LineStore,
     /// Parallel to the orders: their lines are `lines[start .. start + len]`.
     ranges: Vec<(u32, u32)>,
 }
 
 /// A stable counting sort of the lines by order.
-fn group_lines(lines: Vec<Line>, line_orders: &[u32], orders: usize) -> Result<GroupedLines> {
+fn group_lines(lines: LineStore, line_orders: &[u32], orders: usize) -> Result<GroupedLines> {
     let mut counts = vec![0u32; orders];
     for &order in line_orders {
         if let Some(count) = counts.get_mut(order as usize) {
@@ -593,15 +593,11 @@ fn group_lines(lines: Vec<Line>, line_orders: &[u32], orders: usize) -> Result<G
     if line_orders.is_sorted() {
         return Ok(GroupedLines { lines, ranges });
     }
-    let blank = Line {
-        product: None,
-        quantity: Decimal::ZERO,
-        amount: Decimal::ZERO,
-    };
-    let mut grouped = vec![blank; total as usize];
+    let LineStore { packed, big } = lines;
+    let mut grouped = vec![LineStore::blank(); total as usize];
     // The next free slot of each order.
     let mut next: Vec<u32> = ranges.iter().map(|&(start, _)| start).collect();
-    for (line, &order) in lines.into_iter().zip(line_orders) {
+    for (line, &order) in packed.into_iter().zip(line_orders) {
         let Some(slot) = next.get_mut(order as usize) else {
             continue;
         };
@@ -611,7 +607,7 @@ fn group_lines(lines: Vec<Line>, line_orders: &[u32], orders: usize) -> Result<G
         *slot = slot.saturating_add(1);
     }
     Ok(GroupedLines {
-        lines: grouped,
+        lines: LineStore { packed: grouped, big },
         ranges,
     })
 }

@@ -7,7 +7,7 @@
 //! customer's day without one): the caller then reads the rest of the file itself.
 
 use super::order_ids::PartIds;
-use super::{run_owners, too_many, DatasetBuilder, Day, Interner, Line, OpenOrder, ProductInfo};
+use super::{run_owners, too_many, DatasetBuilder, Day, Interner, Line, LineSlice, LineStore, OpenOrder, ProductInfo};
 use crate::error::Result;
 use crate::wire::{batches, damaged, In, Out, BATCH};
 
@@ -169,12 +169,12 @@ impl DatasetBuilder {
         out.block(|out| {
             if self.scattered {
                 let mut owners = self.line_orders.iter().copied();
-                for lines in self.lines.chunks(BATCH) {
+                for lines in self.lines.as_slice().chunks(BATCH) {
                     cursor.write_lines(out, lines, &mut owners);
                 }
             } else {
                 let mut owners = run_owners(&self.orders);
-                for lines in self.lines.chunks(BATCH) {
+                for lines in self.lines.as_slice().chunks(BATCH) {
                     cursor.write_lines(out, lines, &mut owners);
                 }
             }
@@ -284,7 +284,7 @@ impl PartLines {
 
     /// Decodes the lines onto `lines`. Bytes that do not read although their checksum held (a
     /// bug) end them there: the orders past them then have no lines.
-    pub(crate) fn decode_onto(&self, lines: &mut Vec<Line>) {
+    pub(crate) fn decode_onto(&self, lines: &mut LineStore) {
         let block = self.part.get(self.block.clone()).unwrap_or(&[]);
         let _ = self.lines.decode(block, lines, None);
     }
@@ -302,7 +302,7 @@ struct LineNumbers {
 impl LineNumbers {
     /// The lines of `block` onto `lines`, with products renumbered; with `owners`, each line's
     /// order, moved by the offset given, onto those.
-    fn decode(&self, block: &[u8], lines: &mut Vec<Line>, mut owners: Option<(&mut Vec<u32>, u32)>) -> Option<()> {
+    fn decode(&self, block: &[u8], lines: &mut LineStore, mut owners: Option<(&mut Vec<u32>, u32)>) -> Option<()> {
         let mut r = In::new(block);
         lines.reserve_exact(self.count);
         if let Some((owners, _)) = owners.as_mut() {
@@ -343,9 +343,9 @@ impl Cursor {
     }
 
     #[inline(never)]
-    fn write_lines(&mut self, out: &mut Out, lines: &[Line], owners: &mut impl Iterator<Item = u32>) {
+    fn write_lines(&mut self, out: &mut Out, lines: LineSlice<'_>, owners: &mut impl Iterator<Item = u32>) {
         for (l, order) in lines.iter().zip(owners) {
-            self.write_line(out, l, order);
+            self.write_line(out, &l, order);
         }
     }
 
@@ -365,18 +365,18 @@ impl Cursor {
     /// The next `count` lines, with products renumbered, onto `lines`; with `owners`, their
     /// orders, moved by the offset given, onto those.
     #[inline(never)]
-    fn read_lines(&mut self, r: &mut In<'_>, to: &LineNumbers, lines: &mut Vec<Line>, owners: Option<(&mut Vec<u32>, u32)>, count: usize) -> Option<()> {
+    fn read_lines(&mut self, r: &mut In<'_>, to: &LineNumbers, lines: &mut LineStore, owners: Option<(&mut Vec<u32>, u32)>, count: usize) -> Option<()> {
         match owners {
             Some((owners, offset)) => {
                 for _ in 0..count {
                     let (line, order) = self.read_line(r, to)?;
-                    lines.push(line);
+                    lines.push(&line);
                     owners.push(order.wrapping_add(offset));
                 }
             }
             None => {
                 for _ in 0..count {
-                    lines.push(self.read_line(r, to)?.0);
+                    lines.push(&self.read_line(r, to)?.0);
                 }
             }
         }
@@ -460,7 +460,7 @@ mod tests {
         out.into_bytes()
     }
 
-    fn amounts(lines: &[Line]) -> Vec<i64> {
+    fn amounts(lines: LineSlice<'_>) -> Vec<i64> {
         lines.iter().map(|l| i64::try_from(l.amount).unwrap()).collect()
     }
 

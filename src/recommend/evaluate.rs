@@ -32,7 +32,7 @@ use super::{purchased, require, staged, Progress, Stage, Ticker};
 use super::rules::{association_rules, RuleOptions};
 use super::similarity::{item_similarity, CustomerItems, SimilarityOptions};
 use super::upsell::{upsell, UpsellOptions};
-use crate::dataset::{Dataset, Day, Order};
+use crate::dataset::{Dataset, Day, LineStore, Order};
 use crate::error::{Error, ErrorCode, Result, Warning};
 use crate::ingest::dates::format_day;
 
@@ -103,13 +103,13 @@ pub fn before(data: &Dataset, cut: Day) -> Dataset {
         customer_channel: data.customer_channel.clone(),
         ..Dataset::default()
     };
-    let mut train_lines = Vec::new();
+    let mut train_lines = LineStore::default();
     for c in 0..data.customers.len() as u32 {
         let start = train.orders.len() as u32;
         for order in data.orders_of(c).iter().filter(|o| o.day < cut) {
             let lines = data.lines_of(order);
             let first = train_lines.len() as u32;
-            train_lines.extend_from_slice(lines);
+            train_lines.extend(lines);
             train.orders.push(Order { lines: (first, lines.len() as u32), ..order.clone() });
         }
         train.customer_orders.push((start, (train.orders.len() as u32).saturating_sub(start)));
