@@ -9,13 +9,14 @@ use rustc_hash::FxHashMap as HashMap;
 use rust_decimal::Decimal;
 
 use crate::error::{Error, ErrorCode, Result};
+use crate::wire::damaged;
 
 mod interner;
 mod join;
 mod lines;
 mod order_ids;
 pub use interner::Interner;
-use join::PartLines;
+use join::KeptPart;
 pub use lines::{LineIter, LineSlice};
 pub(crate) use lines::LineStore;
 use lines::Lines;
@@ -234,8 +235,8 @@ pub struct DatasetBuilder {
     /// True once a later part was joined ([`DatasetBuilder::join_part`]): the input is then
     /// whole, and only `finish` is left (the part's order ids were never added).
     joined: bool,
-    /// The joined part's lines, when kept as the part wrote them (they come after `lines`).
-    part_lines: Option<PartLines>,
+    /// The joined part, when kept as it was written until `finish` (its lines come after `lines`).
+    part: Option<KeptPart>,
 }
 
 #[cold]
@@ -461,7 +462,7 @@ impl DatasetBuilder {
     }
 
     pub fn line_count(&self) -> usize {
-        self.lines.len().saturating_add(self.part_lines.as_ref().map_or(0, PartLines::count))
+        self.lines.len().saturating_add(self.part.as_ref().map_or(0, |part| part.lines.count()))
     }
 
     /// Lines the builder has room for without growing (tests of the room made ahead).
@@ -502,41 +503,46 @@ impl DatasetBuilder {
             big_quantities,
             order_ids,
             customer_days,
-            part_lines,
+            part,
             ..
         } = self;
         // What only reading needed is freed first: the sorted orders can take its memory (memory
         // never touched costs a page fault a page).
         drop((order_ids, customer_days));
-        // Each order's lines are its own run unless they came scattered. A joined part's lines
-        // are still encoded only when neither is the case (see `join_part`).
-        let ranges = match part_lines {
-            Some(part) if !scattered && !big_quantities => {
-                data.lines = Lines::new(lines, Some(part));
-                None
+        // Each order's lines are its own run unless they came scattered. A joined part is still
+        // as it was written only when neither is the case (see `join_part`).
+        let (ranges, own_lines) = match part {
+            Some(_) if scattered || big_quantities => {
+                return Err(Error::new(ErrorCode::Internal, "a joined part's lines were left encoded"));
             }
-            Some(_) => return Err(Error::new(ErrorCode::Internal, "a joined part's lines were left encoded")),
+            Some(_) => (None, lines),
             None if scattered => {
                 let grouped = group_lines(lines, &line_orders, orders.len())?;
                 data.lines = grouped.lines.into();
-                Some(grouped.ranges)
+                (Some(grouped.ranges), LineStore::default())
             }
             None => {
                 data.lines = lines.into();
-                None
+                (None, LineStore::default())
             }
         };
         drop(line_orders);
         if big_quantities {
             check_totals(&orders, ranges.as_deref(), data.lines())?;
         }
-        // One pass over the orders counts each customer's and finds the first overflow.
-        let counted = count_orders(&orders, data.customers.len())?;
-        data.days = counted.days.into();
-        let sorted = sort_orders(&orders, ranges.as_deref(), counted);
+        // One pass over the orders counts each customer's (a kept part's counts come with it) and
+        // finds the first overflow.
+        let extra = part.as_ref().map(|p| p.orders.counts.as_slice());
+        let counted = count_orders(&orders, data.customers.len(), extra)?;
+        let sorted = sort_orders(&orders, ranges.as_deref(), counted, part.as_ref())?;
+        drop(orders);
+        data.days = sorted.days.into();
         data.customer_orders = sorted.ranges;
         data.customer_channel = sorted.channels;
         data.orders = sorted.orders;
+        if let Some(part) = part {
+            data.lines = Lines::new(own_lines, Some(part.into_lines()));
+        }
         Ok(data)
     }
 }
@@ -619,6 +625,8 @@ struct SortedOrders {
     ranges: Vec<(u32, u32)>,
     /// Parallel to the customers: the channel of each one's first order (by day, then file order).
     channels: Vec<Option<u32>>,
+    /// The first and last order day.
+    days: Option<(Day, Day)>,
 }
 
 /// What [`count_orders`] found: how many orders each customer has.
@@ -627,15 +635,19 @@ struct Counted {
     ranges: Vec<(u32, u32)>,
     /// All orders counted.
     total: u32,
-    /// The first and last order day.
+    /// The first and last day of the orders counted (a kept part's are not).
     days: Option<(Day, Day)>,
 }
 
-/// Each customer's orders counted and placed; the first overflow of an order's totals, in order
-/// of first appearance, is the error.
-fn count_orders(orders: &[OpenOrder], customers: usize) -> Result<Counted> {
+/// Each customer's orders counted (with `extra` more each, when given: a kept part's) and
+/// placed; the first overflow of an order's totals, in order of first appearance, is the error.
+fn count_orders(orders: &[OpenOrder], customers: usize, extra: Option<&[u32]>) -> Result<Counted> {
     // Each customer's count in its range's length, then the starts.
-    let mut ranges = vec![(0u32, 0u32); customers];
+    let mut ranges = match extra {
+        Some(counts) if counts.len() == customers => counts.iter().map(|&n| (0, n)).collect(),
+        Some(_) => return Err(Error::new(ErrorCode::Internal, "a joined part's counts are not the customers'")),
+        None => vec![(0u32, 0u32); customers],
+    };
     let mut days = None;
     for open in orders {
         days = Some(widen(days, open.day));
@@ -671,26 +683,39 @@ struct Next {
 
 const NO_FIRST: Day = Day::MAX;
 const NO_CHANNEL: u32 = u32::MAX;
+/// `Next::day` once a customer's orders came out of day order.
+const OUT_OF_ORDER: Day = Day::MAX;
 
-/// A counting sort by customer: each order written straight to its customer's next slot, in file
-/// order (random writes, which do not stall as the random reads of a gather would); then each
-/// customer's few orders put in day order by a stable sort, when they are not in it already.
-/// `lines`, when given, is parallel to `orders`: each order's lines; else each order's own run.
-fn sort_orders(orders: &[OpenOrder], lines: Option<&[(u32, u32)]>, counted: Counted) -> SortedOrders {
-    let Counted { ranges, total, days: _ } = counted;
-    const OUT_OF_ORDER: Day = Day::MAX;
-    let mut next: Vec<Next> = ranges.iter().map(|&(slot, _)| Next { slot, day: Day::MIN, first_day: NO_FIRST, first_channel: NO_CHANNEL }).collect();
-    // Customers whose orders came out of day order, each once (their slots are sorted afterwards).
-    let mut unsorted: Vec<u32> = Vec::new();
-    let blank = Order { day: 0, revenue: Decimal::ZERO, lines: (0, 0), is_return: false };
-    let mut sorted = vec![blank; total as usize];
-    for (i, open) in orders.iter().enumerate() {
-        let Some(next) = next.get_mut(open.customer as usize) else {
-            continue;
+/// Orders being put in their customers' places, in file order.
+struct Placer {
+    next: Vec<Next>,
+    sorted: Vec<Order>,
+    /// Customers whose orders came out of day order, each once (their slots are sorted afterwards).
+    unsorted: Vec<u32>,
+}
+
+impl Placer {
+    /// Puts a batch of orders that are their own lines' runs in place, widening `days` to take in
+    /// theirs and noting an overflow (a batch a call, never inlined: a loop run in one call is
+    /// never moved to optimised code, see [`crate::wire::BATCH`]).
+    #[inline(never)]
+    fn place_batch(&mut self, batch: &[OpenOrder], days: &mut Option<(Day, Day)>, overflow: &mut bool) {
+        for open in batch {
+            *days = Some(widen(*days, open.day));
+            *overflow |= open.overflow;
+            self.place(open, (open.start, open.len));
+        }
+    }
+
+    /// Puts `open` (with its lines `lines`) in its customer's next slot.
+    #[inline(always)]
+    fn place(&mut self, open: &OpenOrder, lines: (u32, u32)) {
+        let Some(next) = self.next.get_mut(open.customer as usize) else {
+            return;
         };
         if next.day != OUT_OF_ORDER {
             if open.day < next.day {
-                unsorted.push(open.customer);
+                self.unsorted.push(open.customer);
                 next.day = OUT_OF_ORDER;
             } else {
                 next.day = open.day;
@@ -701,8 +726,7 @@ fn sort_orders(orders: &[OpenOrder], lines: Option<&[(u32, u32)]>, counted: Coun
             next.first_day = open.day;
             next.first_channel = open.channel.unwrap_or(NO_CHANNEL);
         }
-        let lines = open.lines(i, lines);
-        if let Some(place) = sorted.get_mut(next.slot as usize) {
+        if let Some(place) = self.sorted.get_mut(next.slot as usize) {
             let revenue = open.revenue;
             *place = Order {
                 day: open.day,
@@ -713,6 +737,37 @@ fn sort_orders(orders: &[OpenOrder], lines: Option<&[(u32, u32)]>, counted: Coun
         }
         next.slot = next.slot.saturating_add(1);
     }
+}
+
+/// A counting sort by customer: each order written straight to its customer's next slot, in file
+/// order (random writes, which do not stall as the random reads of a gather would), a kept
+/// part's decoded straight there after this builder's; then each customer's few orders put in day
+/// order by a stable sort, when they are not in it already. `lines`, when given, is parallel to
+/// `orders`: each order's lines; else each order's own run.
+fn sort_orders(orders: &[OpenOrder], lines: Option<&[(u32, u32)]>, counted: Counted, part: Option<&KeptPart>) -> Result<SortedOrders> {
+    let Counted { ranges, total, mut days } = counted;
+    let blank = Order { day: 0, revenue: Decimal::ZERO, lines: (0, 0), is_return: false };
+    let mut placer = Placer {
+        next: ranges.iter().map(|&(slot, _)| Next { slot, day: Day::MIN, first_day: NO_FIRST, first_channel: NO_CHANNEL }).collect(),
+        sorted: vec![blank; total as usize],
+        unsorted: Vec::new(),
+    };
+    for (i, open) in orders.iter().enumerate() {
+        placer.place(open, open.lines(i, lines));
+    }
+    if let Some(part) = part {
+        let mut overflow = false;
+        let placed = part.orders.for_each_batch(&part.bytes, &mut |batch| placer.place_batch(batch, &mut days, &mut overflow));
+        if overflow {
+            return Err(sum_overflow("revenue"));
+        }
+        // Every customer's slots filled, none beyond: the part's orders were those it counted.
+        let filled = placer.next.iter().zip(&ranges).all(|(next, &(start, len))| next.slot == start.saturating_add(len));
+        if placed.is_none() || !filled {
+            return Err(damaged());
+        }
+    }
+    let Placer { next, mut sorted, unsorted } = placer;
     for &c in &unsorted {
         let (start, len) = ranges.get(c as usize).copied().unwrap_or((0, 0));
         if let Some(own) = sorted.get_mut(start as usize..start.saturating_add(len) as usize) {
@@ -721,7 +776,7 @@ fn sort_orders(orders: &[OpenOrder], lines: Option<&[(u32, u32)]>, counted: Coun
         }
     }
     let channels = next.into_iter().map(|n| (n.first_channel != NO_CHANNEL).then_some(n.first_channel)).collect();
-    SortedOrders { orders: sorted, ranges, channels }
+    Ok(SortedOrders { orders: sorted, ranges, channels, days })
 }
 
 fn sum_overflow(what: &str) -> Error {

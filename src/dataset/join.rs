@@ -55,6 +55,16 @@ fn check(index: Option<u32>, len: usize) -> Option<Option<u32>> {
     }
 }
 
+/// What a part's orders are checked against: its counts of customers, channels and lines, and
+/// whether its lines came scattered.
+#[derive(Debug, Clone, Copy)]
+struct Limits {
+    customers: usize,
+    channels: usize,
+    lines: usize,
+    scattered: bool,
+}
+
 /// What a part says before its orders and lines: enough to decide whether it can be joined.
 struct Head<'a> {
     customers: Vec<&'a str>,
@@ -88,6 +98,10 @@ impl<'a> Head<'a> {
         }
         Some(Head { customers, products, categories, channels, ids, customer_days, orders, lines, scattered, big_quantities })
     }
+
+    fn limits(&self) -> Limits {
+        Limits { customers: self.customers.len(), channels: self.channels.len(), lines: self.lines, scattered: self.scattered }
+    }
 }
 
 /// The next `count` of `keys` (a batch per call, never inlined: see [`BATCH`]).
@@ -106,6 +120,27 @@ fn read_customer_days(r: &mut In<'_>, customers: usize, keys: &mut Vec<(u32, Day
     for _ in 0..count {
         let customer = check(Some(r.var32()?), customers)??;
         keys.push((customer, r.i32()?));
+    }
+    Some(())
+}
+
+/// A batch of customers' order counts (never inlined: see [`BATCH`]).
+#[inline(never)]
+fn write_counts(out: &mut Out, counts: &[u32]) {
+    for &count in counts {
+        out.var(u64::from(count));
+    }
+}
+
+/// The next `count` of a part's customers' order counts added to their customers' here (`to`:
+/// each part customer's number here); their sum onto `total` (a batch per call, never inlined).
+#[inline(never)]
+fn add_counts(r: &mut In<'_>, to: &[u32], counts: &mut [u32], total: &mut u64, from: usize, count: usize) -> Option<()> {
+    for &customer in to.get(from..from.checked_add(count)?)? {
+        let n = r.var32()?;
+        let here = counts.get_mut(customer as usize)?;
+        *here = here.checked_add(n)?;
+        *total = total.checked_add(u64::from(n))?;
     }
     Some(())
 }
@@ -133,7 +168,7 @@ impl DatasetBuilder {
             .into_iter()
             .fold(0usize, |sum, names| sum.saturating_add(names.text_len()).saturating_add(names.len().saturating_mul(2)));
         let products = data.product_info.len().saturating_mul(8);
-        let keys = self.customer_days.len().saturating_mul(9);
+        let keys = self.customer_days.len().saturating_mul(9).saturating_add(data.customers.len().saturating_mul(3));
         let orders = self.orders.len().saturating_mul(24);
         let lines = self.lines.len().saturating_mul(16).saturating_add(16);
         [products, keys, orders, lines].into_iter().fold(names, usize::saturating_add)
@@ -161,10 +196,23 @@ impl DatasetBuilder {
             out.opt_str(info.name.as_deref());
             out.opt_var(info.category);
         }
+        // The orders in a block the join can keep as it is (see `PartOrders`), after each
+        // customer's count of them.
         let mut cursor = Cursor::default();
-        for orders in self.orders.chunks(BATCH) {
-            cursor.write_orders(out, orders);
-        }
+        out.block(|out| {
+            let mut counts = vec![0u32; data.customers.len()];
+            for o in &self.orders {
+                if let Some(count) = counts.get_mut(o.customer as usize) {
+                    *count = count.saturating_add(1);
+                }
+            }
+            for counts in counts.chunks(BATCH) {
+                write_counts(out, counts);
+            }
+            for orders in self.orders.chunks(BATCH) {
+                cursor.write_orders(out, orders);
+            }
+        });
         // The lines last, in a block the join can keep as it is (see `PartLines`).
         out.block(|out| {
             if self.scattered {
@@ -236,33 +284,108 @@ impl DatasetBuilder {
             // The part's lines are decoded with their orders below: this builder's are listed too.
             self.line_orders = run_owners(&self.orders).collect();
         }
-        self.read_orders(&mut r, &head, &customers, &channels, line_offset).ok_or_else(damaged)?;
-        let block = r.block().filter(|_| r.is_done()).ok_or_else(damaged)?;
-        // Where it lies in `part`: it ends the part.
-        let block_at = part.len().saturating_sub(block.len());
+        let orders_block = r.block().ok_or_else(damaged)?;
+        // Where the blocks lie in `part` (the lines' ends it).
+        let orders_at = from.saturating_add(r.offset()).saturating_sub(orders_block.len());
+        let lines_block = r.block().filter(|_| r.is_done()).ok_or_else(damaged)?;
+        let lines_at = part.len().saturating_sub(lines_block.len());
+        // Each customer's orders counted, the part's added (checked against its count of orders).
+        let mut counts = vec![0u32; data.customers.len()];
+        let mut orders = In::new(orders_block);
+        let mut total: u64 = 0;
+        let mut from = 0;
+        for batch in batches(customers.len()) {
+            add_counts(&mut orders, &customers, &mut counts, &mut total, from, batch).ok_or_else(damaged)?;
+            from = from.saturating_add(batch);
+        }
+        (total == head.orders as u64).then_some(()).ok_or_else(damaged)?;
+        let counted = orders.offset();
+        let to = Renumbering { customers, channels, line_offset };
         self.scattered |= head.scattered;
         self.big_quantities |= head.big_quantities;
         self.joined = true;
         let lines = LineNumbers { products, orders: head.orders, count: head.lines };
         if self.scattered || self.big_quantities {
-            // `finish` reads every line (to group them, or to sum their quantities): now, then.
+            // `finish` reads every order and line (to group the lines, or to sum their quantities):
+            // they are decoded now.
+            self.read_orders(&mut orders, head.orders, head.limits(), &to).ok_or_else(damaged)?;
+            orders.is_done().then_some(()).ok_or_else(damaged)?;
             let owners = Some((&mut self.line_orders, order_offset));
-            lines.decode(block, &mut self.lines, owners).ok_or_else(damaged)?;
+            lines.decode(lines_block, &mut self.lines, owners).ok_or_else(damaged)?;
         } else {
-            let block = block_at..block_at.saturating_add(block.len());
-            self.part_lines = Some(PartLines { part, block, lines });
+            let orders_at = orders_at.saturating_add(counted);
+            let part_orders = PartOrders {
+                counts,
+                orders: orders_at..orders_at.saturating_add(orders_block.len().saturating_sub(counted)),
+                count: head.orders,
+                limits: head.limits(),
+                to,
+            };
+            let lines = PartLines { block: lines_at..lines_at.saturating_add(lines_block.len()), lines, part: Vec::new() };
+            self.part = Some(KeptPart { bytes: part, orders: part_orders, lines });
         }
         Ok(true)
     }
 
-    fn read_orders(&mut self, r: &mut In<'_>, head: &Head<'_>, customers: &[u32], channels: &[u32], line_offset: u32) -> Option<()> {
-        self.orders.reserve(head.orders);
+    fn read_orders(&mut self, r: &mut In<'_>, count: usize, limits: Limits, to: &Renumbering) -> Option<()> {
+        self.orders.reserve(count);
         let mut cursor = Cursor::default();
-        let to = Renumbering { customers, channels, line_offset };
-        for batch in batches(head.orders) {
-            cursor.read_orders(r, head, &to, &mut self.orders, batch)?;
+        for batch in batches(count) {
+            cursor.read_orders(r, limits, to, &mut self.orders, batch)?;
         }
         Some(())
+    }
+}
+
+/// A joined part kept as it was written until `finish`: its bytes, its orders (placed by
+/// `finish` straight from them) and its lines (kept encoded beyond: see [`PartLines`]).
+#[derive(Debug)]
+pub(crate) struct KeptPart {
+    pub(crate) bytes: Vec<u8>,
+    pub(crate) orders: PartOrders,
+    /// Its `part` is empty until `finish` hands it `bytes`.
+    pub(crate) lines: PartLines,
+}
+
+/// A joined part's orders as the part wrote them (their block checked against its checksum at
+/// the join, their customers' counts added up there): `finish` decodes each straight into its
+/// place among the sorted orders, instead of the join decoding them into open orders that
+/// `finish` reads twice more (to count them, then to place them).
+#[derive(Debug)]
+pub(crate) struct PartOrders {
+    /// Parallel to this builder's customers: how many orders the part has of each.
+    pub(crate) counts: Vec<u32>,
+    /// Where the orders lie in the part's bytes.
+    orders: std::ops::Range<usize>,
+    count: usize,
+    limits: Limits,
+    to: Renumbering,
+}
+
+impl KeptPart {
+    /// Its lines, holding its bytes.
+    pub(crate) fn into_lines(self) -> PartLines {
+        PartLines { part: self.bytes, ..self.lines }
+    }
+}
+
+impl PartOrders {
+    /// The part's orders (in the part's order, renumbered here) given to `each` a batch at a
+    /// time; `None` when the bytes do not read (a bug: their checksum held) or hold other orders
+    /// than counted.
+    pub(crate) fn for_each_batch(&self, bytes: &[u8], each: &mut impl FnMut(&[OpenOrder])) -> Option<()> {
+        let mut r = In::new(bytes.get(self.orders.clone())?);
+        let mut cursor = Cursor::default();
+        // Decoded a batch at a time into a few KiB that stay in cache, then handed over: the
+        // decoding of one order waits on the one before, and interleaved with the random writes
+        // of placing them it would keep fewer of those under way.
+        let mut batch_orders = Vec::with_capacity(BATCH);
+        for batch in batches(self.count) {
+            batch_orders.clear();
+            cursor.read_orders(&mut r, self.limits, &self.to, &mut batch_orders, batch)?;
+            each(&batch_orders);
+        }
+        r.is_done().then_some(())
     }
 }
 
@@ -318,9 +441,10 @@ impl LineNumbers {
 
 /// The numbers a part's orders get here: customers and channels by the part's own numbers, and
 /// line numbers moved past this builder's.
-struct Renumbering<'a> {
-    customers: &'a [u32],
-    channels: &'a [u32],
+#[derive(Debug)]
+struct Renumbering {
+    customers: Vec<u32>,
+    channels: Vec<u32>,
     line_offset: u32,
 }
 
@@ -351,15 +475,21 @@ impl Cursor {
 
     /// The next `count` orders, renumbered, onto `orders`.
     #[inline(never)]
-    fn read_orders(&mut self, r: &mut In<'_>, head: &Head<'_>, to: &Renumbering<'_>, orders: &mut Vec<OpenOrder>, count: usize) -> Option<()> {
+    fn read_orders(&mut self, r: &mut In<'_>, limits: Limits, to: &Renumbering, orders: &mut Vec<OpenOrder>, count: usize) -> Option<()> {
         for _ in 0..count {
-            let mut o = self.read_order(r, head)?;
-            o.customer = to.customers.get(o.customer as usize).copied()?;
-            o.channel = moved(to.channels, o.channel)?;
-            o.start = o.start.wrapping_add(to.line_offset);
-            orders.push(o);
+            orders.push(self.read_moved(r, limits, to)?);
         }
         Some(())
+    }
+
+    /// The next order, renumbered.
+    #[inline(always)]
+    fn read_moved(&mut self, r: &mut In<'_>, limits: Limits, to: &Renumbering) -> Option<OpenOrder> {
+        let mut o = self.read_order(r, limits)?;
+        o.customer = to.customers.get(o.customer as usize).copied()?;
+        o.channel = moved(&to.channels, o.channel)?;
+        o.start = o.start.wrapping_add(to.line_offset);
+        Some(o)
     }
 
     /// The next `count` lines, with products renumbered, onto `lines`; with `owners`, their
@@ -409,10 +539,10 @@ impl Cursor {
     /// An order as written, with the part's own customer, channel and line numbers (checked
     /// against the part's counts).
     #[inline]
-    fn read_order(&mut self, r: &mut In<'_>, head: &Head<'_>) -> Option<OpenOrder> {
-        let customer = check(Some(r.var32()?), head.customers.len())??;
+    fn read_order(&mut self, r: &mut In<'_>, limits: Limits) -> Option<OpenOrder> {
+        let customer = check(Some(r.var32()?), limits.customers)??;
         self.day = self.day.checked_add(r.signed()?)?;
-        let channel = check(r.opt_var()?, head.channels.len())?;
+        let channel = check(r.opt_var()?, limits.channels)?;
         let flags = r.u8()?;
         (flags < 4).then_some(())?;
         let overflow = flags & 2 != 0;
@@ -422,7 +552,7 @@ impl Cursor {
         let len = r.var32()?;
         // Unless the lines are scattered, each order's run lies within the part's lines.
         let end = start.checked_add(len)?;
-        (head.scattered || end as usize <= head.lines).then_some(())?;
+        (limits.scattered || end as usize <= limits.lines).then_some(())?;
         self.start = i64::from(end);
         let day = i32::try_from(self.day).ok()?;
         Some(OpenOrder { customer, day, channel, cancelled: flags & 1 != 0, revenue, overflow, start, len })
@@ -496,6 +626,35 @@ mod tests {
         assert_eq!(amounts(d.lines()), vec![1, 1, 3, 5, 7]);
         assert_eq!(d.orders_of(0).iter().map(|o| amounts(d.lines_of(o))).collect::<Vec<_>>(), vec![vec![1, 1], vec![3]]);
         assert_eq!(d.orders_of(1).iter().map(|o| amounts(d.lines_of(o))).collect::<Vec<_>>(), vec![vec![5], vec![7]]);
+    }
+
+    #[test]
+    fn a_kept_part_s_orders_are_placed_by_finish_as_one_builder_places_them() {
+        let rows: [(&str, &str, Day); 7] = [("y", "1", 4), ("x", "2", 5), ("y", "3", 2), ("z", "4", 9), ("x", "5", 3), ("x", "5", 3), ("y", "6", 2)];
+        let whole = builder(&rows).finish().unwrap();
+        let mut first = builder(&rows[..2]);
+        assert!(first.join_part(part(&builder(&rows[2..])), 0).unwrap());
+        assert!(first.part.is_some(), "kept until finish");
+        let joined = first.finish().unwrap();
+        assert_eq!(joined.orders, whole.orders);
+        assert_eq!(joined.customer_orders, whole.customer_orders);
+        assert_eq!(joined.day_range(), Some((2, 9)));
+        assert_eq!(amounts(joined.lines()), amounts(whole.lines()));
+    }
+
+    #[test]
+    fn a_kept_part_s_order_beyond_the_decimal_range_is_the_error_one_builder_gives() {
+        let big = Decimal::MAX - Decimal::ONE;
+        let line = |order, amount| LineInput { customer: "x", order_id: Some(order), day: 3, amount, ..Default::default() };
+        let mut second = DatasetBuilder::new();
+        for l in [line("2", Decimal::ONE), line("3", big), line("3", big)] {
+            second.add_line(&l).unwrap();
+        }
+        let mut first = builder(&[("y", "1", 1)]);
+        assert!(first.join_part(part(&second), 0).unwrap());
+        assert!(first.part.is_some(), "kept until finish");
+        let e = first.finish().unwrap_err();
+        assert!(e.message.contains("total revenue is beyond the exact decimal range"), "{}", e.message);
     }
 
     #[test]
