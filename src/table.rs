@@ -24,7 +24,7 @@ impl TextColumn {
     pub(crate) fn from_parts(text: &str, ends: &[u32]) -> Option<Self> {
         let ends: Vec<usize> = ends.iter().map(|&end| end as usize).collect();
         let ascending = ends.iter().try_fold(0, |start, &end| (start <= end && text.is_char_boundary(end)).then_some(end));
-        (ascending? == text.len() || ends.is_empty()).then(|| TextColumn { text: text.to_owned(), ends })
+        (ascending? == text.len()).then(|| TextColumn { text: text.to_owned(), ends })
     }
 
     /// Appends a cell.
@@ -370,6 +370,7 @@ mod tests {
         assert!(TextColumn::from_parts("abc", &[2, 1, 3]).is_none(), "descending");
         assert!(TextColumn::from_parts("abc", &[1, 2]).is_none(), "short of the text");
         assert!(TextColumn::from_parts("", &[]).unwrap().is_empty());
+        assert!(TextColumn::from_parts("abc", &[]).is_none(), "text beyond the cells");
     }
 
     struct T(Vec<String>, Vec<f64>, Vec<Option<f64>>);

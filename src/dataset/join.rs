@@ -280,10 +280,6 @@ impl DatasetBuilder {
                 }
             }
         }
-        if !self.scattered && (head.scattered || head.big_quantities || self.big_quantities) {
-            // The part's lines are decoded with their orders below: this builder's are listed too.
-            self.line_orders = run_owners(&self.orders).collect();
-        }
         let orders_block = r.block().ok_or_else(damaged)?;
         // Where the blocks lie in `part` (the lines' ends it).
         let orders_at = from.saturating_add(r.offset()).saturating_sub(orders_block.len());
@@ -307,7 +303,11 @@ impl DatasetBuilder {
         let lines = LineNumbers { products, orders: head.orders, count: head.lines };
         if self.scattered || self.big_quantities {
             // `finish` reads every order and line (to group the lines, or to sum their quantities):
-            // they are decoded now.
+            // they are decoded now, the part's lines with their orders after this builder's
+            // (listed from their runs first when they came in runs).
+            if self.line_orders.len() != self.lines.len() {
+                self.line_orders = run_owners(&self.orders).collect();
+            }
             self.read_orders(&mut orders, head.orders, head.limits(), &to).ok_or_else(damaged)?;
             orders.is_done().then_some(()).ok_or_else(damaged)?;
             let owners = Some((&mut self.line_orders, order_offset));

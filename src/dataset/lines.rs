@@ -130,14 +130,6 @@ impl<'a> LineSlice<'a> {
         self.packed.is_empty()
     }
 
-    /// Line `i`, `None` past the last.
-    pub fn get(&self, i: usize) -> Option<Line> {
-        self.packed.get(i).map(|p| self.line(p))
-    }
-
-    fn line(&self, p: &Packed) -> Line {
-        line(p, self.big)
-    }
 
     pub fn iter(&self) -> LineIter<'a> {
         LineIter { packed: self.packed.iter(), big: self.big }
