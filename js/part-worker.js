@@ -12,6 +12,7 @@ import * as glue from "../dist/wasm/clvkit.js";
 const PRIME_CHUNK = 64 << 10; // small: rows read before the formats settle are work thrown away
 const CHUNK = 1 << 20;
 const WINDOW = 4 << 20; // how far past `from` a part start is looked for
+const FIRST_WINDOW = 64 << 10; // where it is looked for first (a start is usually a few lines in)
 
 glue.initSync({ module: workerData.module });
 const buffer = Buffer.allocUnsafe(Math.max(CHUNK, WINDOW));
@@ -41,8 +42,13 @@ try {
   let start = -1;
   if (ingestor.isSettled()) {
     ingestor.startPart();
-    const offset = ingestor.partStart(read(from, WINDOW));
-    if (offset >= 0) start = from + offset;
+    // Widened only while no start is found: every byte looked at is copied into wasm memory.
+    for (let window = FIRST_WINDOW; start < 0 && window <= WINDOW; window *= 4) {
+      const bytes = read(from, window);
+      const offset = ingestor.partStart(bytes);
+      if (offset >= 0) start = from + offset;
+      else if (bytes.length < window) break; // the file ends within it
+    }
   }
   if (start < 0) {
     parentPort.postMessage({ start: null });

@@ -411,6 +411,13 @@ impl Interner {
         self.ends.len()
     }
 
+    /// Makes room for up to `names` more strings of `bytes` in all, so that adding them grows
+    /// the text and its ends once instead of doubling them on the way (each doubling copies).
+    pub(crate) fn reserve(&mut self, names: usize, bytes: usize) {
+        self.text.reserve(bytes);
+        self.ends.reserve(names);
+    }
+
     /// The bytes of all strings.
     pub fn text_len(&self) -> usize {
         self.text.len()

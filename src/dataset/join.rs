@@ -147,6 +147,7 @@ fn add_counts(r: &mut In<'_>, to: &[u32], counts: &mut [u32], total: &mut u64, f
 
 /// The numbers `names` get in `interner` (interned in their order).
 fn intern_all(interner: &mut Interner, names: &[&str], what: &str) -> Result<Vec<u32>> {
+    interner.reserve(names.len(), names.iter().fold(0, |sum, name| sum.saturating_add(name.len())));
     names.iter().map(|name| interner.intern(name).ok_or_else(|| too_many(what))).collect()
 }
 

@@ -80,6 +80,20 @@ test("bad rows in the second part are reported at their lines, as one reading re
   );
 });
 
+test("a second part starts after an order longer than the first place looked at", async () => {
+  // From just before 55 % of the file (where the second part is looked for) to 56 %, about
+  // 270 KB, every line is one order's: no order id changes within the first 64 KiB looked at.
+  const path = variant("long-order.csv", (lines) => {
+    const [id, customer, date] = lines[lineAt(lines, 0.545)].split(",");
+    for (let i = lineAt(lines, 0.545); i < lineAt(lines, 0.56); i++) {
+      const cells = lines[i].split(",");
+      cells.splice(0, 3, id, customer, date);
+      lines[i] = cells.join(",");
+    }
+  });
+  assert.equal(await sameAsOneReading(path), 2, "the parts were joined");
+});
+
 test("parts that cannot be joined exactly are read on in one", async () => {
   // The last line repeats the first order's id: that order spans both parts.
   const path = variant("revisited.csv", (lines) => {
