@@ -82,9 +82,15 @@ async function* chunksOf(source) {
 /**
  * The key of a `control` hook (internal, set by the Node entry's `ingestFile`): given the final
  * options, it may start a worker that reads a later part of the file and returns
- * `{ from, size, start, part, stop }` (see `js/part-worker.js`), or null.
+ * `{ from, size, start, part, claim, progress, stop }` (see `js/node.js`), or null.
  */
 export const PART = Symbol("clvkit.part");
+
+/**
+ * The key of a `control` value (internal, for tests): the number of pieces the part worker takes
+ * whatever the two threads' speeds, when it gets to them first.
+ */
+export const TAKE = Symbol("clvkit.take");
 
 /**
  * The key of a `control` value (internal, set by the Node entry's file functions): the source's
@@ -105,39 +111,53 @@ function wasm(call) {
  * Feeds `source` to `ingestor` (a wasm Ingestor) and returns what `ingestor.finish()` returns.
  * The ingestor is freed in every case.
  *
- * With `part` (a worker reading the file from a record boundary `start` after byte `from` to its
- * end), the bytes up to `start` are fed, then the worker's part is joined; when the join would not
- * give exactly what reading on gives (see src/ingest/transactions/parts.rs), or the worker found no
- * start or failed, the rest is fed here as usual.
+ * With `part` (a worker reading the file from a record boundary after byte `from` to its end,
+ * and pieces before that which this thread does not reach first: see `js/node.js`), the bytes up
+ * to where this thread's reading ends are fed, then the worker's pieces and part are joined;
+ * when that would not give exactly what reading on gives (see src/ingest/transactions/parts.rs),
+ * or the worker found no start or failed, the rest is fed here as usual.
  */
 export async function feed(ingestor, source, { onProgress, signal, [SIZE]: size } = {}, part = null) {
   const totalBytes = byteLength(source) ?? size ?? part?.size ?? null;
   let bytes = 0;
-  let split; // where the part starts: undefined until asked, null for no part
+  // Where this thread's reading may stop (the pieces' starts, then the part's): undefined until
+  // asked, null for no part; the next one is `stops[next]`.
+  let stops;
+  let next = 0;
   let joined = false;
   let lastYield = performance.now();
   try {
     // Room for the whole file's rows (a joined part's too), made as soon as the first ones say
     // how dense they are (transactions only).
     if (totalBytes !== null) ingestor.expectBytes?.(totalBytes);
-    for await (let chunk of chunksOf(source)) {
+    reading: for await (let chunk of chunksOf(source)) {
       if (signal?.aborted) throw new ClvkitError("CANCELLED", "the ingest was cancelled");
-      if (part !== null && split === undefined && bytes + chunk.byteLength > part.from) split = await part.start;
-      if (part !== null && split != null && bytes + chunk.byteLength >= split) {
-        const head = chunk.subarray(0, split - bytes);
+      if (part !== null && stops === undefined && bytes + chunk.byteLength > part.from) {
+        const plan = await part.start;
+        stops = plan === null ? null : [...plan.pieces, plan.start];
+      }
+      // Up to each stop in this chunk: on into the next piece when this thread takes it, else
+      // the worker's pieces from there and its part are joined.
+      while (stops && bytes + chunk.byteLength >= stops[next]) {
+        const head = chunk.subarray(0, stops[next] - bytes);
         wasm(() => ingestor.push(head));
         bytes += head.byteLength;
+        chunk = chunk.subarray(head.byteLength);
+        if (next < stops.length - 1 && part.claim(next)) {
+          next += 1;
+          continue;
+        }
         const written = await part.part;
-        split = null;
-        if (written !== null && wasm(() => ingestor.joinPart(written))) {
+        stops = null;
+        if (written !== null && written.first === next && wasm(() => ingestor.joinParts([...written.pieces, written.part]))) {
           joined = true;
           bytes = part.size;
-          break;
+          break reading;
         }
-        chunk = chunk.subarray(head.byteLength);
       }
       wasm(() => ingestor.push(chunk));
       bytes += chunk.byteLength;
+      part?.progress(bytes);
       onProgress?.({ bytes, totalBytes, rows: ingestor.rows() });
       if (performance.now() - lastYield >= YIELD_EVERY_MS) {
         await yieldToEventLoop();

@@ -4,7 +4,7 @@ import { closeSync, openSync, read, readFileSync, readSync, statSync } from "nod
 import { Worker } from "node:worker_threads";
 import * as glue from "../dist/wasm/clvkit.js";
 import { attach } from "./core.js";
-import { PART, SIZE } from "./ingest.js";
+import { PART, SIZE, TAKE } from "./ingest.js";
 
 // Compiled once: the instance here and the part workers' instances share it.
 const wasmModule = new WebAssembly.Module(readFileSync(new URL("../dist/wasm/clvkit_bg.wasm", import.meta.url)));
@@ -16,6 +16,10 @@ const PART_MIN_BYTES = 16 << 20;
 /** Where the worker's part starts, as a share of the file: it starts later and reads its formats
  *  first, and the first part's thread joins and finishes. */
 const PART_FROM = 0.55;
+/** Where pieces before the part start, as shares of the file: the calling thread reads each one
+ *  it reaches first, the worker, once done with its part, those it would finish sooner (the
+ *  threads' speeds vary by the moment on a shared machine). */
+const PIECES_FROM = [0.47, 0.49, 0.51, 0.53];
 
 const PART_WORKER = new URL("./part-worker.js", import.meta.url);
 
@@ -62,10 +66,21 @@ export async function prepare() {
   await ready?.online;
 }
 
-/** A worker reading the file from the first suitable record after `from` (js/part-worker.js). */
-function partWorker(path, size, options) {
+/**
+ * A worker reading the file from the first suitable record after `from` (js/part-worker.js), and
+ * pieces before that its thread takes: `{ from, size, start, part, claim, progress, stop }`.
+ * `start` resolves to `{ start, pieces }` (where the part and the pieces start) or null; `part` to
+ * `{ part, pieces, first }` (the pieces from piece `first` on) or null. `claim(i)` takes piece `i`
+ * for the calling thread (false when the worker took it), `progress(bytes)` tells the worker how
+ * far the calling thread has read. `take` (tests) makes the worker take that many pieces when it
+ * gets to them first.
+ */
+function partWorker(path, size, options, take) {
   const from = Math.floor(size * PART_FROM);
-  const job = { path, from, size, options };
+  const shared = new SharedArrayBuffer(8);
+  const claims = new Int32Array(shared);
+  const froms = PIECES_FROM.map((share) => Math.floor(size * share));
+  const job = { path, from, size, options, pieces: { froms, shared, t0: performance.timeOrigin + performance.now(), take } };
   let worker;
   try {
     if (ready?.gone === false) {
@@ -83,12 +98,14 @@ function partWorker(path, size, options) {
   let startDone, partDone;
   const start = new Promise((resolve) => (startDone = resolve));
   const part = new Promise((resolve) => (partDone = resolve));
+  let pieces = 0;
   worker.on("message", (message) => {
     if ("start" in message) {
-      startDone(message.start);
+      pieces = message.pieces?.length ?? 0;
+      startDone(message.start === null ? null : { start: message.start, pieces: message.pieces });
       if (message.start === null) partDone(null);
     } else if ("part" in message) {
-      partDone(message.part);
+      partDone(message.part === null ? null : { part: message.part, pieces: message.pieces, first: message.first });
     }
   });
   const failed = () => {
@@ -102,7 +119,17 @@ function partWorker(path, size, options) {
     // The next one boots after this ingest, not while it runs.
     if (keepReady) setTimeout(() => (ready ??= standby()), 0).unref();
   };
-  return { from, size, start, part, stop };
+  // Word 0: the next piece this thread may take (low 16 bits), the first the worker took (high).
+  const claim = (piece) => {
+    if (take !== undefined && piece >= pieces - take) return false;
+    for (;;) {
+      const word = Atomics.load(claims, 0);
+      if (piece !== (word & 0xffff) || piece >= word >>> 16) return false;
+      if (Atomics.compareExchange(claims, 0, word, (piece + 1) | (word & ~0xffff)) === word) return true;
+    }
+  };
+  const progress = (bytes) => Atomics.store(claims, 1, Math.min(Math.floor(bytes / 1024), 0x7fffffff));
+  return { from: Math.min(from, ...froms), size, start, part, claim, progress, stop };
 }
 
 function fileSize(path) {
@@ -160,7 +187,7 @@ async function* fileChunks(path) {
 export function ingestFile(path, options = {}, control = {}) {
   const size = fileSize(path);
   const parts = control?.parallel !== false && size !== null && size >= PART_MIN_BYTES;
-  const hook = parts ? { [PART]: (final) => partWorker(path, size, final) } : {};
+  const hook = parts ? { [PART]: (final) => partWorker(path, size, final, control?.[TAKE]) } : {};
   return ingest(fileChunks(path), options, { ...control, ...hook, [SIZE]: size });
 }
 

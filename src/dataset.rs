@@ -232,7 +232,7 @@ pub struct DatasetBuilder {
     last_product: Option<u32>,
     last_category: Option<u32>,
     last_channel: Option<u32>,
-    /// True once a later part was joined ([`DatasetBuilder::join_part`]): the input is then
+    /// True once later parts were joined ([`DatasetBuilder::join_parts`]): the input is then
     /// whole, and only `finish` is left (the part's order ids were never added).
     joined: bool,
     /// The joined part, when kept as it was written until `finish` (its lines come after `lines`).
@@ -510,7 +510,7 @@ impl DatasetBuilder {
         // never touched costs a page fault a page).
         drop((order_ids, customer_days));
         // Each order's lines are its own run unless they came scattered. A joined part is still
-        // as it was written only when neither is the case (see `join_part`).
+        // as it was written only when neither is the case (see `join_parts`).
         let (ranges, own_lines) = match part {
             Some(_) if scattered || big_quantities => {
                 return Err(Error::new(ErrorCode::Internal, "a joined part's lines were left encoded"));
@@ -810,7 +810,7 @@ mod tests {
         let mut out = crate::wire::Out::with_room(second.part_bytes());
         second.write_part(&mut out);
         let part = out.into_bytes();
-        assert!(first.join_part(part, 0).unwrap());
+        assert!(first.join_parts(vec![(part, 0)]).unwrap());
         // The part's order ids were not added to look up: a line now is a caller's mistake.
         let e = first.add_line(&line("c", Some("4"), 4, 40)).unwrap_err();
         assert_eq!(e.code, ErrorCode::Internal);

@@ -6,9 +6,10 @@
 //! and lines. What cannot be joined exactly is an order both parts name (an order id, or a
 //! customer's day without one): the caller then reads the rest of the file itself.
 
-use super::order_ids::PartIds;
+use super::order_ids::{OrderIds, PartIds};
 use super::{run_owners, too_many, DatasetBuilder, Day, Interner, Line, LineSlice, LineStore, OpenOrder, ProductInfo};
-use crate::error::Result;
+use crate::error::{Error, ErrorCode, Result};
+use rustc_hash::FxHashSet as HashSet;
 use crate::wire::{batches, damaged, In, Out, BATCH};
 
 fn write_names(out: &mut Out, names: &Interner) {
@@ -159,6 +160,34 @@ fn moved(map: &[u32], index: Option<u32>) -> Option<Option<u32>> {
     }
 }
 
+/// The orders of the parts before a part being checked (their ids and customer days), to tell
+/// whether the part names one of them.
+#[derive(Default)]
+struct EarlierParts {
+    ids: OrderIds,
+    customer_days: HashSet<(String, Day)>,
+}
+
+impl EarlierParts {
+    fn share_an_order(&self, part: &Head<'_>) -> bool {
+        let shared_day = !self.customer_days.is_empty()
+            && part.customer_days.iter().any(|&(c, day)| {
+                let name = part.customers.get(c as usize).copied().unwrap_or("");
+                self.customer_days.contains(&(name.to_owned(), day))
+            });
+        shared_day || !self.ids.are_all_new(&part.ids)
+    }
+
+    /// Adds a part's orders (`None` past u32::MAX ids).
+    fn add(&mut self, part: &Head<'_>) -> Option<()> {
+        self.ids.add_part(&part.ids)?;
+        for &(c, day) in &part.customer_days {
+            self.customer_days.insert(((*part.customers.get(c as usize)?).to_owned(), day));
+        }
+        Some(())
+    }
+}
+
 impl DatasetBuilder {
     /// About as many bytes as [`DatasetBuilder::write_part`] writes, or a little more: names with
     /// their lengths, up to 24 bytes an order (with its id) and 16 a line (varints of up to 8 bytes
@@ -175,7 +204,7 @@ impl DatasetBuilder {
         [products, keys, orders, lines].into_iter().fold(names, usize::saturating_add)
     }
 
-    /// Writes what this builder collected, for [`DatasetBuilder::join_part`] in another instance:
+    /// Writes what this builder collected, for [`DatasetBuilder::join_parts`] in another instance:
     /// first what decides whether it can be joined (names, order ids), then orders and lines,
     /// small numbers as varints and days and line orders as differences (a few bytes a line).
     pub(crate) fn write_part(&self, out: &mut Out) {
@@ -239,19 +268,50 @@ impl DatasetBuilder {
         shared_day || !self.order_ids.are_all_new(&part.ids)
     }
 
-    /// Adds the lines of a builder that read the rest of the file after this one's part (as
-    /// [`DatasetBuilder::write_part`] wrote it, in `part` from byte `from`), as if this builder
-    /// had read them in turn; the input is then whole, so the part's order ids and keys, which
-    /// only reading on would look up, are checked but not added, and lines added after it are an
-    /// error. The part's lines are kept as written, to be decoded when first read (see
-    /// [`PartLines`]), unless `finish` will read them. `Ok(false)`, with nothing changed, when the
-    /// two parts share an order. Damaged bytes are an error (the builder is then not to be used).
-    pub(crate) fn join_part(&mut self, part: Vec<u8>, from: usize) -> Result<bool> {
-        let mut r = In::new(part.get(from..).ok_or_else(damaged)?);
-        let head = Head::read(&mut r).ok_or_else(damaged)?;
-        if self.shares_an_order(&head) {
-            return Ok(false);
+    /// Adds the lines of builders that read the rest of the file after this one's part, each
+    /// after the one before it (as [`DatasetBuilder::write_part`] wrote them, each in its bytes
+    /// from the offset given), as if this builder had read them in turn; the input is then
+    /// whole, so the parts' order ids and keys, which only reading on would look up, are checked
+    /// but not added, and lines added after them are an error. The last part's lines are kept as
+    /// written, to be decoded when first read (see [`PartLines`]), unless `finish` will read
+    /// them; the parts before it are decoded now. `Ok(false)`, with nothing changed, when two of
+    /// them (this builder included) share an order, or there are none. Damaged bytes are an
+    /// error (the builder is then not to be used).
+    pub(crate) fn join_parts(&mut self, mut parts: Vec<(Vec<u8>, usize)>) -> Result<bool> {
+        if self.joined {
+            return Err(Error::new(ErrorCode::Internal, "the file's last parts were joined already"));
         }
+        let Some(last) = parts.len().checked_sub(1) else {
+            return Ok(false);
+        };
+        let mut heads = Vec::with_capacity(parts.len());
+        let mut earlier = EarlierParts::default();
+        for (part, from) in &parts {
+            let mut r = In::new(part.get(*from..).ok_or_else(damaged)?);
+            let head = Head::read(&mut r).ok_or_else(damaged)?;
+            if self.shares_an_order(&head) || earlier.share_an_order(&head) {
+                return Ok(false);
+            }
+            if heads.len() < last {
+                earlier.add(&head).ok_or_else(damaged)?;
+            }
+            heads.push((head, r));
+        }
+        let mut kept = None;
+        for (i, ((head, r), (part, from))) in heads.into_iter().zip(&parts).enumerate() {
+            kept = self.join_checked(head, r, part.len(), *from, i == last)?;
+        }
+        self.joined = true;
+        if let (Some((orders, lines)), Some((bytes, _))) = (kept, parts.pop()) {
+            self.part = Some(KeptPart { bytes, orders, lines });
+        }
+        Ok(true)
+    }
+
+    /// Adds a part checked by [`DatasetBuilder::join_parts`] (its head read from its bytes,
+    /// `part_len` of them, from `from`; `r` after the head): decoded, or, when it is the last
+    /// (`last`) and `finish` will not read every line, what keeping it needs.
+    fn join_checked(&mut self, head: Head<'_>, mut r: In<'_>, part_len: usize, from: usize, last: bool) -> Result<Option<(PartOrders, PartLines)>> {
         let order_offset = u32::try_from(self.orders.len()).map_err(|_| too_many("orders"))?;
         let line_offset = u32::try_from(self.lines.len()).map_err(|_| too_many("order lines"))?;
         let total_orders = self.orders.len().checked_add(head.orders);
@@ -282,50 +342,50 @@ impl DatasetBuilder {
             }
         }
         let orders_block = r.block().ok_or_else(damaged)?;
-        // Where the blocks lie in `part` (the lines' ends it).
+        // Where the blocks lie in the part's bytes (the lines' ends them).
         let orders_at = from.saturating_add(r.offset()).saturating_sub(orders_block.len());
         let lines_block = r.block().filter(|_| r.is_done()).ok_or_else(damaged)?;
-        let lines_at = part.len().saturating_sub(lines_block.len());
+        let lines_at = part_len.saturating_sub(lines_block.len());
         // Each customer's orders counted, the part's added (checked against its count of orders).
         let mut counts = vec![0u32; data.customers.len()];
         let mut orders = In::new(orders_block);
         let mut total: u64 = 0;
-        let mut from = 0;
+        let mut counted_customers = 0;
         for batch in batches(customers.len()) {
-            add_counts(&mut orders, &customers, &mut counts, &mut total, from, batch).ok_or_else(damaged)?;
-            from = from.saturating_add(batch);
+            add_counts(&mut orders, &customers, &mut counts, &mut total, counted_customers, batch).ok_or_else(damaged)?;
+            counted_customers = counted_customers.saturating_add(batch);
         }
         (total == head.orders as u64).then_some(()).ok_or_else(damaged)?;
         let counted = orders.offset();
         let to = Renumbering { customers, channels, line_offset };
         self.scattered |= head.scattered;
         self.big_quantities |= head.big_quantities;
-        self.joined = true;
         let lines = LineNumbers { products, orders: head.orders, count: head.lines };
-        if self.scattered || self.big_quantities {
-            // `finish` reads every order and line (to group the lines, or to sum their quantities):
-            // they are decoded now, the part's lines with their orders after this builder's
-            // (listed from their runs first when they came in runs).
-            if self.line_orders.len() != self.lines.len() {
+        if self.scattered || self.big_quantities || !last {
+            // Decoded now: `finish` reads every order and line (to group the lines, or to sum
+            // their quantities), or another part follows. The part's lines go with their orders
+            // after this builder's when they are listed (from their runs first if they came in
+            // runs until now).
+            let scattered = self.scattered || self.big_quantities;
+            if scattered && self.line_orders.len() != self.lines.len() {
                 self.line_orders = run_owners(&self.orders).collect();
             }
             self.read_orders(&mut orders, head.orders, head.limits(), &to).ok_or_else(damaged)?;
             orders.is_done().then_some(()).ok_or_else(damaged)?;
-            let owners = Some((&mut self.line_orders, order_offset));
+            let owners = scattered.then_some((&mut self.line_orders, order_offset));
             lines.decode(lines_block, &mut self.lines, owners).ok_or_else(damaged)?;
-        } else {
-            let orders_at = orders_at.saturating_add(counted);
-            let part_orders = PartOrders {
-                counts,
-                orders: orders_at..orders_at.saturating_add(orders_block.len().saturating_sub(counted)),
-                count: head.orders,
-                limits: head.limits(),
-                to,
-            };
-            let lines = PartLines { block: lines_at..lines_at.saturating_add(lines_block.len()), lines, part: Vec::new() };
-            self.part = Some(KeptPart { bytes: part, orders: part_orders, lines });
+            return Ok(None);
         }
-        Ok(true)
+        let orders_at = orders_at.saturating_add(counted);
+        let part_orders = PartOrders {
+            counts,
+            orders: orders_at..orders_at.saturating_add(orders_block.len().saturating_sub(counted)),
+            count: head.orders,
+            limits: head.limits(),
+            to,
+        };
+        let lines = PartLines { block: lines_at..lines_at.saturating_add(lines_block.len()), lines, part: Vec::new() };
+        Ok(Some((part_orders, lines)))
     }
 
     fn read_orders(&mut self, r: &mut In<'_>, count: usize, limits: Limits, to: &Renumbering) -> Option<()> {
@@ -599,7 +659,7 @@ mod tests {
     fn a_joined_part_s_lines_are_decoded_when_first_read() {
         let second = builder(&[("x", "2", 5), ("x", "2", 5), ("y", "3", 6), ("x", "4", 7)]);
         let mut first = builder(&[("y", "1", 1)]);
-        assert!(first.join_part(part(&second), 0).unwrap());
+        assert!(first.join_parts(vec![(part(&second), 0)]).unwrap());
         assert_eq!(first.line_count(), 5);
         let d = first.finish().unwrap();
         assert!(!d.lines.is_decoded());
@@ -621,7 +681,7 @@ mod tests {
         // decoded when joined, with their orders.
         let second = builder(&[("x", "2", 5), ("x", "4", 7)]);
         let mut first = builder(&[("y", "1", 1), ("y", "3", 3), ("y", "1", 1)]);
-        assert!(first.join_part(part(&second), 0).unwrap());
+        assert!(first.join_parts(vec![(part(&second), 0)]).unwrap());
         let d = first.finish().unwrap();
         assert!(d.lines.is_decoded());
         assert_eq!(amounts(d.lines()), vec![1, 1, 3, 5, 7]);
@@ -634,7 +694,7 @@ mod tests {
         let rows: [(&str, &str, Day); 7] = [("y", "1", 4), ("x", "2", 5), ("y", "3", 2), ("z", "4", 9), ("x", "5", 3), ("x", "5", 3), ("y", "6", 2)];
         let whole = builder(&rows).finish().unwrap();
         let mut first = builder(&rows[..2]);
-        assert!(first.join_part(part(&builder(&rows[2..])), 0).unwrap());
+        assert!(first.join_parts(vec![(part(&builder(&rows[2..])), 0)]).unwrap());
         assert!(first.part.is_some(), "kept until finish");
         let joined = first.finish().unwrap();
         assert_eq!(joined.orders, whole.orders);
@@ -652,7 +712,7 @@ mod tests {
             second.add_line(&l).unwrap();
         }
         let mut first = builder(&[("y", "1", 1)]);
-        assert!(first.join_part(part(&second), 0).unwrap());
+        assert!(first.join_parts(vec![(part(&second), 0)]).unwrap());
         assert!(first.part.is_some(), "kept until finish");
         let e = first.finish().unwrap_err();
         assert!(e.message.contains("total revenue is beyond the exact decimal range"), "{}", e.message);
@@ -665,14 +725,14 @@ mod tests {
         second.write_part(&mut out);
         let bytes = out.into_bytes();
         let mut first = builder(&[("y", "1", 1)]);
-        assert!(first.join_part(bytes.clone(), 0).unwrap());
+        assert!(first.join_parts(vec![(bytes.clone(), 0)]).unwrap());
         assert_eq!(first.finish().unwrap().orders.iter().map(|o| o.day).collect::<Vec<_>>(), vec![1, 6, 5, 7]);
         for i in 0..bytes.len() {
             for flip in [1u8, 0x80, 0xff] {
                 let mut damaged = bytes.clone();
                 damaged[i] ^= flip;
                 let mut first = builder(&[("y", "1", 1)]);
-                if let Ok(true) = first.join_part(damaged, 0) {
+                if let Ok(true) = first.join_parts(vec![(damaged, 0)]) {
                     let _ = first.finish().map(|d| d.lines().len());
                 }
             }

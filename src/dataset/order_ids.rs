@@ -236,6 +236,26 @@ impl OrderIds {
         prefix && after && apart()
     }
 
+    /// Adds the ids of `part` (a part before another, which [`OrderIds::are_all_new`] then
+    /// checks against them). Their orders are not known here: lookups would find them as order
+    /// 0, so such an index only checks. `None` past u32::MAX ids.
+    pub(super) fn add_part(&mut self, part: &PartIds<'_>) -> Option<()> {
+        let mut buf = String::new();
+        let prefix = part.prefix.unwrap_or("");
+        for e in part.entries() {
+            run_text(&mut buf, prefix, e);
+            if let Err(new) = self.find(&buf) {
+                self.insert(new, &buf, 0)?;
+            }
+        }
+        for &id in &part.others {
+            if let Err(new) = self.find(id) {
+                self.insert(new, id, 0)?;
+            }
+        }
+        Some(())
+    }
+
     /// True when no id of `part` is known here.
     pub(super) fn are_all_new(&self, part: &PartIds<'_>) -> bool {
         let mut buf = String::new();

@@ -1318,7 +1318,17 @@ mod tests {
     /// `bytes` read in two parts as the JS does with a worker (the second part from the first
     /// suitable line after `from`); also whether the parts were joined.
     fn ingest_in_parts(bytes: &[u8], options: &IngestOptions, from: usize) -> (String, bool) {
-        let second = || -> Result<Option<(usize, Vec<u8>)>> {
+        ingest_in_pieces(bytes, options, &[from], 0)
+    }
+
+    /// `bytes` read as the JS reads a file with a part worker that also takes pieces: a start is
+    /// found after each of `froms` (ascending); the part from the last start to the end and the
+    /// pieces between the others are read each by an ingest of its own, except the first `taken`
+    /// pieces, which the first ingest reads on into before it joins the rest (in file order).
+    /// Also whether they were joined.
+    fn ingest_in_pieces(bytes: &[u8], options: &IngestOptions, froms: &[usize], taken: usize) -> (String, bool) {
+        // An ingest settled by the head of the file, ready to read a part.
+        let primed = || -> Result<Option<TransactionIngest>> {
             let mut ingest = TransactionIngest::new(options)?;
             for chunk in bytes.chunks(4096) {
                 if ingest.is_settled() {
@@ -1330,29 +1340,49 @@ mod tests {
                 return Ok(None);
             }
             ingest.start_part()?;
-            let Some(start) = ingest.part_start(&bytes[from..]).map(|at| from + at) else {
-                return Ok(None);
-            };
-            for chunk in bytes[start..].chunks(4096) {
-                ingest.feed(chunk)?;
-            }
-            // The room made for the part is enough (a part grown by doubling is copied each time).
-            let room = ingest.part_bytes();
-            let part = ingest.write_part()?;
-            assert!(part.len() <= room, "{} bytes written, {room} reserved", part.len());
-            Ok(Some((start, part)))
+            Ok(Some(ingest))
         };
-        // A part that failed (strict mode stopping at a bad row) is not joined.
-        let part = second().ok().flatten();
+        let mut starts: Vec<usize> = Vec::new();
+        if let Ok(Some(ingest)) = primed() {
+            for &from in froms {
+                if let Some(start) = ingest.part_start(&bytes[from..]).map(|at| from + at) {
+                    if starts.last().is_none_or(|&last| start > last) {
+                        starts.push(start);
+                    }
+                }
+            }
+        }
+        let first = taken.min(starts.len().saturating_sub(1));
+        // The worker's parts, in file order; none when one failed (strict mode stopping at a bad
+        // row): then nothing is joined.
+        let written = || -> Result<Option<Vec<Vec<u8>>>> {
+            let mut parts = Vec::new();
+            for (i, &start) in starts.iter().enumerate().skip(first) {
+                let Some(mut ingest) = primed()? else {
+                    return Ok(None);
+                };
+                let end = starts.get(i + 1).copied().unwrap_or(bytes.len());
+                for chunk in bytes[start..end].chunks(4096) {
+                    ingest.feed(chunk)?;
+                }
+                // The room made for the part is enough (a part grown by doubling is copied each time).
+                let room = ingest.part_bytes();
+                let part = ingest.write_part()?;
+                assert!(part.len() <= room, "{} bytes written, {room} reserved", part.len());
+                parts.push(part);
+            }
+            Ok((!parts.is_empty()).then_some(parts))
+        };
+        let parts = written().ok().flatten();
         let mut joined = false;
-        let mut first = || -> Result<(Dataset, IngestReport)> {
+        let mut read = || -> Result<(Dataset, IngestReport)> {
             let mut ingest = TransactionIngest::new(options)?;
-            let split = part.as_ref().map_or(bytes.len(), |(start, _)| *start);
+            let split = if parts.is_some() { starts[first] } else { bytes.len() };
             for chunk in bytes[..split].chunks(4096) {
                 ingest.feed(chunk)?;
             }
-            if let Some((_, part)) = &part {
-                joined = ingest.join_part(part.clone())?;
+            if let Some(parts) = &parts {
+                joined = ingest.join_parts(parts.clone())?;
             }
             if !joined {
                 for chunk in bytes[split..].chunks(4096) {
@@ -1361,9 +1391,10 @@ mod tests {
             }
             ingest.finish()
         };
-        let text = match first() {
+        let text = match read() {
             Ok((data, mut report)) => {
-                assert_eq!(report.parts, if joined { 2 } else { 1 });
+                let count = parts.as_ref().map_or(0, Vec::len);
+                assert_eq!(report.parts as usize, if joined { 1 + count } else { 1 });
                 report.parts = 1;
                 format!("{data:?}\n{report:?}")
             }
@@ -1372,24 +1403,28 @@ mod tests {
         (text, joined)
     }
 
+    /// `mixed` (a [`mixed_file`]) with its d/m/Y dates (which settle the date order late, so no
+    /// part joins) written as ISO dates, and its rows of non-UTF-8 text each with an id of its own
+    /// (the same id in two parts would keep them apart).
+    fn joinable_variant(mixed: &[u8]) -> Vec<u8> {
+        let mut iso = Vec::new();
+        for (i, line) in mixed.split_inclusive(|&b| b == b'\n').enumerate() {
+            let text = line.strip_prefix(b"\xff\xfe").map_or(line.to_vec(), |rest| [format!("\u{FFFD}{i}\u{FFFD}").as_bytes(), b"\xff", rest].concat());
+            match text.windows(10).position(|w| w == b"13/02/2023") {
+                Some(at) => iso.extend_from_slice(&[&text[..at], b"2023-02-13", &text[at + 10..]].concat()),
+                None => iso.extend_from_slice(&text),
+            }
+        }
+        iso
+    }
+
     #[test]
     fn a_file_read_in_two_parts_gives_what_one_reading_gives() {
         let options = option_sets();
         let (mut joins, mut refusals) = (0, 0);
         for seed in 1..4 {
             let mixed = mixed_file(seed);
-            // The same file with its d/m/Y dates (which settle the date order late, so no part
-            // joins) written as ISO dates,
-            // with ISO dates, and its rows of non-UTF-8 text each with an id of its own (the same
-            // id in both parts would keep them apart).
-            let mut iso = Vec::new();
-            for (i, line) in mixed.split_inclusive(|&b| b == b'\n').enumerate() {
-                let text = line.strip_prefix(b"\xff\xfe").map_or(line.to_vec(), |rest| [format!("\u{FFFD}{i}\u{FFFD}").as_bytes(), b"\xff", rest].concat());
-                match text.windows(10).position(|w| w == b"13/02/2023") {
-                    Some(at) => iso.extend_from_slice(&[&text[..at], b"2023-02-13", &text[at + 10..]].concat()),
-                    None => iso.extend_from_slice(&text),
-                }
-            }
+            let iso = joinable_variant(&mixed);
             for bytes in [&mixed, &iso] {
                 for options in &options {
                     let whole = ingest_mixed(bytes, options, true);
@@ -1404,6 +1439,54 @@ mod tests {
         // Both ways were taken, joins mostly (parts refused: late date evidence, an order
         // revisited across the split, a split within the first rows, strict mode's errors).
         assert!(joins > 15 && refusals > 15, "{joins} joins, {refusals} refusals");
+    }
+
+    #[test]
+    fn a_file_read_in_pieces_and_a_part_gives_what_one_reading_gives() {
+        let options = option_sets();
+        let (mut joins, mut refusals) = (0, 0);
+        for seed in 1..4 {
+            let bytes = joinable_variant(&mixed_file(seed));
+            for options in &options {
+                let whole = ingest_mixed(&bytes, options, true);
+                let n = bytes.len();
+                for (froms, taken) in [
+                    (vec![n / 4, n / 2, n * 3 / 4], 0),
+                    (vec![n / 4, n / 2, n * 3 / 4], 1),
+                    (vec![n / 4, n / 2, n * 3 / 4], 2),
+                    (vec![n * 2 / 5, n / 2, n * 3 / 5, n * 7 / 10], 1),
+                    (vec![n / 8, n * 7 / 8], 0),
+                ] {
+                    let (pieces, joined) = ingest_in_pieces(&bytes, options, &froms, taken);
+                    assert!(pieces == whole, "seed {seed}, {froms:?} taking {taken}, {options:?}:\n{}", first_difference(&pieces, &whole));
+                    if joined { joins += 1 } else { refusals += 1 }
+                }
+            }
+        }
+        assert!(joins > 10 && refusals > 5, "{joins} joins, {refusals} refusals");
+    }
+
+    #[test]
+    fn pieces_that_name_the_same_order_are_not_joined() {
+        // Order 7001 comes back in the last part after a piece named it: joining both would
+        // make two orders of it, so the rest is read in one.
+        let mut text = String::from("order_id,customer_id,date,amount\n");
+        for i in 0..4000u32 {
+            text.push_str(&format!("{},c{},2023-01-{:02},{}.50\n", 5000 + i, i % 97, 1 + i % 28, i % 50));
+        }
+        text.push_str("7001,c61,2023-01-14,1.00\n");
+        let bytes = text.into_bytes();
+        let n = bytes.len();
+        let options = IngestOptions::default();
+        let whole = ingest_mixed(&bytes, &options, true);
+        let (pieces, joined) = ingest_in_pieces(&bytes, &options, &[n / 4, n / 2, n * 3 / 4], 0);
+        assert!(!joined, "pieces sharing an order were joined");
+        assert!(pieces == whole, "{}", first_difference(&pieces, &whole));
+        // Without the revisit, the same pieces join.
+        let end = bytes.len() - "7001,c61,2023-01-14,1.00\n".len();
+        let (pieces, joined) = ingest_in_pieces(&bytes[..end], &options, &[n / 4, n / 2, n * 3 / 4], 0);
+        assert!(joined, "the pieces were not joined");
+        assert!(pieces == ingest_mixed(&bytes[..end], &options, true));
     }
 
     #[test]

@@ -210,19 +210,21 @@ impl Ingestor {
         at.map_or(-1.0, |at| at as f64)
     }
 
-    /// Ends the part and returns what it collected, for `joinPart` on the first part's Ingestor.
+    /// Ends the part and returns what it collected, for `joinParts` on the first part's Ingestor.
     #[wasm_bindgen(js_name = writePart)]
     pub fn write_part(&mut self) -> Result<Vec<u8>, JsValue> {
         let inner = self.inner.take().ok_or_else(used_up)?;
         inner.write_part().map_err(|e| to_js(&e))
     }
 
-    /// Takes in the part written by `writePart`, which starts where the bytes pushed so far end:
-    /// true when joined (then `finish`), false when the rest must be pushed instead.
-    #[wasm_bindgen(js_name = joinPart)]
-    pub fn join_part(&mut self, part: Vec<u8>) -> Result<bool, JsValue> {
+    /// Takes in parts written by `writePart` (Uint8Arrays, in file order), the first starting
+    /// where the bytes pushed so far end and each next one where the one before it ends: true
+    /// when joined (then `finish`), false when the rest must be pushed instead.
+    #[wasm_bindgen(js_name = joinParts)]
+    pub fn join_parts(&mut self, parts: Vec<js_sys::Uint8Array>) -> Result<bool, JsValue> {
         let inner = self.inner.as_mut().ok_or_else(used_up)?;
-        let joined = inner.join_part(part).map_err(|e| to_js(&e))?;
+        let parts = parts.iter().map(js_sys::Uint8Array::to_vec).collect();
+        let joined = inner.join_parts(parts).map_err(|e| to_js(&e))?;
         self.rows = inner.progress().1 as f64;
         Ok(joined)
     }

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { ingestFile, prepare, ClvkitError } from "../../js/node.js";
+import { TAKE } from "../../js/ingest.js";
 import { generate } from "../../bench/generate.mjs";
 
 const dir = mkdtempSync(join(tmpdir(), "clvkit-parts-"));
@@ -44,9 +45,9 @@ async function reading(path, options, control) {
   }
 }
 
-async function sameAsOneReading(path, options = {}) {
+async function sameAsOneReading(path, options = {}, control = {}) {
   const whole = await reading(path, options, { parallel: false });
-  const parts = await reading(path, options, {});
+  const parts = await reading(path, options, control);
   assert.equal(whole.parts, 1);
   assert.deepEqual(parts.report, whole.report);
   assert.deepEqual(parts.table, whole.table);
@@ -61,9 +62,15 @@ test("a large file read in two parts gives what one reading gives", async () => 
   assert.equal(await sameAsOneReading(big), 2, "the parts were joined");
 });
 
+test("pieces the worker reads before its part join as one reading gives", async () => {
+  for (const take of [1, 2, 4]) {
+    assert.equal(await sameAsOneReading(big, {}, { [TAKE]: take }), 2 + take, `the part and ${take} pieces were joined`);
+  }
+});
+
 test("bad rows in the second part are reported at their lines, as one reading reports them", async () => {
   const path = variant("bad-rows.csv", (lines) => {
-    for (const share of [0.7, 0.8, 0.9]) {
+    for (const share of [0.5, 0.7, 0.8, 0.9]) {
       const i = lineAt(lines, share);
       const cells = lines[i].split(",");
       cells[3] = "12x.5"; // the amount
@@ -72,11 +79,13 @@ test("bad rows in the second part are reported at their lines, as one reading re
     lines.splice(lineAt(lines, 0.85), 0, "1,2,3"); // a short row
   });
   assert.equal(await sameAsOneReading(path), 2, "the parts were joined");
+  // With the worker's pieces too: the bad row at half the file is in one of them.
+  assert.equal(await sameAsOneReading(path, {}, { [TAKE]: 3 }), 5, "the part and three pieces were joined");
   const { report } = await reading(path, {}, {});
-  assert.equal(report.rejectedRows, 4);
+  assert.equal(report.rejectedRows, 5);
   assert.deepEqual(
     report.errorExamples.map((e) => [e.code, e.message.startsWith(`line ${e.line}`)]),
-    [["INVALID_AMOUNT", true], ["INVALID_AMOUNT", true], ["MALFORMED_ROW", true], ["INVALID_AMOUNT", true]],
+    [["INVALID_AMOUNT", true], ["INVALID_AMOUNT", true], ["INVALID_AMOUNT", true], ["MALFORMED_ROW", true], ["INVALID_AMOUNT", true]],
   );
 });
 

@@ -10,11 +10,13 @@
 //!    whose order id differs from the line before it (a likely record boundary where no order
 //!    continues); that ingest reads from there to the end and writes what it collected
 //!    ([`TransactionIngest::write_part`]).
-//! 3. The first ingest reads up to exactly that byte and calls [`TransactionIngest::join_part`]:
-//!    it joins the part only when that gives what reading on itself would give (the byte is a
-//!    record boundary for it, its date and amount formats are where the part's started and the
-//!    part changed nothing in them, no order is named by both parts, every part error can be
-//!    moved to its line); otherwise nothing changes and it reads the rest itself.
+//! 3. The first ingest reads up to exactly that byte and calls [`TransactionIngest::join_parts`]
+//!    with the parts that follow, in file order (the worker may also have read pieces before
+//!    its part, each from its own start to the next): it joins them only when that gives what
+//!    reading on itself would give (the byte is a record boundary for it, its date and amount
+//!    formats are where every part's started and no part changed anything in them, no order is
+//!    named by two parts, every part error can be moved to its line); otherwise nothing changes
+//!    and it reads the rest itself.
 
 use std::collections::BTreeMap;
 
@@ -29,7 +31,7 @@ use crate::wire::{damaged, In, Out};
 pub(super) const MAX_RESERVED_LINES: usize = 2 << 20;
 
 /// The first thing a part says, so that bytes of anything else are refused.
-const MAGIC: &str = "clvkit part 4";
+const MAGIC: &str = "clvkit part 5";
 
 /// What the part's formats were when it started, and are at its end.
 fn evidence_key(ingest: &TransactionIngest) -> String {
@@ -211,7 +213,7 @@ impl TransactionIngest {
     }
 
     /// Ends the part ([`Self::start_part`]) and writes what it collected, for
-    /// [`Self::join_part`] in the ingest that read the file before it.
+    /// [`Self::join_parts`] in the ingest that read the file before it.
     /// About as many bytes as [`TransactionIngest::write_part`] writes, or a few more.
     pub(crate) fn part_bytes(&self) -> usize {
         let examples = self.state.log.counts.error_examples.iter().fold(0usize, |sum, e| {
@@ -233,6 +235,8 @@ impl TransactionIngest {
         out.str(&start_key);
         out.str(&evidence_key(&self));
         out.u64(self.reader.bytes_read());
+        // The lines it covered (its last line breaks), which move the next part's lines.
+        out.u64(self.reader.next_line().saturating_sub(1));
         write_counts(&mut out, &s.log.counts);
         out.u64(s.report.return_rows);
         out.u64(s.report.failed_rows);
@@ -241,43 +245,73 @@ impl TransactionIngest {
         Ok(out.into_bytes())
     }
 
-    /// Takes in a part of the file that starts exactly where this ingest's input so far ends, as
-    /// [`Self::write_part`] wrote it. `Ok(true)`: the file is read (call `finish`); `Ok(false)`:
-    /// the part cannot be joined exactly, nothing changed, and the rest of the file must be fed.
-    pub fn join_part(&mut self, bytes: Vec<u8>) -> Result<bool> {
-        let mut r = In::new(&bytes);
-        (r.str() == Some(MAGIC)).then_some(()).ok_or_else(damaged)?;
-        let whole = r.bool().ok_or_else(damaged)?;
-        let start_key = r.str().ok_or_else(damaged)?;
-        let end_key = r.str().ok_or_else(damaged)?;
-        let part_bytes = r.u64().ok_or_else(damaged)?;
-        let counts = read_counts(&mut r).ok_or_else(damaged)?;
-        let (return_rows, failed_rows, duplicate_lines) = (r.u64(), r.u64(), r.u64());
-        let (Some(return_rows), Some(failed_rows), Some(duplicate_lines)) = (return_rows, failed_rows, duplicate_lines) else {
-            return Err(damaged());
-        };
+    /// Takes in parts of the file, in file order, the first starting exactly where this
+    /// ingest's input so far ends and each next one where the one before it ends, as
+    /// [`Self::write_part`] wrote them. `Ok(true)`: the file is read (call `finish`); `Ok(false)`:
+    /// they cannot all be joined exactly, nothing changed, and the rest of the file must be fed.
+    pub fn join_parts(&mut self, parts: Vec<Vec<u8>>) -> Result<bool> {
         let mine = evidence_key(self);
-        if !whole || !self.is_settled() || !self.reader.at_record_boundary() || start_key != mine || end_key != mine {
-            return Ok(false);
+        let mut heads = Vec::with_capacity(parts.len());
+        let mut joinable = self.is_settled() && self.reader.at_record_boundary();
+        // A part's lines are numbered from its own first line: moved by the lines before it.
+        let mut offset = self.reader.next_line().saturating_sub(1);
+        for bytes in &parts {
+            let head = PartHead::read(bytes).ok_or_else(damaged)?;
+            joinable &= head.whole && head.start_key == mine && head.end_key == mine;
+            let moved: Option<Vec<RowError>> = head.counts.error_examples.iter().cloned().map(|e| moved_error(e, offset)).collect();
+            let Some(error_examples) = moved.filter(|_| joinable) else {
+                return Ok(false);
+            };
+            offset = offset.saturating_add(head.lines);
+            heads.push((head, error_examples));
         }
-        let offset = self.reader.next_line().saturating_sub(1);
-        let examples: Option<Vec<RowError>> = counts.error_examples.into_iter().map(|e| moved_error(e, offset)).collect();
-        let Some(error_examples) = examples else {
-            return Ok(false);
-        };
-        let from = r.offset();
-        if !self.state.builder.join_part(bytes, from)? {
+        let starts: Vec<usize> = heads.iter().map(|(head, _)| head.body).collect();
+        if !self.state.builder.join_parts(parts.into_iter().zip(starts).collect())? {
             return Ok(false);
         }
         let s = &mut self.state;
-        s.log.absorb(RowCounts { error_examples, ..counts });
-        s.report.return_rows = s.report.return_rows.saturating_add(return_rows);
-        s.report.failed_rows = s.report.failed_rows.saturating_add(failed_rows);
-        s.duplicate_lines = s.duplicate_lines.saturating_add(duplicate_lines);
-        s.report.parts = 2;
-        self.reader.add_bytes(part_bytes);
+        for (head, error_examples) in heads {
+            s.log.absorb(RowCounts { error_examples, ..head.counts });
+            s.report.return_rows = s.report.return_rows.saturating_add(head.return_rows);
+            s.report.failed_rows = s.report.failed_rows.saturating_add(head.failed_rows);
+            s.duplicate_lines = s.duplicate_lines.saturating_add(head.duplicate_lines);
+            s.report.parts = s.report.parts.max(1).saturating_add(1);
+            self.reader.add_bytes(head.bytes);
+        }
         self.reader.close();
         Ok(true)
+    }
+}
+
+/// What a part says of itself before what its builder collected.
+struct PartHead {
+    /// False when rows were still held at its end (its formats unsettled by its own rows).
+    whole: bool,
+    /// Its formats when it started, and at its end.
+    start_key: String,
+    end_key: String,
+    /// The bytes and lines it covered.
+    bytes: u64,
+    lines: u64,
+    counts: RowCounts,
+    return_rows: u64,
+    failed_rows: u64,
+    duplicate_lines: u64,
+    /// Where its builder's part begins.
+    body: usize,
+}
+
+impl PartHead {
+    fn read(bytes: &[u8]) -> Option<PartHead> {
+        let mut r = In::new(bytes);
+        (r.str()? == MAGIC).then_some(())?;
+        let whole = r.bool()?;
+        let start_key = r.str()?.to_owned();
+        let end_key = r.str()?.to_owned();
+        let (bytes, lines) = (r.u64()?, r.u64()?);
+        let counts = read_counts(&mut r)?;
+        let (return_rows, failed_rows, duplicate_lines) = (r.u64()?, r.u64()?, r.u64()?);
+        Some(PartHead { whole, start_key, end_key, bytes, lines, counts, return_rows, failed_rows, duplicate_lines, body: r.offset() })
     }
 }
 
