@@ -369,9 +369,10 @@ export interface IngestReport {
   customers: number;
   orders: number;
   lines: number;
-  /** 2 when the file was read in two parts at once (Node's `ingestFile` of a file of 16 MiB or
-   *  more: a worker thread read the second part), else 1. The dataset is the same either way. */
-  parts: 1 | 2;
+  /** How many parts the file was read in: 1, or, for Node's `ingestFile` of a file of 16 MiB or
+   *  more, 2 when a worker thread read the last part, and one more for each piece before it the
+   *  worker read too. The dataset is the same either way. */
+  parts: number;
 }
 
 export interface IngestProgress { bytes: number; totalBytes: number | null; rows: number }

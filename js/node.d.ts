@@ -6,9 +6,10 @@ export { default } from "./index.js";
 
 /**
  * `ingest` of a file on disk, streamed in 1 MiB chunks. A file of 16 MiB or more is read in two
- * parts at once, the second by a worker thread (`report.parts` is then 2); `parallel: false` reads
- * it in one. The dataset and report are the same either way. Progress counts the first part's
- * bytes as they are read, then the whole file once the parts are joined.
+ * parts at once, the second by a worker thread, which also reads pieces before it when the calling
+ * thread is behind (`report.parts` is then 2 or more); `parallel: false` reads it in one. The
+ * dataset and report are the same either way. Progress counts the calling thread's bytes as they
+ * are read, then the whole file once the parts are joined.
  */
 export function ingestFile(
   path: string,

@@ -137,7 +137,8 @@ pub struct IngestReport {
     pub customers: u64,
     pub orders: u64,
     pub lines: u64,
-    /// 2 when the file was read in two parts at once (a worker read the second), else 1.
+    /// How many parts the file was read in: 1, or 2 and more when a worker read the last part
+    /// (and pieces before it), joined to this ingest's.
     pub parts: u32,
 }
 
