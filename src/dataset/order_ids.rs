@@ -3,8 +3,10 @@
 //!
 //! Most exports number their orders in increasing order (`536365`, `#1001`, `INV-000123`): such ids
 //! are kept as a sorted run of (number, digits) under one shared prefix, appended without hashing
-//! and without their text (16 bytes an order); an id that is not the run's next goes to an exact
-//! [`Interner`]. A lookup checks both, so ids in any order are matched exactly.
+//! and without their text, in spans of consecutive ids naming consecutive orders (16 bytes a span:
+//! a few hundred bytes for a file whose ids count up with its orders); an id that is not the run's
+//! next goes to an exact [`Interner`]. A lookup checks both, so ids in any order are matched
+//! exactly.
 
 use super::Interner;
 use crate::wire::{batches, In, Out, BATCH};
@@ -33,19 +35,35 @@ fn numbered(id: &str) -> Option<Numbered<'_>> {
     Some(Numbered { prefix: id.get(..split)?, value, digits: u8::try_from(digits).ok()? })
 }
 
+/// Ids `value .. value + len` (all of `digits` digits) naming orders `order .. order + len`.
 #[derive(Debug, Clone, Copy)]
-struct RunEntry {
+struct RunSpan {
     value: u64,
     order: u32,
+    len: u16,
     digits: u8,
+}
+
+impl RunSpan {
+    /// The last id's value.
+    fn last(&self) -> u64 {
+        self.value.saturating_add(u64::from(self.len).saturating_sub(1))
+    }
+
+    /// Its ids' (value, digits), in turn.
+    fn entries(&self) -> impl Iterator<Item = (u64, u8)> + '_ {
+        (0..u64::from(self.len)).map(|i| (self.value.saturating_add(i), self.digits))
+    }
 }
 
 #[derive(Debug)]
 pub(super) struct OrderIds {
     /// The prefix every id in `run` shares (set by the first numbered id).
     prefix: Option<Box<str>>,
-    /// Strictly increasing by value.
-    run: Vec<RunEntry>,
+    /// Strictly increasing by value, spans apart.
+    run: Vec<RunSpan>,
+    /// Ids in the run.
+    run_len: usize,
     /// Every other id, exactly; `other_orders[i]` is the order of id `i`.
     others: Interner,
     other_orders: Vec<u32>,
@@ -56,7 +74,7 @@ pub(super) struct OrderIds {
 impl Default for OrderIds {
     fn default() -> Self {
         // Ids out of turn are spread over the run's values: an array by value would be mostly empty.
-        OrderIds { prefix: None, run: Vec::new(), others: Interner::without_dense_ids(), other_orders: Vec::new(), room: 0 }
+        OrderIds { prefix: None, run: Vec::new(), run_len: 0, others: Interner::without_dense_ids(), other_orders: Vec::new(), room: 0 }
     }
 }
 
@@ -77,12 +95,15 @@ impl OrderIds {
         if let Some(n) = numbered {
             // Past the end of the run (the usual new id), it is new: an id with the run's prefix
             // went to `others` only when it was not past the run's end then, and the run only grows.
-            if self.run.last().is_none_or(|last| n.value > last.value) {
+            if self.run.last().is_none_or(|last| n.value > last.last()) {
                 return Err(NewId { run: Some(n) });
             }
-            if let Ok(i) = self.run.binary_search_by_key(&n.value, |e| e.value) {
-                if let Some(e) = self.run.get(i).filter(|e| e.digits == n.digits) {
-                    return Ok(e.order);
+            // The last span starting at or before the value.
+            let i = self.run.partition_point(|span| span.value <= n.value);
+            if let Some(span) = i.checked_sub(1).and_then(|i| self.run.get(i)) {
+                let offset = n.value.wrapping_sub(span.value);
+                if offset < u64::from(span.len) && span.digits == n.digits {
+                    return Ok(span.order.wrapping_add(offset as u32));
                 }
             }
         }
@@ -94,25 +115,37 @@ impl OrderIds {
 
     /// Records that `id`, which [`find`](Self::find) did not know (`new`), names `order`; `None`
     /// past u32::MAX ids.
-    /// Makes room in the run for `orders` ids in all, when the ids so far are numbered (a hint,
-    /// like [`super::DatasetBuilder::reserve`]: growing by doubling copies the run at each step).
-    /// Before the first numbered id, the room is made when it comes.
+    /// Makes room in the run for `orders` ids in all once the ids show they come apart (a hint,
+    /// like [`super::DatasetBuilder::reserve`]: growing by doubling copies the run at each step;
+    /// ids that count up with their orders need a span or a few, and no room).
     pub(super) fn reserve(&mut self, orders: usize) {
-        if self.prefix.is_none() {
-            self.room = orders;
-        } else if self.other_orders.len() <= self.run.len() {
-            let _ = self.run.try_reserve_exact(orders.saturating_sub(self.run.len()));
-        }
+        self.room = orders;
     }
+
+    /// Spans before the ids show whether they come apart.
+    const EVIDENCE: usize = 64;
 
     #[inline(always)]
     pub(super) fn insert(&mut self, new: NewId<'_>, id: &str, order: u32) -> Option<()> {
         if let Some(n) = new.run {
             if self.prefix.is_none() {
                 self.prefix = Some(n.prefix.into());
-                let _ = self.run.try_reserve_exact(std::mem::take(&mut self.room));
             }
-            self.run.push(RunEntry { value: n.value, order, digits: n.digits });
+            self.run_len = self.run_len.saturating_add(1);
+            if let Some(last) = self.run.last_mut() {
+                let next = last.value.checked_add(u64::from(last.len)) == Some(n.value)
+                    && last.order.checked_add(u32::from(last.len)) == Some(order)
+                    && last.digits == n.digits;
+                if let (true, Some(len)) = (next, last.len.checked_add(1)) {
+                    last.len = len;
+                    return Some(());
+                }
+            }
+            // Ids apart more often than not: room for as many spans as orders are expected.
+            if self.run.len() == self.run.capacity() && self.run.len() >= Self::EVIDENCE && self.run.len().saturating_mul(2) > self.run_len {
+                let _ = self.run.try_reserve_exact(std::mem::take(&mut self.room).saturating_sub(self.run.len()));
+            }
+            self.run.push(RunSpan { value: n.value, order, len: 1, digits: n.digits });
             return Some(());
         }
         self.others.intern(id)?;
@@ -183,13 +216,13 @@ fn read_entries(r: &mut In<'_>, last: &mut u64, count: usize) -> Option<((u64, u
     ends
 }
 
-/// `entries` written after the value `last` (a batch per call, never inlined).
+/// The ids of `spans` written after the value `last` (a batch per call, never inlined).
 #[inline(never)]
-fn write_entries(out: &mut Out, last: &mut u64, entries: &[RunEntry]) {
-    for e in entries {
-        out.var(e.value.wrapping_sub(*last));
-        out.u8(e.digits);
-        *last = e.value;
+fn write_entries(out: &mut Out, last: &mut u64, spans: &[RunSpan]) {
+    for (value, digits) in spans.iter().flat_map(RunSpan::entries) {
+        out.var(value.wrapping_sub(*last));
+        out.u8(digits);
+        *last = value;
     }
 }
 
@@ -205,10 +238,10 @@ impl OrderIds {
     /// Writes the ids, for [`PartIds::read`].
     pub(super) fn write(&self, out: &mut Out) {
         out.opt_str(self.prefix.as_deref());
-        out.len(self.run.len());
+        out.len(self.run_len);
         let mut last = 0u64;
-        for entries in self.run.chunks(BATCH) {
-            write_entries(out, &mut last, entries);
+        for spans in self.run.chunks(BATCH) {
+            write_entries(out, &mut last, spans);
         }
         out.len(self.others.len());
         for id in self.others.iter() {
@@ -226,7 +259,7 @@ impl OrderIds {
         let Some(((first, _), (last, _))) = part.ends else {
             return true;
         };
-        let after = self.run.last().is_none_or(|mine| first > mine.value);
+        let after = self.run.last().is_none_or(|mine| first > mine.last());
         let theirs = part.prefix.unwrap_or("");
         let apart = || {
             self.others.iter().all(|id| {
@@ -306,31 +339,54 @@ mod tests {
             assert!(index.find(unseen).is_err(), "{unseen}");
         }
         // The increasing ids with the first prefix went to the run, the rest to the interner.
-        let run: Vec<u64> = index.run.iter().map(|e| e.value).collect();
+        let run: Vec<u64> = index.run.iter().flat_map(RunSpan::entries).map(|(value, _)| value).collect();
         assert_eq!(run, [1001, 1002, 1005, 1006, 1007]);
+        // 1001 and 1002 name orders 0 and 1; 1005, 1006 and 1007 orders 3, 10 and 12.
+        assert_eq!(index.run.len(), 4);
         assert_eq!(index.others.len(), ids.len() - run.len());
     }
     #[test]
-    fn room_asked_for_before_the_first_numbered_id_is_made_when_it_comes() {
-        let add = |index: &mut OrderIds, ids: std::ops::Range<u32>| {
-            for order in ids {
-                let id = format!("A{}", 1000 + order);
+    fn room_is_made_once_the_ids_come_apart() {
+        let add = |index: &mut OrderIds, orders: std::ops::Range<u32>, step: u32| {
+            for order in orders {
+                let id = format!("A{}", 1000 + order * step);
                 let new = index.find(&id).expect_err("a new id");
                 index.insert(new, &id, order).unwrap();
             }
         };
-        let mut index = OrderIds::default();
-        index.reserve(5_000);
-        assert_eq!(index.run.capacity(), 0, "nothing yet: the ids may not be numbered");
-        add(&mut index, 0..1);
-        assert!(index.run.capacity() >= 5_000);
-        let mut later = OrderIds::default();
-        add(&mut later, 0..10);
-        later.reserve(9_000);
-        assert!(later.run.capacity() >= 9_000);
-        add(&mut later, 10..9_000);
-        assert_eq!(later.run.len(), 9_000);
-        assert_eq!(later.find("A9999").ok(), Some(8_999));
+        // Ids counting up with their orders: one span, no room.
+        let mut counting = OrderIds::default();
+        counting.reserve(5_000);
+        add(&mut counting, 0..5_000, 1);
+        assert_eq!(counting.run.len(), 1);
+        assert!(counting.run.capacity() < 100, "{}", counting.run.capacity());
+        assert_eq!(counting.find("A5999").ok(), Some(4_999));
+        // Ids two apart: a span each, the room made once they show it.
+        let mut apart = OrderIds::default();
+        apart.reserve(9_000);
+        add(&mut apart, 0..100, 2);
+        assert!(apart.run.capacity() >= 9_000);
+        add(&mut apart, 100..9_000, 2);
+        assert_eq!(apart.run.len(), 9_000);
+        assert_eq!(apart.find("A18998").ok(), Some(8_999));
+        assert!(apart.find("A18997").is_err());
     }
 
+    #[test]
+    fn a_span_ends_where_ids_or_orders_skip_or_digits_change() {
+        let mut index = OrderIds::default();
+        // 98, 99 then 100 (three digits); 101; 102 naming order 5 after order 4 went to "C7".
+        for (order, id) in ["98", "99", "100", "101", "C7", "102"].iter().enumerate() {
+            let new = index.find(id).expect_err("a new id");
+            index.insert(new, id, order as u32).unwrap();
+        }
+        let spans: Vec<(u64, u32, u16)> = index.run.iter().map(|s| (s.value, s.order, s.len)).collect();
+        assert_eq!(spans, [(98, 0, 2), (100, 2, 2), (102, 5, 1)]);
+        for (id, order) in [("98", 0), ("99", 1), ("100", 2), ("101", 3), ("C7", 4), ("102", 5)] {
+            assert_eq!(index.find(id).ok(), Some(order), "{id}");
+        }
+        for unseen in ["097", "0100", "103", "97"] {
+            assert!(index.find(unseen).is_err(), "{unseen}");
+        }
+    }
 }
