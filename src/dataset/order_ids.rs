@@ -49,11 +49,6 @@ impl RunSpan {
     fn last(&self) -> u64 {
         self.value.saturating_add(u64::from(self.len).saturating_sub(1))
     }
-
-    /// Its ids' (value, digits), in turn.
-    fn entries(&self) -> impl Iterator<Item = (u64, u8)> + '_ {
-        (0..u64::from(self.len)).map(|i| (self.value.saturating_add(i), self.digits))
-    }
 }
 
 #[derive(Debug)]
@@ -161,9 +156,9 @@ impl OrderIds {
 #[derive(Debug, Default)]
 pub(super) struct PartIds<'a> {
     prefix: Option<&'a str>,
-    /// The run's entries as written, `len` of them, and the first and last (value, digits).
+    /// The run's spans as written, `spans` of them, and its first and last (value, digits).
     run: &'a [u8],
-    len: usize,
+    spans: usize,
     ends: Option<((u64, u8), (u64, u8))>,
     others: Vec<&'a str>,
 }
@@ -171,12 +166,12 @@ pub(super) struct PartIds<'a> {
 impl<'a> PartIds<'a> {
     pub(super) fn read(r: &mut In<'a>) -> Option<Self> {
         let prefix = r.opt_str()?;
-        let len = r.len(2)?;
+        let spans = r.len(3)?;
         let from = r.offset();
         let mut ends = None;
         let mut last = 0u64;
-        for batch in batches(len) {
-            let (first, end) = read_entries(r, &mut last, batch)?;
+        for batch in batches(spans) {
+            let (first, end) = read_spans(r, &mut last, batch)?;
             ends = Some((ends.map_or(first, |(first, _)| first), end));
         }
         let run = r.since(from)?;
@@ -185,44 +180,56 @@ impl<'a> PartIds<'a> {
         for _ in 0..n {
             others.push(r.str()?);
         }
-        Some(PartIds { prefix, run, len, ends, others })
+        Some(PartIds { prefix, run, spans, ends, others })
     }
 
     /// The run's (value, digits) in turn (checked when read).
     fn entries(&self) -> impl Iterator<Item = (u64, u8)> + '_ {
         let mut r = In::new(self.run);
         let mut last = 0u64;
-        (0..self.len).map_while(move |_| {
-            let value = last.checked_add(r.var()?)?;
-            last = value;
-            Some((value, r.u8()?))
-        })
+        (0..self.spans)
+            .map_while(move |_| {
+                let (value, len, digits) = read_span(&mut r, last)?;
+                last = value.checked_add(len.checked_sub(1)?)?;
+                Some((value, len, digits))
+            })
+            .flat_map(|(value, len, digits)| (0..len).map(move |i| (value.saturating_add(i), digits)))
     }
 }
 
-/// The next `count` run entries after the value `last` (updated), checked: values that fit a
-/// u64, 1 to 19 digits. Returns the first and last (value, digits). A batch per call,
-/// never inlined (see [`batches`]).
+/// The next span after the value `last`, checked: values that fit a u64, at least one id, 1 to
+/// 19 digits. Its first value, length and digits.
+#[inline(always)]
+fn read_span(r: &mut In<'_>, last: u64) -> Option<(u64, u64, u8)> {
+    let value = last.checked_add(r.var()?)?;
+    let len = r.var()?;
+    let digits = r.u8()?;
+    let fits = len.checked_sub(1).and_then(|more| value.checked_add(more)).is_some();
+    (fits && (1..=19).contains(&digits)).then_some((value, len, digits))
+}
+
+/// The next `count` spans after the value `last` (updated to their last id's), checked. Returns
+/// the first and last (value, digits). A batch per call, never inlined (see [`batches`]).
 #[inline(never)]
-fn read_entries(r: &mut In<'_>, last: &mut u64, count: usize) -> Option<((u64, u8), (u64, u8))> {
+fn read_spans(r: &mut In<'_>, last: &mut u64, count: usize) -> Option<((u64, u8), (u64, u8))> {
     let mut ends: Option<((u64, u8), (u64, u8))> = None;
     for _ in 0..count {
-        let value = last.checked_add(r.var()?)?;
-        let digits = r.u8()?;
-        (1..=19).contains(&digits).then_some(())?;
-        *last = value;
-        ends = Some((ends.map_or((value, digits), |(first, _)| first), (value, digits)));
+        let (value, len, digits) = read_span(r, *last)?;
+        *last = value.checked_add(len.checked_sub(1)?)?;
+        ends = Some((ends.map_or((value, digits), |(first, _)| first), (*last, digits)));
     }
     ends
 }
 
-/// The ids of `spans` written after the value `last` (a batch per call, never inlined).
+/// `spans` written after the value `last` (updated to their last id's; a batch per call, never
+/// inlined).
 #[inline(never)]
-fn write_entries(out: &mut Out, last: &mut u64, spans: &[RunSpan]) {
-    for (value, digits) in spans.iter().flat_map(RunSpan::entries) {
-        out.var(value.wrapping_sub(*last));
-        out.u8(digits);
-        *last = value;
+fn write_spans(out: &mut Out, last: &mut u64, spans: &[RunSpan]) {
+    for span in spans {
+        out.var(span.value.wrapping_sub(*last));
+        out.var(u64::from(span.len));
+        out.u8(span.digits);
+        *last = span.last();
     }
 }
 
@@ -238,10 +245,10 @@ impl OrderIds {
     /// Writes the ids, for [`PartIds::read`].
     pub(super) fn write(&self, out: &mut Out) {
         out.opt_str(self.prefix.as_deref());
-        out.len(self.run_len);
+        out.len(self.run.len());
         let mut last = 0u64;
         for spans in self.run.chunks(BATCH) {
-            write_entries(out, &mut last, spans);
+            write_spans(out, &mut last, spans);
         }
         out.len(self.others.len());
         for id in self.others.iter() {
@@ -339,7 +346,7 @@ mod tests {
             assert!(index.find(unseen).is_err(), "{unseen}");
         }
         // The increasing ids with the first prefix went to the run, the rest to the interner.
-        let run: Vec<u64> = index.run.iter().flat_map(RunSpan::entries).map(|(value, _)| value).collect();
+        let run: Vec<u64> = index.run.iter().flat_map(|s| (0..u64::from(s.len)).map(move |i| s.value + i)).collect();
         assert_eq!(run, [1001, 1002, 1005, 1006, 1007]);
         // 1001 and 1002 name orders 0 and 1; 1005, 1006 and 1007 orders 3, 10 and 12.
         assert_eq!(index.run.len(), 4);
@@ -370,6 +377,40 @@ mod tests {
         assert_eq!(apart.run.len(), 9_000);
         assert_eq!(apart.find("A18998").ok(), Some(8_999));
         assert!(apart.find("A18997").is_err());
+    }
+
+    #[test]
+    fn a_part_s_spans_read_back_as_its_ids() {
+        let index_of = |ids: &[&str]| {
+            let mut index = OrderIds::default();
+            for (order, id) in ids.iter().enumerate() {
+                let new = index.find(id).expect_err("a new id");
+                index.insert(new, id, order as u32).unwrap();
+            }
+            index
+        };
+        let ids = ["98", "99", "100", "101", "C7", "102", "105", "106"];
+        let part = index_of(&ids);
+        let mut out = Out::with_room(256);
+        part.write(&mut out);
+        let bytes = out.into_bytes();
+        let read = PartIds::read(&mut In::new(&bytes)).unwrap();
+        let mut buf = String::new();
+        let texts: Vec<String> = read
+            .entries()
+            .map(|e| {
+                run_text(&mut buf, "", e);
+                buf.clone()
+            })
+            .collect();
+        assert_eq!(texts, ["98", "99", "100", "101", "102", "105", "106"]);
+        assert_eq!(read.ends, Some(((98, 2), (106, 3))));
+        // Against ids here: all new, or one of them known (through the run's ends, or each id).
+        assert!(index_of(&["1", "2", "97"]).are_all_new(&read));
+        assert!(index_of(&["103", "104", "200"]).are_all_new(&read));
+        assert!(!index_of(&["1", "105"]).are_all_new(&read));
+        assert!(!index_of(&["C7"]).are_all_new(&read));
+        assert!(!index_of(&["50", "100"]).are_all_new(&read));
     }
 
     #[test]

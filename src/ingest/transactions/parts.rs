@@ -31,7 +31,7 @@ use crate::wire::{damaged, In, Out};
 pub(super) const MAX_RESERVED_LINES: usize = 2 << 20;
 
 /// The first thing a part says, so that bytes of anything else are refused.
-const MAGIC: &str = "clvkit part 5";
+const MAGIC: &str = "clvkit part 6";
 
 /// What the part's formats were when it started, and are at its end.
 fn evidence_key(ingest: &TransactionIngest) -> String {
