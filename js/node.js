@@ -19,7 +19,7 @@ const PART_FROM = 0.55;
 /** Where pieces before the part start, as shares of the file: the calling thread reads each one
  *  it reaches first, the worker, once done with its part, those it would finish sooner (the
  *  threads' speeds vary by the moment on a shared machine). */
-const PIECES_FROM = [0.47, 0.49, 0.51, 0.53];
+const PIECES_FROM = [0.41, 0.43, 0.45, 0.47, 0.49, 0.51, 0.53];
 
 const PART_WORKER = new URL("./part-worker.js", import.meta.url);
 
