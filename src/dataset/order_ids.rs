@@ -3,8 +3,8 @@
 //!
 //! Most exports number their orders in increasing order (`536365`, `#1001`, `INV-000123`): such ids
 //! are kept as a sorted run of (number, digits) under one shared prefix, appended without hashing
-//! and without their text, in spans of consecutive ids naming consecutive orders (16 bytes a span:
-//! a few hundred bytes for a file whose ids count up with its orders); an id that is not the run's
+//! and without their text, in spans of consecutive ids naming consecutive orders (16 bytes a span;
+//! an order with another kind of id, such as a return's, ends one); an id that is not the run's
 //! next goes to an exact [`Interner`]. A lookup checks both, so ids in any order are matched
 //! exactly.
 
