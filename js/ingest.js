@@ -155,9 +155,9 @@ export async function feed(ingestor, source, { onProgress, signal, [SIZE]: size 
           break reading;
         }
       }
+      part?.progress(bytes + chunk.byteLength); // where this thread will be: the worker weighs pieces by it
       wasm(() => ingestor.push(chunk));
       bytes += chunk.byteLength;
-      part?.progress(bytes);
       onProgress?.({ bytes, totalBytes, rows: ingestor.rows() });
       if (performance.now() - lastYield >= YIELD_EVERY_MS) {
         await yieldToEventLoop();

@@ -45,6 +45,10 @@ async function reading(path, options, control) {
   }
 }
 
+/** Whether a reading joined the worker's part: 2 parts, or more when it also took pieces before
+ *  it (it does when this thread falls behind, which depends on the moment). */
+const joinedPart = (parts) => parts >= 2;
+
 async function sameAsOneReading(path, options = {}, control = {}) {
   const whole = await reading(path, options, { parallel: false });
   const parts = await reading(path, options, control);
@@ -59,7 +63,7 @@ async function sameAsOneReading(path, options = {}, control = {}) {
 }
 
 test("a large file read in two parts gives what one reading gives", async () => {
-  assert.equal(await sameAsOneReading(big), 2, "the parts were joined");
+  assert.ok(joinedPart(await sameAsOneReading(big)), "the parts were joined");
 });
 
 test("pieces the worker reads before its part join as one reading gives", async () => {
@@ -78,7 +82,7 @@ test("bad rows in the second part are reported at their lines, as one reading re
     }
     lines.splice(lineAt(lines, 0.85), 0, "1,2,3"); // a short row
   });
-  assert.equal(await sameAsOneReading(path), 2, "the parts were joined");
+  assert.ok(joinedPart(await sameAsOneReading(path)), "the parts were joined");
   // With the worker's pieces too: the bad row at half the file is in one of them.
   assert.equal(await sameAsOneReading(path, {}, { [TAKE]: 3 }), 5, "the part and three pieces were joined");
   const { report } = await reading(path, {}, {});
@@ -100,7 +104,7 @@ test("a second part starts after an order longer than the first place looked at"
       lines[i] = cells.join(",");
     }
   });
-  assert.equal(await sameAsOneReading(path), 2, "the parts were joined");
+  assert.ok(joinedPart(await sameAsOneReading(path)), "the parts were joined");
 });
 
 test("parts that cannot be joined exactly are read on in one", async () => {
@@ -168,11 +172,12 @@ test("an ingest that stops early closes its file, in one reading or two parts", 
 
 test("a part worker started ahead by prepare() reads the second part, and the next one too", async () => {
   await prepare();
-  assert.equal(await sameAsOneReading(big), 2, "the parts were joined");
+  assert.ok(joinedPart(await sameAsOneReading(big)), "the parts were joined");
   await prepare(); // the one started after that ingest
-  const again = await reading(big, {}, {});
-  assert.equal(again.parts, 2);
-  assert.deepEqual(again, await reading(big, {}, {}));
+  const { parts, ...again } = await reading(big, {}, {});
+  assert.ok(joinedPart(parts));
+  const { parts: _, ...third } = await reading(big, {}, {});
+  assert.deepEqual(again, third);
 });
 
 test("a worker waiting after prepare() does not keep the process alive", () => {
