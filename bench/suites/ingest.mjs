@@ -27,6 +27,9 @@ export const CASES = [
   { id: "duckdb-native", label: "DuckDB native (Python package, read_csv + GROUP BY)", short: "DuckDB native", script: "cases/duckdb-native.mjs", native: true },
 ];
 const REFERENCE = "clvkit";
+/** The issue's benchmark file: the targets are set for it; smaller files are reported for scale
+ *  (read in one thread, and mostly start-up). */
+const TARGET_ROWS = 1_000_000;
 
 /** A summary TSV as Map id → [frequency, recency, T, monetary]. */
 function readSummary(path) {
@@ -145,11 +148,13 @@ export async function run({ smoke, rows: rowsOpt, runs: runsOpt, seed = 42, case
     const parts = s.results
       .filter((r) => r.id !== REFERENCE && !r.native)
       .map((r) => {
-        const q = ratioText(r.median, ref.median, r.short, r.target);
-        if (r.target) targets.push({ name: `ingest ${fmt.int(s.rows)} rows vs ${r.short}`, ratio: q.x, target: r.target, met: q.met });
+        const target = s.rows >= TARGET_ROWS ? r.target : undefined;
+        const q = ratioText(r.median, ref.median, r.short, target);
+        if (target) targets.push({ name: `ingest ${fmt.int(s.rows)} rows vs ${r.short}`, ratio: q.x, target: r.target, met: q.met });
         return q.text;
       });
-    const lines = parts.length ? [`- ${fmt.int(s.rows)} rows: clvkit is ${parts.join(", ")} (time ratio of medians; > 1 means clvkit is faster).`] : [];
+    const scale = s.rows < TARGET_ROWS ? `; the targets are set for the ${fmt.int(TARGET_ROWS)}-row file` : "";
+    const lines = parts.length ? [`- ${fmt.int(s.rows)} rows: clvkit is ${parts.join(", ")} (time ratio of medians; > 1 means clvkit is faster${scale}).`] : [];
     const native = s.results.find((r) => r.id === "clvkit-native");
     const duckNative = s.results.find((r) => r.id === "duckdb-native");
     if (native && duckNative) {
