@@ -122,6 +122,7 @@ try {
     const myRate = (size - start) / Math.max(readMs, 1); // bytes per ms
     let pending = WRITE_SHARE * readMs; // writing what was read
     const pieces = [];
+    const forced = plan?.take !== undefined;
     let first = starts.length;
     while (claims !== null && first > 0) {
       const piece = first - 1;
@@ -129,14 +130,13 @@ try {
       const pieceEnd = starts[piece + 1] ?? start;
       const callerBytes = Atomics.load(claims, 1) * 1024;
       const callerRate = callerBytes / Math.max(now() - plan.t0, 1);
-      if (plan.take === undefined && (callerRate <= 0 || callerBytes >= pieceStart)) break;
+      if (!forced && (callerRate <= 0 || callerBytes >= pieceStart)) break;
       const pieceMs = (pieceEnd - pieceStart) / myRate;
       const taking = Math.max(
         (pieceStart - callerBytes) / callerRate + JOIN_SHARE * pieceMs,
         pending + PRIME_MS + pieceMs * (1 + WRITE_SHARE),
       );
       const leaving = Math.max((pieceEnd - callerBytes) / callerRate, pending);
-      const forced = plan.take !== undefined;
       if ((forced ? starts.length - piece > plan.take : taking >= leaving) || !claimLast(claims, piece)) break;
       const reader = primed();
       if (reader === null) throw new Error("the head of the file no longer settles its formats");

@@ -100,6 +100,13 @@ impl<'a> Head<'a> {
         Some(Head { customers, products, categories, channels, ids, customer_days, orders, lines, scattered, big_quantities })
     }
 
+    /// Whether this part names an order of `ids`, or a customer's day without an id that
+    /// `has_day` (by the customer's name) says is taken.
+    fn names_an_order(&self, ids: &OrderIds, has_day: impl Fn(&str, Day) -> bool) -> bool {
+        let shared_day = self.customer_days.iter().any(|&(c, day)| has_day(self.customers.get(c as usize).copied().unwrap_or(""), day));
+        shared_day || !ids.are_all_new(&self.ids)
+    }
+
     fn limits(&self) -> Limits {
         Limits { customers: self.customers.len(), channels: self.channels.len(), lines: self.lines, scattered: self.scattered }
     }
@@ -163,26 +170,17 @@ fn moved(map: &[u32], index: Option<u32>) -> Option<Option<u32>> {
 /// The orders of the parts before a part being checked (their ids and customer days), to tell
 /// whether the part names one of them.
 #[derive(Default)]
-struct EarlierParts {
+struct EarlierParts<'a> {
     ids: OrderIds,
-    customer_days: HashSet<(String, Day)>,
+    customer_days: HashSet<(&'a str, Day)>,
 }
 
-impl EarlierParts {
-    fn share_an_order(&self, part: &Head<'_>) -> bool {
-        let shared_day = !self.customer_days.is_empty()
-            && part.customer_days.iter().any(|&(c, day)| {
-                let name = part.customers.get(c as usize).copied().unwrap_or("");
-                self.customer_days.contains(&(name.to_owned(), day))
-            });
-        shared_day || !self.ids.are_all_new(&part.ids)
-    }
-
+impl<'a> EarlierParts<'a> {
     /// Adds a part's orders (`None` past u32::MAX ids).
-    fn add(&mut self, part: &Head<'_>) -> Option<()> {
+    fn add(&mut self, part: &Head<'a>) -> Option<()> {
         self.ids.add_part(&part.ids)?;
         for &(c, day) in &part.customer_days {
-            self.customer_days.insert(((*part.customers.get(c as usize)?).to_owned(), day));
+            self.customer_days.insert((*part.customers.get(c as usize)?, day));
         }
         Some(())
     }
@@ -261,11 +259,9 @@ impl DatasetBuilder {
 
     /// Whether the part names an order this builder has (then it cannot be joined exactly).
     fn shares_an_order(&self, part: &Head<'_>) -> bool {
-        let shared_day = part.customer_days.iter().any(|&(c, day)| {
-            let name = part.customers.get(c as usize).copied().unwrap_or("");
+        part.names_an_order(&self.order_ids, |name, day| {
             self.data.customers.lookup(name).is_some_and(|mine| self.customer_days.contains_key(&(mine, day)))
-        });
-        shared_day || !self.order_ids.are_all_new(&part.ids)
+        })
     }
 
     /// Adds the lines of builders that read the rest of the file after this one's part, each
@@ -289,7 +285,8 @@ impl DatasetBuilder {
         for (part, from) in &parts {
             let mut r = In::new(part.get(*from..).ok_or_else(damaged)?);
             let head = Head::read(&mut r).ok_or_else(damaged)?;
-            if self.shares_an_order(&head) || earlier.share_an_order(&head) {
+            let earlier_day = |name: &str, day| earlier.customer_days.contains(&(name, day));
+            if self.shares_an_order(&head) || head.names_an_order(&earlier.ids, earlier_day) {
                 return Ok(false);
             }
             if heads.len() < last {

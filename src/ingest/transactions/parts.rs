@@ -256,9 +256,10 @@ impl TransactionIngest {
         // A part's lines are numbered from its own first line: moved by the lines before it.
         let mut offset = self.reader.next_line().saturating_sub(1);
         for bytes in &parts {
-            let head = PartHead::read(bytes).ok_or_else(damaged)?;
+            let mut head = PartHead::read(bytes).ok_or_else(damaged)?;
             joinable &= head.whole && head.start_key == mine && head.end_key == mine;
-            let moved: Option<Vec<RowError>> = head.counts.error_examples.iter().cloned().map(|e| moved_error(e, offset)).collect();
+            let examples = std::mem::take(&mut head.counts.error_examples);
+            let moved: Option<Vec<RowError>> = examples.into_iter().map(|e| moved_error(e, offset)).collect();
             let Some(error_examples) = moved.filter(|_| joinable) else {
                 return Ok(false);
             };
